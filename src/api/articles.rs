@@ -1,0 +1,608 @@
+//! `/api/v1/articles`: stories, their tags and their workflow.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::entities::{EntityKind, EntitySummary};
+use super::topics::TopicSummary;
+use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
+use crate::app::AppState;
+use crate::db;
+use crate::error::{ApiError, FieldErrors};
+use crate::slug;
+use crate::store::articles::{
+    self as store, ArticleChanges, ArticleFilter, ArticleRecord, ArticleSummary as SummaryRecord,
+    NEWSROOM_USER_ID, NewArticle, PublishedBefore, Sort, StatusFilter,
+};
+
+const TITLE_MAX: usize = 300;
+const SUBTITLE_MAX: usize = 500;
+const SUMMARY_MAX: usize = 1_000;
+const BODY_MAX_BYTES: usize = 1_000_000;
+const SOURCE_MAX: usize = 200;
+const BYLINE_MAX: usize = 200;
+const TAGS_MAX: usize = 50;
+
+/// Where an article is in the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    /// Being written; not public.
+    Draft,
+    /// Public by itself once `published_at` has passed (then reported as
+    /// `published`).
+    Scheduled,
+    /// Public.
+    Published,
+    /// Withdrawn from the public.
+    Archived,
+}
+
+impl ArticleStatus {
+    fn name(self) -> String {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Scheduled => "scheduled",
+            ArticleStatus::Published => "published",
+            ArticleStatus::Archived => "archived",
+        }
+        .to_owned()
+    }
+}
+
+/// The staff user who owns an article.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "display_name": "Newsroom"}))]
+pub struct Author {
+    pub id: i32,
+    pub display_name: String,
+}
+
+/// An article as listed: every field but the body.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 7, "slug": "north-korea-warns-g7-over-russia-ties",
+    "title": "North Korea warns G7 over Russia ties",
+    "subtitle": "Pyongyang rejects the allies' statement as interference",
+    "summary": "North Korea's foreign ministry on Sunday denounced the G7 statement.",
+    "status": "published", "published_at": "2024-05-31T09:00:00Z",
+    "source": "AFP", "byline": "Staff and agencies",
+    "author": {"id": 1, "display_name": "Newsroom"},
+    "topics": [{"id": 1, "slug": "world", "name": "World"}],
+    "entities": [{"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country"},
+                 {"id": 5, "slug": "g7", "name": "G7", "kind": "organisation"}],
+    "comments_open": true, "comment_count": 0, "word_count": 412, "reading_time_minutes": 3,
+    "created_at": "2024-05-31T08:40:00Z", "updated_at": "2024-05-31T09:00:00Z", "version": 2
+}))]
+pub struct ArticleListItem {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    /// The standfirst, or dek.
+    pub subtitle: Option<String>,
+    /// An excerpt for cards and feeds.
+    pub summary: Option<String>,
+    #[schema(value_type = ArticleStatus)]
+    pub status: String,
+    pub published_at: Option<DateTime<Utc>>,
+    /// Where the story came from, e.g. the wire agency.
+    pub source: Option<String>,
+    /// The byline as printed.
+    pub byline: Option<String>,
+    pub author: Author,
+    /// Ordered by name.
+    pub topics: Vec<TopicSummary>,
+    /// Ordered by kind, then name.
+    pub entities: Vec<EntitySummary>,
+    pub comments_open: bool,
+    /// Approved comments.
+    pub comment_count: i32,
+    /// Words in the body.
+    pub word_count: i32,
+    /// At 200 words a minute, rounded up.
+    pub reading_time_minutes: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// 1 when created, +1 on every change.
+    pub version: i32,
+}
+
+impl From<SummaryRecord> for ArticleListItem {
+    fn from(record: SummaryRecord) -> Self {
+        let status = record.row.effective_status(crate::store::now()).to_owned();
+        let row = record.row;
+        ArticleListItem {
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            subtitle: row.subtitle,
+            summary: row.summary,
+            status,
+            published_at: row.published_at.map(utc),
+            source: row.source,
+            byline: row.byline,
+            author: Author {
+                id: record.author.id,
+                display_name: record.author.display_name,
+            },
+            topics: record.topics.into_iter().map(TopicSummary::from).collect(),
+            entities: record
+                .entities
+                .into_iter()
+                .map(EntitySummary::from)
+                .collect(),
+            comments_open: row.comments_open,
+            comment_count: row.comment_count,
+            word_count: row.word_count,
+            reading_time_minutes: row.reading_time_minutes,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+            version: row.version,
+        }
+    }
+}
+
+/// A whole article: the list fields plus the body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Article {
+    #[serde(flatten)]
+    pub item: ArticleListItem,
+    /// Markdown (CommonMark).
+    #[schema(example = "PYONGYANG (AFP) - North Korea on Sunday **rejected** the G7 statement…")]
+    pub body: String,
+    /// The body rendered to HTML and sanitised: no scripts, event handlers
+    /// or `javascript:` URLs.
+    #[schema(
+        example = "<p>PYONGYANG (AFP) - North Korea on Sunday <strong>rejected</strong> the G7 statement…</p>\n"
+    )]
+    pub body_html: String,
+}
+
+impl From<ArticleRecord> for Article {
+    fn from(record: ArticleRecord) -> Self {
+        Article {
+            item: record.summary.into(),
+            body: record.body.body,
+            body_html: record.body.body_html,
+        }
+    }
+}
+
+/// An article to create (POST) or a full replacement (PUT): fields left
+/// out take their defaults, except `slug`, which on PUT stays as it is when
+/// absent so that published URLs do not break.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "North Korea warns G7 over Russia ties",
+    "summary": "Pyongyang denounced the allies' statement.",
+    "body": "PYONGYANG (AFP) - North Korea on Sunday **rejected** the G7 statement…",
+    "status": "published", "source": "AFP",
+    "topics": ["world"], "entities": ["north-korea", "g7"]
+}))]
+pub struct ArticleInput {
+    /// Made from the title when absent (and made unique with `-2`, `-3`…);
+    /// a taken slug given here is a 409.
+    pub slug: Option<String>,
+    /// 1 to 300 characters.
+    pub title: String,
+    /// At most 500 characters.
+    pub subtitle: Option<String>,
+    /// At most 1,000 characters.
+    pub summary: Option<String>,
+    /// Markdown, at most 1,000,000 bytes. Default empty.
+    #[serde(default)]
+    pub body: String,
+    /// Default `draft`. `scheduled` needs a future `published_at`;
+    /// `published` without `published_at` is published now.
+    pub status: Option<ArticleStatus>,
+    pub published_at: Option<DateTime<Utc>>,
+    /// At most 200 characters.
+    pub source: Option<String>,
+    /// At most 200 characters.
+    pub byline: Option<String>,
+    /// Topic slugs, at most 50; an unknown slug is a 422 naming it.
+    #[serde(default)]
+    pub topics: Vec<String>,
+    /// Entity slugs, at most 50; an unknown slug is a 422 naming it.
+    #[serde(default)]
+    pub entities: Vec<String>,
+    /// Default true.
+    pub comments_open: Option<bool>,
+}
+
+impl ArticleInput {
+    fn validate(self) -> Result<NewArticle, ApiError> {
+        let mut errors = FieldErrors::new();
+        let article = NewArticle {
+            slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),
+            title: fields::line(&mut errors, "title", &self.title, TITLE_MAX),
+            subtitle: fields::optional_line(
+                &mut errors,
+                "subtitle",
+                self.subtitle.as_deref(),
+                SUBTITLE_MAX,
+            ),
+            summary: fields::optional_text(
+                &mut errors,
+                "summary",
+                self.summary.as_deref(),
+                SUMMARY_MAX,
+            ),
+            body: fields::text_bytes(&mut errors, "body", &self.body, BODY_MAX_BYTES),
+            status: self.status.unwrap_or(ArticleStatus::Draft).name(),
+            published_at: self.published_at.map(fields::timestamp),
+            source: fields::optional_line(
+                &mut errors,
+                "source",
+                self.source.as_deref(),
+                SOURCE_MAX,
+            ),
+            byline: fields::optional_line(
+                &mut errors,
+                "byline",
+                self.byline.as_deref(),
+                BYLINE_MAX,
+            ),
+            topics: fields::slug_list(&mut errors, "topics", &self.topics, TAGS_MAX),
+            entities: fields::slug_list(&mut errors, "entities", &self.entities, TAGS_MAX),
+            comments_open: self.comments_open.unwrap_or(true),
+        };
+        errors.finish()?;
+        Ok(article)
+    }
+}
+
+/// Changes to an article: absent fields stay as they are; `null` clears
+/// `subtitle`, `summary`, `published_at`, `source` or `byline`. `topics`
+/// and `entities` replace the whole list.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"subtitle": null, "entities": ["north-korea", "russia", "g7"]}))]
+pub struct ArticlePatch {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub subtitle: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<ArticleStatus>)]
+    pub status: Option<Option<ArticleStatus>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub published_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub source: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub byline: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub topics: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub entities: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
+    pub comments_open: Option<Option<bool>>,
+}
+
+impl ArticlePatch {
+    fn validate(self) -> Result<ArticleChanges, ApiError> {
+        let mut e = FieldErrors::new();
+        let changes = ArticleChanges {
+            slug: fields::not_null(&mut e, "slug", self.slug)
+                .and_then(|slug| fields::optional_slug(&mut e, "slug", Some(&slug))),
+            title: fields::not_null(&mut e, "title", self.title)
+                .map(|title| fields::line(&mut e, "title", &title, TITLE_MAX)),
+            subtitle: self.subtitle.map(|value| {
+                fields::optional_line(&mut e, "subtitle", value.as_deref(), SUBTITLE_MAX)
+            }),
+            summary: self.summary.map(|value| {
+                fields::optional_text(&mut e, "summary", value.as_deref(), SUMMARY_MAX)
+            }),
+            body: fields::not_null(&mut e, "body", self.body)
+                .map(|body| fields::text_bytes(&mut e, "body", &body, BODY_MAX_BYTES)),
+            status: fields::not_null(&mut e, "status", self.status).map(ArticleStatus::name),
+            published_at: self.published_at.map(|at| at.map(fields::timestamp)),
+            source: self
+                .source
+                .map(|value| fields::optional_line(&mut e, "source", value.as_deref(), SOURCE_MAX)),
+            byline: self
+                .byline
+                .map(|value| fields::optional_line(&mut e, "byline", value.as_deref(), BYLINE_MAX)),
+            // null empties a tag list, as [] does.
+            topics: self.topics.map(|list| {
+                fields::slug_list(&mut e, "topics", &list.unwrap_or_default(), TAGS_MAX)
+            }),
+            entities: self.entities.map(|list| {
+                fields::slug_list(&mut e, "entities", &list.unwrap_or_default(), TAGS_MAX)
+            }),
+            comments_open: fields::not_null(&mut e, "comments_open", self.comments_open),
+        };
+        e.finish()?;
+        Ok(changes)
+    }
+}
+
+/// Sort orders of `GET /articles`; ties always break on id.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum ArticleSort {
+    /// Newest first (default).
+    #[serde(rename = "-published_at")]
+    PublishedDesc,
+    /// Oldest first.
+    #[serde(rename = "published_at")]
+    PublishedAsc,
+    /// Most recently changed first.
+    #[serde(rename = "-updated_at")]
+    UpdatedDesc,
+    /// By title, A to Z.
+    #[serde(rename = "title")]
+    Title,
+}
+
+/// Query parameters of `GET /articles`; all combine with AND. Unknown
+/// parameters are a 400, so that a typo never silently widens a list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListQuery {
+    /// Topic slugs: `a,b` = filed under both, `a|b` = under either; `,`
+    /// binds looser than `|` (`a|b,c` = (a or b) and c). A topic includes
+    /// the topics below it. An unknown slug is a 422.
+    #[param(example = "world")]
+    pub topic: Option<String>,
+    /// Entity slugs, with the same `,` and `|` syntax.
+    #[param(example = "north-korea,g7")]
+    pub entity: Option<String>,
+    /// Tagged with any entity of this kind.
+    pub kind: Option<EntityKind>,
+    /// The owner's user id.
+    pub author: Option<i32>,
+    /// Exact source, e.g. `AFP`.
+    pub source: Option<String>,
+    /// Published on or after: a date (`2024-05-01`) or an RFC 3339 timestamp.
+    #[param(example = "2024-05-01")]
+    pub from: Option<String>,
+    /// Published on or before (a date includes the whole day).
+    #[param(example = "2024-05-31")]
+    pub to: Option<String>,
+    /// Default: what the public sees (published, and scheduled whose time
+    /// has passed). `scheduled` lists those still waiting.
+    pub status: Option<ArticleStatus>,
+    /// Default `-published_at`.
+    pub sort: Option<ArticleSort>,
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20; more is a 422).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<i64>,
+}
+
+fn slug_groups(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Vec<Vec<String>> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let groups: Vec<Vec<String>> = value
+        .split(',')
+        .map(|group| {
+            group
+                .split('|')
+                .map(|slug| slug.trim().to_owned())
+                .collect()
+        })
+        .collect();
+    let count: usize = groups.iter().map(Vec::len).sum();
+    if count > TAGS_MAX {
+        errors.add(field, format!("must name at most {TAGS_MAX} slugs"));
+        return Vec::new();
+    }
+    if groups.iter().flatten().any(|slug| !slug::is_valid(slug)) {
+        errors.add(
+            field,
+            "must be slugs joined by , (all of) and | (any of), e.g. north-korea,g7",
+        );
+        return Vec::new();
+    }
+    groups
+}
+
+enum Bound {
+    Start,
+    End,
+}
+
+/// A date or a timestamp; a date starts at midnight UTC, and as an upper
+/// bound covers its whole day.
+fn date_bound(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    bound: Bound,
+) -> Option<(NaiveDateTime, bool)> {
+    let value = value?;
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        let day = match bound {
+            Bound::Start => Some(date),
+            Bound::End => date.succ_opt(),
+        };
+        return day.map(|day| (day.and_time(chrono::NaiveTime::MIN), true));
+    }
+    match DateTime::parse_from_rfc3339(value) {
+        Ok(at) => Some((fields::timestamp(at.with_timezone(&Utc)), false)),
+        Err(_) => {
+            errors.add(
+                field,
+                "must be a date (2024-05-01) or an RFC 3339 timestamp (2024-05-01T09:00:00Z)",
+            );
+            None
+        }
+    }
+}
+
+impl ArticleListQuery {
+    fn filter(&self) -> Result<ArticleFilter, ApiError> {
+        let mut errors = FieldErrors::new();
+        let from = date_bound(&mut errors, "from", self.from.as_deref(), Bound::Start);
+        let to = date_bound(&mut errors, "to", self.to.as_deref(), Bound::End);
+        let filter = ArticleFilter {
+            topics: slug_groups(&mut errors, "topic", self.topic.as_deref()),
+            entities: slug_groups(&mut errors, "entity", self.entity.as_deref()),
+            kind: self.kind.map(super::entities::kind_name),
+            author: self.author,
+            source: self.source.clone(),
+            published_from: from.map(|(at, _)| at),
+            published_before: to.map(|(at, is_date)| {
+                if is_date {
+                    PublishedBefore::Exclusive(at)
+                } else {
+                    PublishedBefore::Inclusive(at)
+                }
+            }),
+            status: match self.status {
+                None | Some(ArticleStatus::Published) => StatusFilter::Public,
+                Some(ArticleStatus::Scheduled) => StatusFilter::Pending,
+                Some(ArticleStatus::Draft) => StatusFilter::Draft,
+                Some(ArticleStatus::Archived) => StatusFilter::Archived,
+            },
+            sort: match self.sort.unwrap_or(ArticleSort::PublishedDesc) {
+                ArticleSort::PublishedDesc => Sort::PublishedDesc,
+                ArticleSort::PublishedAsc => Sort::PublishedAsc,
+                ArticleSort::UpdatedDesc => Sort::UpdatedDesc,
+                ArticleSort::Title => Sort::Title,
+            },
+        };
+        errors.finish()?;
+        Ok(filter)
+    }
+}
+
+/// List articles, without their bodies.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListQuery),
+    responses((status = 200, description = "A page of articles", body = pagination::Page<ArticleListItem>,
+        headers(("X-Total-Count" = i64, description = "Articles on all pages"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<ArticleListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = pagination::page_request(query.page, query.per_page)?;
+    let filter = query.filter()?;
+    let (records, total) =
+        db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
+    let data: Vec<ArticleListItem> = records.into_iter().map(ArticleListItem::from).collect();
+    Ok(pagination::respond(&req, page, total, data))
+}
+
+/// Get one article by id or slug, with its body.
+#[utoipa::path(
+    tag = "articles",
+    params(IdOrSlug),
+    responses((status = 200, description = "The article", body = Article))
+)]
+#[get("/articles/{id_or_slug}")]
+pub async fn get_article(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+) -> Result<web::Json<Article>, ApiError> {
+    let key = path.key();
+    let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    Ok(web::Json(record.into()))
+}
+
+/// Create an article.
+#[utoipa::path(
+    tag = "articles",
+    request_body = ArticleInput,
+    responses((status = 201, description = "Created; `Location` names it", body = Article,
+        headers(("Location" = String, description = "URL of the new article"))))
+)]
+#[post("/articles")]
+pub async fn create_article(
+    state: web::Data<AppState>,
+    body: ApiJson<ArticleInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0.validate()?;
+    let record = db::write(&state.pool, move |conn| {
+        store::create(conn, &new, NEWSROOM_USER_ID)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/articles/{}", record.summary.row.id),
+        &Article::from(record),
+    ))
+}
+
+/// Replace an article.
+#[utoipa::path(
+    tag = "articles",
+    params(IdOrSlug),
+    request_body = ArticleInput,
+    responses((status = 200, description = "The article as replaced", body = Article))
+)]
+#[put("/articles/{id_or_slug}")]
+pub async fn replace_article(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+    body: ApiJson<ArticleInput>,
+) -> Result<web::Json<Article>, ApiError> {
+    let changes = ArticleChanges::from(body.0.validate()?);
+    let key = path.key();
+    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
+    Ok(web::Json(record.into()))
+}
+
+/// Change some fields of an article.
+#[utoipa::path(
+    tag = "articles",
+    params(IdOrSlug),
+    request_body = ArticlePatch,
+    responses((status = 200, description = "The article as changed", body = Article))
+)]
+#[patch("/articles/{id_or_slug}")]
+pub async fn update_article(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+    body: ApiJson<ArticlePatch>,
+) -> Result<web::Json<Article>, ApiError> {
+    let changes = body.0.validate()?;
+    let key = path.key();
+    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
+    Ok(web::Json(record.into()))
+}
+
+/// Delete an article with its tags.
+#[utoipa::path(
+    tag = "articles",
+    params(IdOrSlug),
+    responses((status = 204, description = "Deleted"))
+)]
+#[delete("/articles/{id_or_slug}")]
+pub async fn delete_article(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+) -> Result<HttpResponse, ApiError> {
+    let key = path.key();
+    db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

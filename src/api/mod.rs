@@ -1,0 +1,162 @@
+//! HTTP: one module per resource with its handlers and wire types, plus the
+//! pieces they share (the JSON body extractor, pagination, field checks).
+
+pub mod articles;
+pub mod entities;
+pub mod fields;
+pub mod health;
+pub mod pagination;
+pub mod topics;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{BytesMut, Data};
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::app::AppState;
+use crate::error::{ApiError, FieldError};
+
+/// A JSON request body, read with our limit and content-type rule, whose
+/// errors are problems: malformed JSON is a 400, a wrong type or unknown
+/// field a 422 naming the field, a body over the limit a 413, another
+/// content type a 415.
+#[derive(Debug)]
+pub struct ApiJson<T>(pub T);
+
+/// `application/json`, or any `application/*+json` such as merge-patch.
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(content_type) = req.headers().get(header::CONTENT_TYPE) else {
+        return false;
+    };
+    let Ok(content_type) = content_type.to_str() else {
+        return false;
+    };
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<Data<AppState>>()
+            .map(|state| state.config.body_limit)
+            .unwrap_or(1024 * 1024);
+        let json = is_json(req);
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared_length.is_some_and(|length| length > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|err| {
+                    ApiError::BadRequest(format!("The request body could not be read: {err}."))
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse_json(&body).map(ApiJson)
+        })
+    }
+}
+
+/// Parses a body, naming the field at fault when the JSON is well formed
+/// but does not fit the type.
+pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." || path.is_empty() {
+                    "body".to_owned()
+                } else {
+                    path
+                };
+                ApiError::Validation(vec![FieldError::new(
+                    field,
+                    strip_position(&inner.to_string()),
+                )])
+            }
+            _ => malformed(&inner),
+        }
+    })?;
+    // Trailing data after the document ("{}{}") is malformed too.
+    deserializer.end().map_err(|err| malformed(&err))?;
+    Ok(value)
+}
+
+fn malformed(err: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest(format!("The request body is not valid JSON: {err}."))
+}
+
+/// serde's messages end in "at line 1 column 12", which is noise once the
+/// field is named.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// For PATCH bodies: tells a field that is absent (`None`) from one that is
+/// `null` (`Some(None)`). Use with `#[serde(default, deserialize_with = "nullable")]`.
+pub fn nullable<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+/// A 201 with the new resource and its `Location`.
+pub fn created<T: serde::Serialize>(location: String, body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
+/// Stored timestamps are UTC without an offset; the wire shows them as RFC 3339.
+pub fn utc(at: chrono::NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+    at.and_utc()
+}
+
+/// The `{id_or_slug}` path parameter, as documented once for every resource.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct IdOrSlug {
+    /// A number is an id; anything else is a slug.
+    #[param(example = "north-korea")]
+    pub id_or_slug: String,
+}
+
+impl IdOrSlug {
+    pub fn key(&self) -> crate::store::Key {
+        crate::store::Key::parse(&self.id_or_slug)
+    }
+}

@@ -1,0 +1,285 @@
+//! `/api/v1/topics`: the sections articles are filed under, as a tree.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
+use crate::app::AppState;
+use crate::db;
+use crate::error::{ApiError, FieldErrors};
+use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
+
+const NAME_MAX: usize = 200;
+const DESCRIPTION_MAX: usize = 5_000;
+
+/// A topic in short, as embedded in articles and as a parent.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"id": 1, "slug": "world", "name": "World"}))]
+pub struct TopicSummary {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+}
+
+impl From<TopicRef> for TopicSummary {
+    fn from(topic: TopicRef) -> Self {
+        TopicSummary {
+            id: topic.id,
+            slug: topic.slug,
+            name: topic.name,
+        }
+    }
+}
+
+/// A topic: a section such as *World* or *Asia-Pacific*, in a tree.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 2, "slug": "asia-pacific", "name": "Asia-Pacific",
+    "description": "Korea, Japan, China and the Pacific.",
+    "parent": {"id": 1, "slug": "world", "name": "World"},
+    "article_count": 12,
+    "created_at": "2024-05-31T09:00:00Z", "updated_at": "2024-05-31T09:00:00Z"
+}))]
+pub struct Topic {
+    pub id: i32,
+    /// Unique URL name, `^[a-z0-9]+(?:-[a-z0-9]+)*$`.
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// The topic above this one, or null at the top of the tree.
+    pub parent: Option<TopicSummary>,
+    /// Published articles filed under this topic or any topic below it (as
+    /// `GET /articles?topic=` counts them).
+    pub article_count: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<TopicRecord> for Topic {
+    fn from(record: TopicRecord) -> Self {
+        let row = record.row;
+        Topic {
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            description: row.description,
+            parent: record.parent.map(TopicSummary::from),
+            article_count: record.article_count,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        }
+    }
+}
+
+/// A topic to create (POST) or a full replacement (PUT). On PUT, an absent
+/// `slug` keeps the current one, so that published URLs do not break.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Asia-Pacific", "parent": "world", "description": "Korea, Japan, China and the Pacific."}))]
+pub struct TopicInput {
+    /// Made from the name when absent (and made unique with `-2`, `-3`…);
+    /// a taken slug given here is a 409.
+    pub slug: Option<String>,
+    /// 1 to 200 characters.
+    pub name: String,
+    /// At most 5,000 characters.
+    pub description: Option<String>,
+    /// The parent topic's slug; null or absent for a top-level topic. A
+    /// parent that would make a cycle is a 422.
+    pub parent: Option<String>,
+}
+
+impl TopicInput {
+    fn validate(self) -> Result<NewTopic, ApiError> {
+        let mut errors = FieldErrors::new();
+        let topic = NewTopic {
+            slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),
+            name: fields::line(&mut errors, "name", &self.name, NAME_MAX),
+            description: fields::optional_text(
+                &mut errors,
+                "description",
+                self.description.as_deref(),
+                DESCRIPTION_MAX,
+            ),
+            parent: fields::optional_slug(&mut errors, "parent", self.parent.as_deref()),
+        };
+        errors.finish()?;
+        Ok(topic)
+    }
+}
+
+/// Changes to a topic: absent fields stay as they are, `null` clears
+/// `description` or `parent`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent": null}))]
+pub struct TopicPatch {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub slug: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub parent: Option<Option<String>>,
+}
+
+impl TopicPatch {
+    fn validate(self) -> Result<TopicChanges, ApiError> {
+        let mut errors = FieldErrors::new();
+        let changes = TopicChanges {
+            slug: fields::not_null(&mut errors, "slug", self.slug)
+                .and_then(|slug| fields::optional_slug(&mut errors, "slug", Some(&slug))),
+            name: fields::not_null(&mut errors, "name", self.name)
+                .map(|name| fields::line(&mut errors, "name", &name, NAME_MAX)),
+            description: self.description.map(|description| {
+                fields::optional_text(
+                    &mut errors,
+                    "description",
+                    description.as_deref(),
+                    DESCRIPTION_MAX,
+                )
+            }),
+            parent: self
+                .parent
+                .map(|parent| fields::optional_slug(&mut errors, "parent", parent.as_deref())),
+        };
+        errors.finish()?;
+        Ok(changes)
+    }
+}
+
+/// Query parameters of `GET /topics`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TopicListQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20; more is a 422).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<i64>,
+}
+
+/// List topics, ordered by name.
+#[utoipa::path(
+    tag = "topics",
+    params(TopicListQuery),
+    responses((status = 200, description = "A page of topics", body = pagination::Page<Topic>,
+        headers(("X-Total-Count" = i64, description = "Topics on all pages"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+)]
+#[get("/topics")]
+pub async fn list_topics(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    query: web::Query<TopicListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = pagination::page_request(query.page, query.per_page)?;
+    let (records, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
+    let data: Vec<Topic> = records.into_iter().map(Topic::from).collect();
+    Ok(pagination::respond(&req, page, total, data))
+}
+
+/// Get one topic by id or slug.
+#[utoipa::path(
+    tag = "topics",
+    params(IdOrSlug),
+    responses((status = 200, description = "The topic", body = Topic))
+)]
+#[get("/topics/{id_or_slug}")]
+pub async fn get_topic(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+) -> Result<web::Json<Topic>, ApiError> {
+    let key = path.key();
+    let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    Ok(web::Json(record.into()))
+}
+
+/// Create a topic.
+#[utoipa::path(
+    tag = "topics",
+    request_body = TopicInput,
+    responses((status = 201, description = "Created; `Location` names it", body = Topic,
+        headers(("Location" = String, description = "URL of the new topic"))))
+)]
+#[post("/topics")]
+pub async fn create_topic(
+    state: web::Data<AppState>,
+    body: ApiJson<TopicInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0.validate()?;
+    let record = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
+    Ok(created(
+        format!("/api/v1/topics/{}", record.row.id),
+        &Topic::from(record),
+    ))
+}
+
+/// Replace a topic.
+#[utoipa::path(
+    tag = "topics",
+    params(IdOrSlug),
+    request_body = TopicInput,
+    responses((status = 200, description = "The topic as replaced", body = Topic))
+)]
+#[put("/topics/{id_or_slug}")]
+pub async fn replace_topic(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+    body: ApiJson<TopicInput>,
+) -> Result<web::Json<Topic>, ApiError> {
+    let new = body.0.validate()?;
+    let changes = TopicChanges {
+        slug: new.slug,
+        name: Some(new.name),
+        description: Some(new.description),
+        parent: Some(new.parent),
+    };
+    let key = path.key();
+    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
+    Ok(web::Json(record.into()))
+}
+
+/// Change some fields of a topic.
+#[utoipa::path(
+    tag = "topics",
+    params(IdOrSlug),
+    request_body = TopicPatch,
+    responses((status = 200, description = "The topic as changed", body = Topic))
+)]
+#[patch("/topics/{id_or_slug}")]
+pub async fn update_topic(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+    body: ApiJson<TopicPatch>,
+) -> Result<web::Json<Topic>, ApiError> {
+    let changes = body.0.validate()?;
+    let key = path.key();
+    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
+    Ok(web::Json(record.into()))
+}
+
+/// Delete a topic. Its articles lose the tag; its subtopics move up to its parent.
+#[utoipa::path(
+    tag = "topics",
+    params(IdOrSlug),
+    responses((status = 204, description = "Deleted"))
+)]
+#[delete("/topics/{id_or_slug}")]
+pub async fn delete_topic(
+    state: web::Data<AppState>,
+    path: web::Path<IdOrSlug>,
+) -> Result<HttpResponse, ApiError> {
+    let key = path.key();
+    db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,248 @@
+//! Builds the server: state, routes, middleware, Swagger UI, and the
+//! problem+json answers for what actix itself rejects. Shared by `main`
+//! and the tests.
+
+use std::net::TcpListener;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger, Next, from_fn};
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
+use futures_util::FutureExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{articles, entities, health, topics};
+use crate::config::Config;
+use crate::db::{self, DbPool};
+use crate::error::{ApiError, PROBLEM_JSON};
+use crate::openapi;
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Config,
+}
+
+/// Every documented route. The OpenAPI paths are collected from exactly
+/// these registrations, so the spec and the router cannot drift.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .service(articles::list_articles)
+                .service(articles::create_article)
+                .service(articles::get_article)
+                .service(articles::replace_article)
+                .service(articles::update_article)
+                .service(articles::delete_article)
+                .service(topics::list_topics)
+                .service(topics::create_topic)
+                .service(topics::get_topic)
+                .service(topics::replace_topic)
+                .service(topics::update_topic)
+                .service(topics::delete_topic)
+                .service(entities::list_entities)
+                .service(entities::create_entity)
+                .service(entities::get_entity)
+                .service(entities::replace_entity)
+                .service(entities::update_entity)
+                .service(entities::delete_entity),
+        );
+}
+
+/// The documented paths and their methods, to tell a 405 from a 404.
+pub struct RouteTable(Vec<(Vec<Option<String>>, Vec<String>)>);
+
+impl RouteTable {
+    fn from_spec(api: &utoipa::openapi::OpenApi) -> RouteTable {
+        let routes = api
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                // `None` stands for a `{parameter}` segment.
+                let segments = path
+                    .split('/')
+                    .map(|segment| (!segment.starts_with('{')).then(|| segment.to_owned()))
+                    .collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(method, _)| method.to_owned())
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        RouteTable(routes)
+    }
+
+    /// The methods of the documented path that `path` matches, if any.
+    fn methods_for(&self, path: &str) -> Option<&[String]> {
+        let segments: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(pattern, methods)| {
+            let matches = pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(expected, actual)| match expected {
+                        Some(literal) => literal == actual,
+                        None => !actual.is_empty(),
+                    });
+            matches.then_some(methods.as_slice())
+        })
+    }
+}
+
+/// Answers what no route took: 405 with `Allow` when the path exists with
+/// other methods, 404 otherwise.
+async fn unmatched(
+    req: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    Err(match table.methods_for(req.path()) {
+        Some(methods) if !methods.iter().any(|method| method == req.method().as_str()) => {
+            ApiError::MethodNotAllowed {
+                allow: methods.to_vec(),
+            }
+        }
+        _ if req.method() == Method::GET && req.path() == "/swagger-ui" => {
+            ApiError::NotFound("Swagger UI is at /swagger-ui/ (with the slash).".to_owned())
+        }
+        _ => ApiError::NotFound(format!("There is nothing at {}.", req.path())),
+    })
+}
+
+/// A panic in a handler becomes a 500 problem, and the worker lives on to
+/// serve the next request; the panic message goes to the log only. (The
+/// error is returned rather than wrapped in a response: keeping a clone of
+/// the request alive while routing runs would break actix's routing.)
+pub async fn catch_panic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    match AssertUnwindSafe(next.call(req)).catch_unwind().await {
+        Ok(result) => result.map(ServiceResponse::map_into_boxed_body),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|message| (*message).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            Err(ApiError::Internal(format!("handler panicked: {message}")).into())
+        }
+    }
+}
+
+/// Anything that still leaves the app as an error without a problem body
+/// (an actix default, a middleware) is given one, so clients meet one format.
+fn ensure_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let error = match status.as_u16() {
+        400 => ApiError::BadRequest("The request could not be understood.".to_owned()),
+        404 => ApiError::NotFound("There is nothing at this path.".to_owned()),
+        413 => ApiError::PayloadTooLarge { limit: 1024 * 1024 },
+        415 => ApiError::UnsupportedMediaType,
+        500..=599 => ApiError::Internal(format!("a {status} without a problem body")),
+        _ => ApiError::BadRequest(format!("The request was refused ({status}).")),
+    };
+    let (req, _) = res.into_parts();
+    let mut response = error.error_response();
+    *response.status_mut() = status;
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+fn query_error(err: actix_web::error::QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("The query string is invalid: {err}.")).into()
+}
+
+fn path_error(err: actix_web::error::PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest(format!("The path is invalid: {err}.")).into()
+}
+
+/// A bound, not yet running, server; `port` tells where it listens.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Opens (and migrates) the database and binds the listener.
+    pub fn build(config: Config) -> Result<Application, String> {
+        let listener = TcpListener::bind(&config.bind)
+            .map_err(|err| format!("cannot listen on {}: {err}", config.bind))?;
+        let pool = db::connect(config.database_path(), config.pool_size)?;
+        Application::with_listener(config, pool, listener)
+    }
+
+    fn with_listener(
+        config: Config,
+        pool: DbPool,
+        listener: TcpListener,
+    ) -> Result<Application, String> {
+        let port = listener.local_addr().map_err(|err| err.to_string())?.port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState { pool, config });
+        let api = openapi::spec();
+        let table = web::Data::new(RouteTable::from_spec(&api));
+        let api = Arc::new(api);
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(table.clone())
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .app_data(web::PathConfig::default().error_handler(path_error))
+                .into_utoipa_app()
+                .configure(routes)
+                .into_app()
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .url("/api-docs/openapi.json", (*api).clone()),
+                )
+                .default_service(web::to(unmatched))
+                .wrap(ErrorHandlers::new().default_handler(ensure_problem))
+                .wrap(from_fn(catch_panic))
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+        })
+        .listen(listener)
+        .map_err(|err| format!("cannot serve: {err}"))?;
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Application {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT or SIGTERM, finishing the requests in flight.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

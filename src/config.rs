@@ -1,0 +1,84 @@
+//! Every setting of the server in one struct, read from the environment
+//! (and an optional `.env` file, loaded by `main`).
+
+use std::env;
+
+/// Where the server listens and keeps its data, and its limits.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: path of the SQLite file (a `sqlite://` prefix is accepted).
+    /// Default `newsdesk.db` in the working directory.
+    pub database_url: String,
+    /// `NEWSDESK_BIND`: address and port to listen on. Default `127.0.0.1:8080`.
+    pub bind: String,
+    /// `NEWSDESK_BODY_LIMIT`: largest accepted request body in bytes. Default 1 MiB.
+    pub body_limit: usize,
+    /// `NEWSDESK_DB_POOL_SIZE`: connections in the pool. Default 8; SQLite in WAL
+    /// mode lets readers run side by side, writers queue on `busy_timeout`.
+    pub pool_size: u32,
+    /// `NEWSDESK_WORKERS`: actix worker threads. Default: one per core.
+    pub workers: Option<usize>,
+}
+
+/// A setting that is present but unusable; `main` reports it and exits.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} is invalid: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "newsdesk.db".to_owned(),
+            bind: "127.0.0.1:8080".to_owned(),
+            body_limit: 1024 * 1024,
+            pool_size: 8,
+            workers: None,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the settings from the environment, falling back to the defaults.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        let defaults = Config::default();
+        Ok(Config {
+            database_url: env::var("DATABASE_URL")
+                .ok()
+                .filter(|url| !url.is_empty())
+                .unwrap_or(defaults.database_url),
+            bind: env::var("NEWSDESK_BIND")
+                .ok()
+                .filter(|bind| !bind.is_empty())
+                .unwrap_or(defaults.bind),
+            body_limit: parse_var("NEWSDESK_BODY_LIMIT")?.unwrap_or(defaults.body_limit),
+            pool_size: parse_var("NEWSDESK_DB_POOL_SIZE")?.unwrap_or(defaults.pool_size),
+            workers: parse_var("NEWSDESK_WORKERS")?,
+        })
+    }
+
+    /// The file path in `database_url`, without the optional `sqlite://` scheme.
+    pub fn database_path(&self) -> &str {
+        self.database_url
+            .strip_prefix("sqlite://")
+            .or_else(|| self.database_url.strip_prefix("sqlite:"))
+            .unwrap_or(&self.database_url)
+    }
+}
+
+fn parse_var<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match env::var(name) {
+        Ok(value) if !value.is_empty() => {
+            value.parse().map(Some).map_err(|err: T::Err| ConfigError {
+                name,
+                reason: err.to_string(),
+            })
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,105 @@
+// The Diesel view of the tables in `migrations/`.
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    topics (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        parent_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    entities (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        kind -> Text,
+        description -> Nullable<Text>,
+        country_code -> Nullable<Text>,
+        website -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    entity_aliases (entity_id, position) {
+        entity_id -> Integer,
+        position -> Integer,
+        alias -> Text,
+    }
+}
+
+diesel::table! {
+    articles (id) {
+        id -> Integer,
+        slug -> Text,
+        title -> Text,
+        subtitle -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        body -> Text,
+        body_html -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        source -> Nullable<Text>,
+        byline -> Nullable<Text>,
+        author_id -> Integer,
+        comments_open -> Bool,
+        comment_count -> Integer,
+        word_count -> Integer,
+        reading_time_minutes -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_topics (article_id, topic_id) {
+        article_id -> Integer,
+        topic_id -> Integer,
+    }
+}
+
+diesel::table! {
+    article_entities (article_id, entity_id) {
+        article_id -> Integer,
+        entity_id -> Integer,
+    }
+}
+
+diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_topics -> articles (article_id));
+diesel::joinable!(article_topics -> topics (topic_id));
+diesel::joinable!(article_entities -> articles (article_id));
+diesel::joinable!(article_entities -> entities (entity_id));
+diesel::joinable!(entity_aliases -> entities (entity_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    topics,
+    entities,
+    entity_aliases,
+    articles,
+    article_topics,
+    article_entities,
+);

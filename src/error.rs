@@ -1,0 +1,289 @@
+//! The one error type. Every failure a handler or store function can meet
+//! becomes an `ApiError`, which answers as RFC 9457 `application/problem+json`.
+//! Causes of internal errors go to the log, never to the client.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One bad field of a request, as listed in a problem's `errors`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "title", "message": "must be 1 to 300 characters"}))]
+pub struct FieldError {
+    /// The field (or query parameter) at fault, in `snake_case`; nested items
+    /// are written `topics[2]`.
+    pub field: String,
+    /// What is wrong with it, in words a developer can act on.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem document, the body of every 4xx and 5xx answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "urn:newsdesk:problem:validation",
+    "title": "Unprocessable Content",
+    "status": 422,
+    "detail": "The request has 1 invalid field.",
+    "errors": [{"field": "title", "message": "must be 1 to 300 characters"}]
+}))]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:newsdesk:problem:<kind>`); stable,
+    /// so that clients can branch on it.
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// The HTTP reason phrase of `status`.
+    pub title: String,
+    /// The HTTP status code, repeated for clients that only see the body.
+    pub status: u16,
+    /// What went wrong with this request, in one or two sentences.
+    pub detail: String,
+    /// One entry per bad field (validation and conflict problems only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request cannot be parsed: malformed JSON, a query string of the
+    /// wrong shape or type. Nothing in it was looked at.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The resource named in the path does not exist (or is not visible).
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The path exists but not with this method; `Allow` lists the methods it has.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<String> },
+    /// The request clashes with stored data, e.g. a slug that is taken.
+    #[error("conflict: {detail}")]
+    Conflict {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// The body is larger than the configured limit.
+    #[error("payload too large")]
+    PayloadTooLarge { limit: usize },
+    /// The body is not `application/json`.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// The request parsed but its values are unacceptable; one entry per field.
+    #[error("validation failed: {0:?}")]
+    Validation(Vec<FieldError>),
+    /// The database is busy beyond the wait we allow; the client may retry.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else: a bug or a broken environment. The cause is logged; the
+    /// client sees a generic message.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A validation problem about one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A conflict about one field (a unique value that is taken).
+    pub fn taken(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+        let error = FieldError::new(field, message);
+        ApiError::Conflict {
+            detail: format!("The {} is already in use.", error.field),
+            errors: vec![error],
+        }
+    }
+
+    /// The kind part of the problem `type` URI.
+    fn kind(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad-request",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::MethodNotAllowed { .. } => "method-not-allowed",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::Validation(_) => "validation",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The problem document shown to the client.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            ApiError::BadRequest(detail) | ApiError::NotFound(detail) => detail.clone(),
+            ApiError::MethodNotAllowed { allow } => format!(
+                "This path does not accept that method; it accepts {}.",
+                allow.join(", ")
+            ),
+            ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::PayloadTooLarge { limit } => {
+                format!("The request body is larger than the limit of {limit} bytes.")
+            }
+            ApiError::UnsupportedMediaType => {
+                "The request body must be JSON, sent with Content-Type: application/json."
+                    .to_owned()
+            }
+            ApiError::Validation(errors) => match errors.len() {
+                1 => "The request has 1 invalid field.".to_owned(),
+                n => format!("The request has {n} invalid fields."),
+            },
+            ApiError::Unavailable(_) => {
+                "The database is busy; retry the request in a moment.".to_owned()
+            }
+            ApiError::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
+        };
+        let errors = match self {
+            ApiError::Validation(errors) | ApiError::Conflict { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: format!("urn:newsdesk:problem:{}", self.kind()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
+            ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        match self {
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| {
+            r#"{"type":"urn:newsdesk:problem:internal","title":"Internal Server Error","status":500,"detail":"An unexpected error occurred."}"#.to_owned()
+        });
+        response.body(body)
+    }
+}
+
+impl From<DieselError> for ApiError {
+    fn from(error: DieselError) -> ApiError {
+        match error {
+            DieselError::NotFound => ApiError::NotFound("The resource does not exist.".to_owned()),
+            DieselError::DatabaseError(kind, info) => {
+                let message = info.message();
+                match kind {
+                    // SQLite names the column in its message:
+                    // "UNIQUE constraint failed: articles.slug".
+                    DatabaseErrorKind::UniqueViolation => {
+                        let field = message
+                            .rsplit('.')
+                            .next()
+                            .filter(|field| !field.contains(' '))
+                            .unwrap_or("value");
+                        ApiError::taken(field, "is already in use")
+                    }
+                    DatabaseErrorKind::ForeignKeyViolation => {
+                        ApiError::invalid("id", "refers to something that does not exist")
+                    }
+                    // Validation runs before every write, so reaching a CHECK means
+                    // it missed a rule: still the client's input, so still a 422.
+                    DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                        log::warn!("a constraint caught what validation missed: {message}");
+                        ApiError::invalid("body", "contains a value the database refuses")
+                    }
+                    _ if is_busy(message) => ApiError::Unavailable(message.to_owned()),
+                    _ => ApiError::Internal(format!("database error: {message}")),
+                }
+            }
+            other => ApiError::Internal(format!("database error: {other}")),
+        }
+    }
+}
+
+fn is_busy(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(error: diesel::r2d2::PoolError) -> ApiError {
+        ApiError::Unavailable(format!("no database connection: {error}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> ApiError {
+        ApiError::Internal(format!("blocking task failed: {error}"))
+    }
+}
+
+/// Collects field errors during validation so that a client hears about every
+/// bad field at once, not one per attempt.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> FieldErrors {
+        FieldErrors::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Keeps the value of a check, or records its error.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    /// `Ok` when nothing was recorded, otherwise a 422 listing every error.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self.0))
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! newsdesk: a headless news-content REST API.
+
+pub mod api;
+pub mod app;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod openapi;
+pub mod render;
+pub mod slug;
+pub mod store;

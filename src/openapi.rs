@@ -1,0 +1,133 @@
+//! The OpenAPI document: the paths come from the handlers (collected by
+//! utoipa-actix-web as `app::routes` registers them); this module adds the
+//! description, the tags and the error responses every operation shares.
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "newsdesk",
+        description = "A headless news-content API: articles, topics, entities (countries, \
+organisations, people, places) and readers' comments.\n\n\
+**Conventions.** JSON everywhere, field names in `snake_case`, timestamps RFC 3339 in UTC. \
+Resources are addressed by id or slug (a number in the path is an id). Lists take `page` and \
+`per_page` (1-100, default 20; more is a 422, never silently clamped) and answer \
+`{data, meta}` with `X-Total-Count` and an RFC 8288 `Link` header. Unknown JSON fields and \
+unknown query parameters are refused, so that a typo never goes unnoticed.\n\n\
+**Errors** are RFC 9457 `application/problem+json` documents whose `type` is a stable \
+`urn:newsdesk:problem:<kind>`; validation problems list every bad field in `errors`. \
+400: malformed JSON or query; 404: no such resource or path; 405: method not allowed (see \
+`Allow`); 409: slug or unique value taken; 413: body over 1 MiB; 415: body not JSON; 422: \
+invalid values; 503: database busy, retry after `Retry-After` seconds.\n\n\
+**Writes** are open until staff sign-in lands; every article then belongs to the built-in \
+*Newsroom* user.",
+        license(name = "MIT OR Apache-2.0"),
+        version = env!("CARGO_PKG_VERSION"),
+    ),
+    tags(
+        (name = "articles", description = "Stories, with their topics, entities and workflow status"),
+        (name = "topics", description = "Sections, in a tree (World › Asia-Pacific)"),
+        (name = "entities", description = "Countries, organisations, people and places that stories are about"),
+        (name = "health", description = "Liveness and readiness probes"),
+    ),
+    components(schemas(Problem, FieldError))
+)]
+pub struct ApiDoc;
+
+/// The whole document, as served at `/api-docs/openapi.json` and committed
+/// in `openapi/openapi.json`.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::app::routes)
+        .split_for_parts();
+    with_error_responses(api)
+}
+
+/// The spec as pretty JSON with a final newline, as committed.
+pub fn spec_json() -> String {
+    let mut json = spec()
+        .to_pretty_json()
+        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
+    json.push('\n');
+    json
+}
+
+fn problem(description: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// Adds the error responses that follow from an operation's shape: every
+/// one can meet a malformed request or a busy database; those with a body
+/// can be too large, not JSON or invalid; those on `{id_or_slug}` can miss;
+/// writes of resources with slugs can conflict.
+fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for (path, item) in api.paths.paths.iter_mut() {
+        let on_one = path.contains('{');
+        let in_api = path.starts_with("/api/v1/");
+        let operations: [(HttpMethod, &mut Option<Operation>); 5] = [
+            (HttpMethod::Get, &mut item.get),
+            (HttpMethod::Post, &mut item.post),
+            (HttpMethod::Put, &mut item.put),
+            (HttpMethod::Patch, &mut item.patch),
+            (HttpMethod::Delete, &mut item.delete),
+        ];
+        for (method, operation) in operations {
+            let Some(operation) = operation else { continue };
+            let responses = &mut operation.responses.responses;
+            let mut add = |status: &str, description: &str| {
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description));
+            };
+            let has_body = matches!(
+                method,
+                HttpMethod::Post | HttpMethod::Put | HttpMethod::Patch
+            );
+            if in_api {
+                add(
+                    "400",
+                    "Malformed JSON, or a query parameter of the wrong type or unknown",
+                );
+            }
+            if on_one {
+                add("404", "No resource has this id or slug");
+            }
+            if has_body {
+                add("409", "The slug (or another unique value) is taken");
+                add("413", "The body is larger than 1 MiB");
+                add("415", "The body is not application/json");
+            }
+            if has_body || (in_api && method == HttpMethod::Get && !on_one) {
+                add("422", "Invalid values; `errors` lists each bad field");
+            }
+            add(
+                "500",
+                "An unexpected error; the detail is in the server log",
+            );
+            add(
+                "503",
+                "The database is busy; retry after `Retry-After` seconds",
+            );
+        }
+    }
+    api
+}

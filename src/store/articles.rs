@@ -1,0 +1,692 @@
+//! Articles: stories with their tags, workflow status and derived fields.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sqlite::Sqlite;
+
+use super::{Key, PageRequest, entities, now, topics};
+use crate::db::schema::{article_entities, article_topics, articles, users};
+use crate::error::ApiError;
+use crate::render;
+use crate::slug;
+
+/// The built-in "newsroom" user that owns every article until sign-in lands.
+pub const NEWSROOM_USER_ID: i32 = 1;
+
+/// The public sees published articles, and scheduled ones whose time has
+/// come (no background job flips them). For raw SQL counts; binds one
+/// timestamp, now. `filtered` says the same in Diesel's DSL.
+pub const PUBLIC_SQL: &str = "(articles.status = 'published' \
+     OR (articles.status = 'scheduled' AND articles.published_at <= ?))";
+
+/// An article row without its body, for lists.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleSummaryRow {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: Option<String>,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub source: Option<String>,
+    pub byline: Option<String>,
+    pub author_id: i32,
+    pub comments_open: bool,
+    pub comment_count: i32,
+    pub word_count: i32,
+    pub reading_time_minutes: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+impl ArticleSummaryRow {
+    /// The status a reader is told: a scheduled article whose time has passed
+    /// is published.
+    pub fn effective_status(&self, now: NaiveDateTime) -> &str {
+        match (self.status.as_str(), self.published_at) {
+            ("scheduled", Some(at)) if at <= now => "published",
+            (status, _) => status,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = articles)]
+pub struct ArticleBody {
+    pub body: String,
+    pub body_html: String,
+}
+
+/// The owner of an article as embedded in it.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct AuthorRef {
+    pub id: i32,
+    pub display_name: String,
+}
+
+/// An article with everything its list item shows.
+#[derive(Debug, Clone)]
+pub struct ArticleSummary {
+    pub row: ArticleSummaryRow,
+    pub author: AuthorRef,
+    pub topics: Vec<topics::TopicRef>,
+    pub entities: Vec<entities::EntityRef>,
+}
+
+/// A whole article: the list item plus its body.
+#[derive(Debug, Clone)]
+pub struct ArticleRecord {
+    pub summary: ArticleSummary,
+    pub body: ArticleBody,
+}
+
+/// A validated article as created or fully replaced.
+#[derive(Debug, Clone)]
+pub struct NewArticle {
+    pub slug: Option<String>,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: Option<String>,
+    pub body: String,
+    pub status: String,
+    pub published_at: Option<NaiveDateTime>,
+    pub source: Option<String>,
+    pub byline: Option<String>,
+    pub topics: Vec<String>,
+    pub entities: Vec<String>,
+    pub comments_open: bool,
+}
+
+/// Validated changes: `None` leaves a field, `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleChanges {
+    pub slug: Option<String>,
+    pub title: Option<String>,
+    pub subtitle: Option<Option<String>>,
+    pub summary: Option<Option<String>>,
+    pub body: Option<String>,
+    pub status: Option<String>,
+    pub published_at: Option<Option<NaiveDateTime>>,
+    pub source: Option<Option<String>>,
+    pub byline: Option<Option<String>>,
+    pub topics: Option<Vec<String>>,
+    pub entities: Option<Vec<String>>,
+    pub comments_open: Option<bool>,
+}
+
+impl From<NewArticle> for ArticleChanges {
+    /// A full replacement is a change of every field.
+    fn from(new: NewArticle) -> ArticleChanges {
+        ArticleChanges {
+            slug: new.slug,
+            title: Some(new.title),
+            subtitle: Some(new.subtitle),
+            summary: Some(new.summary),
+            body: Some(new.body),
+            status: Some(new.status),
+            published_at: Some(new.published_at),
+            source: Some(new.source),
+            byline: Some(new.byline),
+            topics: Some(new.topics),
+            entities: Some(new.entities),
+            comments_open: Some(new.comments_open),
+        }
+    }
+}
+
+/// Tag filters: every group must match (AND), any slug within a group may (OR).
+pub type SlugGroups = Vec<Vec<String>>;
+
+/// The upper end of the `to` filter.
+#[derive(Debug, Clone, Copy)]
+pub enum PublishedBefore {
+    /// `to` was a timestamp: up to and including it.
+    Inclusive(NaiveDateTime),
+    /// `to` was a date: before the start of the next day.
+    Exclusive(NaiveDateTime),
+}
+
+/// Which statuses a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// What the public sees: published, and scheduled whose time has come.
+    Public,
+    /// Scheduled articles still waiting for their time.
+    Pending,
+    Draft,
+    Archived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    PublishedDesc,
+    PublishedAsc,
+    UpdatedDesc,
+    Title,
+}
+
+/// Filters of `GET /articles`, validated.
+#[derive(Debug, Clone)]
+pub struct ArticleFilter {
+    pub topics: SlugGroups,
+    pub entities: SlugGroups,
+    pub kind: Option<String>,
+    pub author: Option<i32>,
+    pub source: Option<String>,
+    pub published_from: Option<NaiveDateTime>,
+    pub published_before: Option<PublishedBefore>,
+    pub status: StatusFilter,
+    pub sort: Sort,
+}
+
+impl Default for ArticleFilter {
+    fn default() -> Self {
+        ArticleFilter {
+            topics: Vec::new(),
+            entities: Vec::new(),
+            kind: None,
+            author: None,
+            source: None,
+            published_from: None,
+            published_before: None,
+            status: StatusFilter::Public,
+            sort: Sort::PublishedDesc,
+        }
+    }
+}
+
+/// Tag filters turned into id sets, one per AND group.
+struct ResolvedTags {
+    topic_groups: Vec<Vec<i32>>,
+    entity_groups: Vec<Vec<i32>>,
+}
+
+fn resolve_filter_tags(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+) -> Result<ResolvedTags, ApiError> {
+    let mut topic_groups = Vec::new();
+    for group in &filter.topics {
+        let subtrees = topics::subtrees(conn, "topic", group)?;
+        topic_groups.push(subtrees.into_iter().flatten().collect());
+    }
+    let mut entity_groups = Vec::new();
+    for group in &filter.entities {
+        entity_groups.push(entities::ids_for_slugs(conn, "entity", group)?);
+    }
+    Ok(ResolvedTags {
+        topic_groups,
+        entity_groups,
+    })
+}
+
+/// The one filtered query of a list; the count and the page both start here.
+fn filtered<'a>(
+    filter: &'a ArticleFilter,
+    tags: &'a ResolvedTags,
+    now: NaiveDateTime,
+) -> articles::BoxedQuery<'a, Sqlite> {
+    let mut query = articles::table.into_boxed();
+    query = match filter.status {
+        StatusFilter::Public => query.filter(
+            articles::status.eq("published").or(articles::status
+                .eq("scheduled")
+                .and(articles::published_at.le(now))),
+        ),
+        StatusFilter::Pending => query
+            .filter(articles::status.eq("scheduled"))
+            .filter(articles::published_at.gt(now)),
+        StatusFilter::Draft => query.filter(articles::status.eq("draft")),
+        StatusFilter::Archived => query.filter(articles::status.eq("archived")),
+    };
+    for ids in &tags.topic_groups {
+        query = query.filter(
+            articles::id.eq_any(
+                article_topics::table
+                    .filter(article_topics::topic_id.eq_any(ids))
+                    .select(article_topics::article_id),
+            ),
+        );
+    }
+    for ids in &tags.entity_groups {
+        query = query.filter(
+            articles::id.eq_any(
+                article_entities::table
+                    .filter(article_entities::entity_id.eq_any(ids))
+                    .select(article_entities::article_id),
+            ),
+        );
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(
+            articles::id.eq_any(
+                article_entities::table
+                    .inner_join(crate::db::schema::entities::table)
+                    .filter(crate::db::schema::entities::kind.eq(kind))
+                    .select(article_entities::article_id),
+            ),
+        );
+    }
+    if let Some(author) = filter.author {
+        query = query.filter(articles::author_id.eq(author));
+    }
+    if let Some(source) = &filter.source {
+        query = query.filter(articles::source.eq(source));
+    }
+    if let Some(from) = filter.published_from {
+        query = query.filter(articles::published_at.ge(from));
+    }
+    match filter.published_before {
+        Some(PublishedBefore::Inclusive(to)) => query = query.filter(articles::published_at.le(to)),
+        Some(PublishedBefore::Exclusive(to)) => query = query.filter(articles::published_at.lt(to)),
+        None => {}
+    }
+    query
+}
+
+/// A page of articles (without bodies) and the total that match `filter`.
+pub fn list(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    page: PageRequest,
+) -> Result<(Vec<ArticleSummary>, i64), ApiError> {
+    let now = now();
+    let tags = resolve_filter_tags(conn, filter)?;
+    let total: i64 = filtered(filter, &tags, now).count().get_result(conn)?;
+    let query = filtered(filter, &tags, now).select(ArticleSummaryRow::as_select());
+    let query = match filter.sort {
+        Sort::PublishedDesc => query.order((articles::published_at.desc(), articles::id.desc())),
+        Sort::PublishedAsc => query.order((articles::published_at.asc(), articles::id.asc())),
+        Sort::UpdatedDesc => query.order((articles::updated_at.desc(), articles::id.desc())),
+        Sort::Title => query.order((articles::title.asc(), articles::id.asc())),
+    };
+    let rows = query
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((complete(conn, rows)?, total))
+}
+
+/// Adds authors, topics and entities to a page of rows: three queries,
+/// whatever the page size.
+fn complete(
+    conn: &mut SqliteConnection,
+    rows: Vec<ArticleSummaryRow>,
+) -> Result<Vec<ArticleSummary>, ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+    let author_ids: BTreeSet<i32> = rows.iter().map(|row| row.author_id).collect();
+    let authors: HashMap<i32, AuthorRef> = users::table
+        .filter(users::id.eq_any(author_ids))
+        .select(AuthorRef::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|author| (author.id, author))
+        .collect();
+    let mut topics = topics::for_articles(conn, &ids)?;
+    let mut entities = entities::for_articles(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let author = authors.get(&row.author_id).cloned().ok_or_else(|| {
+                ApiError::Internal(format!("article {} has no author row", row.id))
+            })?;
+            Ok(ArticleSummary {
+                author,
+                topics: topics.remove(&row.id).unwrap_or_default(),
+                entities: entities.remove(&row.id).unwrap_or_default(),
+                row,
+            })
+        })
+        .collect()
+}
+
+fn find_id(conn: &mut SqliteConnection, key: &Key) -> Result<i32, ApiError> {
+    let query = articles::table.select(articles::id).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(articles::id.eq(*id)),
+        Key::Slug(slug) => query.filter(articles::slug.eq(slug.clone())),
+    };
+    query
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("No article has this id or slug.".to_owned()))
+}
+
+/// One whole article, whatever its status.
+pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, ApiError> {
+    let id = find_id(conn, key)?;
+    let (row, body) = articles::table
+        .find(id)
+        .select((ArticleSummaryRow::as_select(), ArticleBody::as_select()))
+        .first(conn)?;
+    let summary = complete(conn, vec![row])?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("article vanished while loading".to_owned()))?;
+    Ok(ArticleRecord { summary, body })
+}
+
+/// The topic and entity ids named by the slugs; every unknown slug of
+/// both lists is reported in one 422.
+fn resolve_tags(
+    conn: &mut SqliteConnection,
+    topic_slugs: &[String],
+    entity_slugs: &[String],
+) -> Result<(Vec<i32>, Vec<i32>), ApiError> {
+    let topic_ids = topics::ids_for_slugs(conn, "topics", topic_slugs);
+    let entity_ids = entities::ids_for_slugs(conn, "entities", entity_slugs);
+    match (topic_ids, entity_ids) {
+        (Ok(topic_ids), Ok(entity_ids)) => Ok((topic_ids, entity_ids)),
+        (Err(ApiError::Validation(mut first)), Err(ApiError::Validation(second))) => {
+            first.extend(second);
+            Err(ApiError::Validation(first))
+        }
+        (Err(error), _) | (_, Err(error)) => Err(error),
+    }
+}
+
+/// The slug to store: the one given (409 when taken) or one made from the title.
+fn choose_slug(
+    conn: &mut SqliteConnection,
+    given: Option<&str>,
+    title: &str,
+    except_id: i32,
+) -> Result<String, ApiError> {
+    let others = articles::table
+        .select(articles::slug)
+        .filter(articles::id.ne(except_id))
+        .into_boxed();
+    match given {
+        Some(slug) => {
+            if others
+                .filter(articles::slug.eq(slug.to_owned()))
+                .first::<String>(conn)
+                .optional()?
+                .is_some()
+            {
+                return Err(ApiError::taken(
+                    "slug",
+                    format!("is already used by another article: {slug}"),
+                ));
+            }
+            Ok(slug.to_owned())
+        }
+        None => {
+            let base = slug::slugify(title, "article");
+            let taken: Vec<String> = others
+                .filter(
+                    articles::slug
+                        .eq(base.clone())
+                        .or(articles::slug.like(format!("{base}-%"))),
+                )
+                .load(conn)?;
+            Ok(slug::first_free(&base, &taken))
+        }
+    }
+}
+
+/// Workflow rules on the state an article is about to take: a scheduled
+/// article needs a future time, a published one gets "now" when it has none.
+fn settle_publication(
+    status: &str,
+    published_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<Option<NaiveDateTime>, ApiError> {
+    match (status, published_at) {
+        ("scheduled", None) => Err(ApiError::invalid(
+            "published_at",
+            "is required when status is scheduled",
+        )),
+        ("scheduled", Some(at)) if at <= now => Err(ApiError::invalid(
+            "published_at",
+            "must be in the future when status is scheduled",
+        )),
+        ("published", None) => Ok(Some(now)),
+        (_, at) => Ok(at),
+    }
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = articles, treat_none_as_null = true)]
+struct ArticleWrite<'a> {
+    slug: &'a str,
+    title: &'a str,
+    subtitle: Option<&'a str>,
+    summary: Option<&'a str>,
+    body: &'a str,
+    body_html: &'a str,
+    status: &'a str,
+    published_at: Option<NaiveDateTime>,
+    source: Option<&'a str>,
+    byline: Option<&'a str>,
+    comments_open: bool,
+    word_count: i32,
+    reading_time_minutes: i32,
+    updated_at: NaiveDateTime,
+}
+
+/// The derived columns of a body.
+struct Derived {
+    body_html: String,
+    word_count: i32,
+    reading_time_minutes: i32,
+}
+
+fn derive(body: &str) -> Derived {
+    let words = render::word_count(body);
+    Derived {
+        body_html: render::body_html(body),
+        word_count: i32::try_from(words).unwrap_or(i32::MAX),
+        reading_time_minutes: i32::try_from(render::reading_time_minutes(words))
+            .unwrap_or(i32::MAX),
+    }
+}
+
+fn replace_links(
+    conn: &mut SqliteConnection,
+    article_id: i32,
+    topic_ids: &[i32],
+    entity_ids: &[i32],
+) -> QueryResult<()> {
+    diesel::delete(article_topics::table.filter(article_topics::article_id.eq(article_id)))
+        .execute(conn)?;
+    diesel::delete(article_entities::table.filter(article_entities::article_id.eq(article_id)))
+        .execute(conn)?;
+    let topic_rows: Vec<_> = topic_ids
+        .iter()
+        .map(|&id| {
+            (
+                article_topics::article_id.eq(article_id),
+                article_topics::topic_id.eq(id),
+            )
+        })
+        .collect();
+    diesel::insert_into(article_topics::table)
+        .values(&topic_rows)
+        .execute(conn)?;
+    let entity_rows: Vec<_> = entity_ids
+        .iter()
+        .map(|&id| {
+            (
+                article_entities::article_id.eq(article_id),
+                article_entities::entity_id.eq(id),
+            )
+        })
+        .collect();
+    diesel::insert_into(article_entities::table)
+        .values(&entity_rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates an article owned by `author_id`; call inside a write transaction.
+pub fn create(
+    conn: &mut SqliteConnection,
+    new: &NewArticle,
+    author_id: i32,
+) -> Result<ArticleRecord, ApiError> {
+    let now = now();
+    let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
+    let published_at = settle_publication(&new.status, new.published_at, now)?;
+    let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
+    let derived = derive(&new.body);
+    let id: i32 = diesel::insert_into(articles::table)
+        .values((
+            ArticleWrite {
+                slug: &slug,
+                title: &new.title,
+                subtitle: new.subtitle.as_deref(),
+                summary: new.summary.as_deref(),
+                body: &new.body,
+                body_html: &derived.body_html,
+                status: &new.status,
+                published_at,
+                source: new.source.as_deref(),
+                byline: new.byline.as_deref(),
+                comments_open: new.comments_open,
+                word_count: derived.word_count,
+                reading_time_minutes: derived.reading_time_minutes,
+                updated_at: now,
+            },
+            articles::author_id.eq(author_id),
+            articles::created_at.eq(now),
+        ))
+        .returning(articles::id)
+        .get_result(conn)?;
+    replace_links(conn, id, &topic_ids, &entity_ids)?;
+    find(conn, &Key::Id(id))
+}
+
+/// Applies `changes` (a PATCH, or a PUT turned into a change of every
+/// field); call inside a write transaction. The version and `updated_at`
+/// only move when something changed.
+pub fn update(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    changes: &ArticleChanges,
+) -> Result<ArticleRecord, ApiError> {
+    let now = now();
+    let current = find(conn, key)?;
+    let row = &current.summary.row;
+    let current_topics: Vec<i32> = current
+        .summary
+        .topics
+        .iter()
+        .map(|topic| topic.id)
+        .collect();
+    let current_entities: Vec<i32> = current
+        .summary
+        .entities
+        .iter()
+        .map(|entity| entity.id)
+        .collect();
+    let (topic_ids, entity_ids) = match (&changes.topics, &changes.entities) {
+        (None, None) => (current_topics.clone(), current_entities.clone()),
+        (topics, entities) => {
+            let (topic_ids, entity_ids) = resolve_tags(
+                conn,
+                topics.as_deref().unwrap_or_default(),
+                entities.as_deref().unwrap_or_default(),
+            )?;
+            (
+                if topics.is_some() {
+                    topic_ids
+                } else {
+                    current_topics.clone()
+                },
+                if entities.is_some() {
+                    entity_ids
+                } else {
+                    current_entities.clone()
+                },
+            )
+        }
+    };
+
+    let title = changes.title.clone().unwrap_or_else(|| row.title.clone());
+    let subtitle = changes
+        .subtitle
+        .clone()
+        .unwrap_or_else(|| row.subtitle.clone());
+    let summary = changes
+        .summary
+        .clone()
+        .unwrap_or_else(|| row.summary.clone());
+    let body = changes
+        .body
+        .clone()
+        .unwrap_or_else(|| current.body.body.clone());
+    let status = changes.status.clone().unwrap_or_else(|| row.status.clone());
+    let source = changes.source.clone().unwrap_or_else(|| row.source.clone());
+    let byline = changes.byline.clone().unwrap_or_else(|| row.byline.clone());
+    let comments_open = changes.comments_open.unwrap_or(row.comments_open);
+    let requested_at = changes.published_at.unwrap_or(row.published_at);
+    // A scheduled article that stays scheduled keeps its (now past) time
+    // without tripping the "must be in the future" rule.
+    let published_at = if status == row.status && requested_at == row.published_at {
+        requested_at
+    } else {
+        settle_publication(&status, requested_at, now)?
+    };
+    let slug = match &changes.slug {
+        Some(slug) if *slug != row.slug => choose_slug(conn, Some(slug), &title, row.id)?,
+        _ => row.slug.clone(),
+    };
+
+    let same_set = |a: &[i32], b: &[i32]| {
+        a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
+    };
+    let tags_changed =
+        !same_set(&topic_ids, &current_topics) || !same_set(&entity_ids, &current_entities);
+    let unchanged = !tags_changed
+        && slug == row.slug
+        && title == row.title
+        && subtitle == row.subtitle
+        && summary == row.summary
+        && body == current.body.body
+        && status == row.status
+        && published_at == row.published_at
+        && source == row.source
+        && byline == row.byline
+        && comments_open == row.comments_open;
+    if unchanged {
+        return Ok(current);
+    }
+    let derived = derive(&body);
+    diesel::update(articles::table.find(row.id))
+        .set((
+            ArticleWrite {
+                slug: &slug,
+                title: &title,
+                subtitle: subtitle.as_deref(),
+                summary: summary.as_deref(),
+                body: &body,
+                body_html: &derived.body_html,
+                status: &status,
+                published_at,
+                source: source.as_deref(),
+                byline: byline.as_deref(),
+                comments_open,
+                word_count: derived.word_count,
+                reading_time_minutes: derived.reading_time_minutes,
+                updated_at: now,
+            },
+            articles::version.eq(articles::version + 1),
+        ))
+        .execute(conn)?;
+    if tags_changed {
+        replace_links(conn, row.id, &topic_ids, &entity_ids)?;
+    }
+    find(conn, &Key::Id(row.id))
+}
+
+/// Deletes an article with its tags; call inside a write transaction.
+pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
+    let id = find_id(conn, key)?;
+    diesel::delete(articles::table.find(id)).execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,435 @@
+//! Entities: the countries, organisations, people and places stories are about.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
+
+use super::topics::unknown_slugs;
+use super::{Key, PageRequest, id_list, now};
+use crate::db::schema::{article_entities, articles, entities, entity_aliases};
+use crate::error::ApiError;
+use crate::slug;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = entities)]
+pub struct EntityRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub description: Option<String>,
+    pub country_code: Option<String>,
+    pub website: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+    pub version: i32,
+}
+
+/// The short form of an entity, as embedded in articles.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = entities)]
+pub struct EntityRef {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// An entity with its aliases and count of published articles.
+#[derive(Debug, Clone)]
+pub struct EntityRecord {
+    pub row: EntityRow,
+    pub aliases: Vec<String>,
+    pub article_count: i64,
+}
+
+/// A validated entity, as created or fully replaced.
+#[derive(Debug, Clone)]
+pub struct NewEntity {
+    pub slug: Option<String>,
+    pub name: String,
+    pub kind: String,
+    pub description: Option<String>,
+    pub aliases: Vec<String>,
+    pub country_code: Option<String>,
+    pub website: Option<String>,
+}
+
+/// Validated changes: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct EntityChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub description: Option<Option<String>>,
+    pub aliases: Option<Vec<String>>,
+    pub country_code: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+}
+
+/// Filters of `GET /entities`.
+#[derive(Debug, Clone, Default)]
+pub struct EntityFilter {
+    pub kind: Option<String>,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = entities, treat_none_as_null = true)]
+struct EntityWrite<'a> {
+    slug: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    description: Option<&'a str>,
+    country_code: Option<&'a str>,
+    website: Option<&'a str>,
+    updated_at: chrono::NaiveDateTime,
+}
+
+fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<EntityRow, ApiError> {
+    let query = entities::table.select(EntityRow::as_select()).into_boxed();
+    let query = match key {
+        Key::Id(id) => query.filter(entities::id.eq(*id)),
+        Key::Slug(slug) => query.filter(entities::slug.eq(slug.clone())),
+    };
+    query
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("No entity has this id or slug.".to_owned()))
+}
+
+pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<EntityRecord, ApiError> {
+    let row = find_row(conn, key)?;
+    let mut records = complete(conn, vec![row])?;
+    records
+        .pop()
+        .ok_or_else(|| ApiError::Internal("entity vanished while loading".to_owned()))
+}
+
+/// A page of entities ordered by name, and the total.
+pub fn list(
+    conn: &mut SqliteConnection,
+    filter: &EntityFilter,
+    page: PageRequest,
+) -> Result<(Vec<EntityRecord>, i64), ApiError> {
+    let filtered = || {
+        let mut query = entities::table.into_boxed();
+        if let Some(kind) = &filter.kind {
+            query = query.filter(entities::kind.eq(kind.clone()));
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .select(EntityRow::as_select())
+        .order((entities::name.asc(), entities::id.asc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((complete(conn, rows)?, total))
+}
+
+/// Adds aliases and article counts to rows in two queries, whatever their number.
+fn complete(
+    conn: &mut SqliteConnection,
+    rows: Vec<EntityRow>,
+) -> Result<Vec<EntityRecord>, ApiError> {
+    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+    let mut aliases: HashMap<i32, Vec<String>> = HashMap::new();
+    for (entity_id, alias) in entity_aliases::table
+        .filter(entity_aliases::entity_id.eq_any(&ids))
+        .order((entity_aliases::entity_id, entity_aliases::position))
+        .select((entity_aliases::entity_id, entity_aliases::alias))
+        .load::<(i32, String)>(conn)?
+    {
+        aliases.entry(entity_id).or_default().push(alias);
+    }
+    let counts = article_counts(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| EntityRecord {
+            aliases: aliases.remove(&row.id).unwrap_or_default(),
+            article_count: counts.get(&row.id).copied().unwrap_or(0),
+            row,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct EntityCount {
+    #[diesel(sql_type = Integer)]
+    entity_id: i32,
+    #[diesel(sql_type = BigInt)]
+    article_count: i64,
+}
+
+/// Published articles tagged with each entity.
+fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = format!(
+        "SELECT article_entities.entity_id AS entity_id, COUNT(*) AS article_count \
+         FROM article_entities JOIN articles ON articles.id = article_entities.article_id \
+         WHERE article_entities.entity_id IN ({ids}) AND {visible} \
+         GROUP BY article_entities.entity_id",
+        ids = id_list(ids),
+        visible = super::articles::PUBLIC_SQL,
+    );
+    let counts: Vec<EntityCount> = diesel::sql_query(query)
+        .bind::<diesel::sql_types::Timestamp, _>(now())
+        .load(conn)?;
+    Ok(counts
+        .into_iter()
+        .map(|count| (count.entity_id, count.article_count))
+        .collect())
+}
+
+/// The id of each entity named by `slugs`, in order; unknown slugs are a 422
+/// naming them.
+pub fn ids_for_slugs(
+    conn: &mut SqliteConnection,
+    field: &str,
+    slugs: &[String],
+) -> Result<Vec<i32>, ApiError> {
+    let found: HashMap<String, i32> = entities::table
+        .filter(entities::slug.eq_any(slugs))
+        .select((entities::slug, entities::id))
+        .load::<(String, i32)>(conn)?
+        .into_iter()
+        .collect();
+    unknown_slugs(field, "entity", slugs, |slug| found.contains_key(slug))?;
+    Ok(slugs
+        .iter()
+        .filter_map(|slug| found.get(slug).copied())
+        .collect())
+}
+
+/// The slug to store: the one given (409 when taken) or one made from the name.
+fn choose_slug(
+    conn: &mut SqliteConnection,
+    given: Option<&str>,
+    name: &str,
+    except_id: i32,
+) -> Result<String, ApiError> {
+    let others = entities::table
+        .select(entities::slug)
+        .filter(entities::id.ne(except_id))
+        .into_boxed();
+    match given {
+        Some(slug) => {
+            if others
+                .filter(entities::slug.eq(slug.to_owned()))
+                .first::<String>(conn)
+                .optional()?
+                .is_some()
+            {
+                return Err(ApiError::taken(
+                    "slug",
+                    format!("is already used by another entity: {slug}"),
+                ));
+            }
+            Ok(slug.to_owned())
+        }
+        None => {
+            let base = slug::slugify(name, "entity");
+            let taken: Vec<String> = others
+                .filter(
+                    entities::slug
+                        .eq(base.clone())
+                        .or(entities::slug.like(format!("{base}-%"))),
+                )
+                .load(conn)?;
+            Ok(slug::first_free(&base, &taken))
+        }
+    }
+}
+
+/// 409 when another entity has this country code.
+fn refuse_taken_country_code(
+    conn: &mut SqliteConnection,
+    code: Option<&str>,
+    except_id: i32,
+) -> Result<(), ApiError> {
+    let Some(code) = code else { return Ok(()) };
+    let holder: Option<String> = entities::table
+        .filter(entities::country_code.eq(code))
+        .filter(entities::id.ne(except_id))
+        .select(entities::slug)
+        .first(conn)
+        .optional()?;
+    match holder {
+        Some(slug) => Err(ApiError::taken(
+            "country_code",
+            format!("{code} is already the code of {slug}"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn replace_aliases(
+    conn: &mut SqliteConnection,
+    entity_id: i32,
+    aliases: &[String],
+) -> QueryResult<()> {
+    diesel::delete(entity_aliases::table.filter(entity_aliases::entity_id.eq(entity_id)))
+        .execute(conn)?;
+    let rows: Vec<_> = aliases
+        .iter()
+        .zip(0..)
+        .map(|(alias, position)| {
+            (
+                entity_aliases::entity_id.eq(entity_id),
+                entity_aliases::position.eq(position),
+                entity_aliases::alias.eq(alias),
+            )
+        })
+        .collect();
+    diesel::insert_into(entity_aliases::table)
+        .values(&rows)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Creates an entity; call inside a write transaction.
+pub fn create(conn: &mut SqliteConnection, new: &NewEntity) -> Result<EntityRecord, ApiError> {
+    let slug = choose_slug(conn, new.slug.as_deref(), &new.name, 0)?;
+    refuse_taken_country_code(conn, new.country_code.as_deref(), 0)?;
+    let now = now();
+    let id: i32 = diesel::insert_into(entities::table)
+        .values((
+            EntityWrite {
+                slug: &slug,
+                name: &new.name,
+                kind: &new.kind,
+                description: new.description.as_deref(),
+                country_code: new.country_code.as_deref(),
+                website: new.website.as_deref(),
+                updated_at: now,
+            },
+            entities::created_at.eq(now),
+        ))
+        .returning(entities::id)
+        .get_result(conn)?;
+    replace_aliases(conn, id, &new.aliases)?;
+    find(conn, &Key::Id(id))
+}
+
+/// Applies `changes`; call inside a write transaction. The version only moves
+/// when something changed. A country code on a non-country is a 422.
+pub fn update(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    changes: &EntityChanges,
+) -> Result<EntityRecord, ApiError> {
+    let current = find(conn, key)?;
+    let id = current.row.id;
+    let mut next = current.row.clone();
+    let mut aliases = current.aliases.clone();
+    if let Some(name) = &changes.name {
+        next.name = name.clone();
+    }
+    if let Some(kind) = &changes.kind {
+        next.kind = kind.clone();
+    }
+    if let Some(description) = &changes.description {
+        next.description = description.clone();
+    }
+    if let Some(code) = &changes.country_code {
+        next.country_code = code.clone();
+    }
+    if let Some(website) = &changes.website {
+        next.website = website.clone();
+    }
+    if let Some(new_aliases) = &changes.aliases {
+        aliases = new_aliases.clone();
+    }
+    if next.country_code.is_some() && next.kind != "country" {
+        return Err(ApiError::invalid(
+            "country_code",
+            "is only allowed on entities of kind country",
+        ));
+    }
+    if let Some(slug) = &changes.slug {
+        if *slug != current.row.slug {
+            next.slug = choose_slug(conn, Some(slug), &next.name, id)?;
+        }
+    }
+    refuse_taken_country_code(conn, next.country_code.as_deref(), id)?;
+    let row = &current.row;
+    let unchanged = next.slug == row.slug
+        && next.name == row.name
+        && next.kind == row.kind
+        && next.description == row.description
+        && next.country_code == row.country_code
+        && next.website == row.website
+        && aliases == current.aliases;
+    if !unchanged {
+        diesel::update(entities::table.find(id))
+            .set((
+                EntityWrite {
+                    slug: &next.slug,
+                    name: &next.name,
+                    kind: &next.kind,
+                    description: next.description.as_deref(),
+                    country_code: next.country_code.as_deref(),
+                    website: next.website.as_deref(),
+                    updated_at: now(),
+                },
+                entities::version.eq(entities::version + 1),
+            ))
+            .execute(conn)?;
+        if aliases != current.aliases {
+            replace_aliases(conn, id, &aliases)?;
+        }
+        if next.slug != row.slug || next.name != row.name || next.kind != row.kind {
+            touch_articles(conn, id)?;
+        }
+    }
+    find(conn, &Key::Id(id))
+}
+
+/// Articles embed their entities, so their version moves with them.
+fn touch_articles(conn: &mut SqliteConnection, entity_id: i32) -> QueryResult<usize> {
+    diesel::update(articles::table)
+        .filter(
+            articles::id.eq_any(
+                article_entities::table
+                    .filter(article_entities::entity_id.eq(entity_id))
+                    .select(article_entities::article_id),
+            ),
+        )
+        .set(articles::version.eq(articles::version + 1))
+        .execute(conn)
+}
+
+/// Deletes an entity and untags its articles; call inside a write transaction.
+pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
+    let entity = find_row(conn, key)?;
+    touch_articles(conn, entity.id)?;
+    diesel::delete(entities::table.find(entity.id)).execute(conn)?;
+    Ok(())
+}
+
+/// The entities of each article in `article_ids`, ordered by kind then name,
+/// in one query.
+pub fn for_articles(
+    conn: &mut SqliteConnection,
+    article_ids: &[i32],
+) -> QueryResult<HashMap<i32, Vec<EntityRef>>> {
+    let rows: Vec<(i32, EntityRef)> = article_entities::table
+        .inner_join(entities::table)
+        .filter(article_entities::article_id.eq_any(article_ids))
+        .order((
+            entities::kind.asc(),
+            entities::name.asc(),
+            entities::id.asc(),
+        ))
+        .select((article_entities::article_id, EntityRef::as_select()))
+        .load(conn)?;
+    let mut by_article: HashMap<i32, Vec<EntityRef>> = HashMap::new();
+    for (article_id, entity) in rows {
+        by_article.entry(article_id).or_default().push(entity);
+    }
+    Ok(by_article)
+}

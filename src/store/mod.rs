@@ -1,0 +1,54 @@
+//! SQL, and nothing else: plain synchronous functions over a
+//! `&mut SqliteConnection`, one file per resource. They never see HTTP.
+
+pub mod articles;
+pub mod entities;
+pub mod topics;
+
+use chrono::{NaiveDateTime, SubsecRound, Utc};
+
+/// How a path names a resource: a number is an id, anything else a slug.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Id(i32),
+    Slug(String),
+}
+
+impl Key {
+    /// Reads the `{id_or_slug}` path segment. A number too big to be an id
+    /// cannot name anything; it becomes an id that matches nothing.
+    pub fn parse(segment: &str) -> Key {
+        if !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit()) {
+            Key::Id(segment.parse().unwrap_or(0))
+        } else {
+            Key::Slug(segment.to_owned())
+        }
+    }
+}
+
+/// Which slice of a list to read, already validated.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn offset(&self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// The current time as stored: UTC, to the millisecond.
+pub fn now() -> NaiveDateTime {
+    Utc::now().naive_utc().trunc_subsecs(3)
+}
+
+/// The ids in `ids` written as a SQL list. Only for integers read from the
+/// database or parsed as integers, which cannot carry SQL.
+fn id_list(ids: &[i32]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}

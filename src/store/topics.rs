@@ -1,0 +1,441 @@
+//! Topics: a tree of sections (World › Asia-Pacific) that articles are filed under.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
+
+use super::{Key, PageRequest, id_list, now};
+use crate::db::schema::{article_topics, articles, topics};
+use crate::error::{ApiError, FieldError};
+use crate::slug;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = topics)]
+pub struct TopicRow {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub parent_id: Option<i32>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+    pub version: i32,
+}
+
+/// The short form of a topic, as embedded in articles and as a parent.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = topics)]
+pub struct TopicRef {
+    pub id: i32,
+    pub slug: String,
+    pub name: String,
+}
+
+/// A topic with what its response shows besides its own row.
+#[derive(Debug, Clone)]
+pub struct TopicRecord {
+    pub row: TopicRow,
+    pub parent: Option<TopicRef>,
+    pub article_count: i64,
+}
+
+/// A validated topic to create.
+#[derive(Debug, Clone)]
+pub struct NewTopic {
+    pub slug: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    /// The parent's slug.
+    pub parent: Option<String>,
+}
+
+/// Validated changes to a topic: `None` leaves a field as it is, and
+/// `Some(None)` clears a nullable one.
+#[derive(Debug, Clone, Default)]
+pub struct TopicChanges {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub parent: Option<Option<String>>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = topics)]
+struct TopicInsert<'a> {
+    slug: &'a str,
+    name: &'a str,
+    description: Option<&'a str>,
+    parent_id: Option<i32>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+fn by_key(key: &Key) -> topics::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+    match key {
+        Key::Id(id) => topics::table.filter(topics::id.eq(*id)).into_boxed(),
+        Key::Slug(slug) => topics::table
+            .filter(topics::slug.eq(slug.clone()))
+            .into_boxed(),
+    }
+}
+
+fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRow, ApiError> {
+    by_key(key)
+        .select(TopicRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("No topic has this id or slug.".to_owned()))
+}
+
+/// One topic with its parent and count.
+pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRecord, ApiError> {
+    let row = find_row(conn, key)?;
+    let mut records = complete(conn, vec![row])?;
+    records
+        .pop()
+        .ok_or_else(|| ApiError::Internal("topic vanished while loading".to_owned()))
+}
+
+/// A page of topics ordered by name, and the total.
+pub fn list(
+    conn: &mut SqliteConnection,
+    page: PageRequest,
+) -> Result<(Vec<TopicRecord>, i64), ApiError> {
+    let total: i64 = topics::table.count().get_result(conn)?;
+    let rows = topics::table
+        .select(TopicRow::as_select())
+        .order((topics::name.asc(), topics::id.asc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((complete(conn, rows)?, total))
+}
+
+/// Adds parents and article counts to rows in two queries, whatever their number.
+fn complete(
+    conn: &mut SqliteConnection,
+    rows: Vec<TopicRow>,
+) -> Result<Vec<TopicRecord>, ApiError> {
+    let parent_ids: Vec<i32> = rows.iter().filter_map(|row| row.parent_id).collect();
+    let parents: HashMap<i32, TopicRef> = topics::table
+        .filter(topics::id.eq_any(&parent_ids))
+        .select(TopicRef::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|parent| (parent.id, parent))
+        .collect();
+    let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
+    let counts = article_counts(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| TopicRecord {
+            parent: row.parent_id.and_then(|id| parents.get(&id).cloned()),
+            article_count: counts.get(&row.id).copied().unwrap_or(0),
+            row,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct TopicCount {
+    #[diesel(sql_type = Integer)]
+    topic_id: i32,
+    #[diesel(sql_type = BigInt)]
+    article_count: i64,
+}
+
+/// Published articles filed under each topic or any topic below it, the way
+/// the `topic` filter of `GET /articles` counts them.
+fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = format!(
+        "WITH RECURSIVE tree(root, id) AS ( \
+             SELECT id, id FROM topics WHERE id IN ({ids}) \
+             UNION SELECT tree.root, topics.id FROM topics JOIN tree ON topics.parent_id = tree.id) \
+         SELECT tree.root AS topic_id, COUNT(DISTINCT article_topics.article_id) AS article_count \
+         FROM tree \
+         JOIN article_topics ON article_topics.topic_id = tree.id \
+         JOIN articles ON articles.id = article_topics.article_id \
+         WHERE {visible} \
+         GROUP BY tree.root",
+        ids = id_list(ids),
+        visible = super::articles::PUBLIC_SQL,
+    );
+    let counts: Vec<TopicCount> = diesel::sql_query(query)
+        .bind::<diesel::sql_types::Timestamp, _>(now())
+        .load(conn)?;
+    Ok(counts
+        .into_iter()
+        .map(|count| (count.topic_id, count.article_count))
+        .collect())
+}
+
+/// Ids of every topic in the tree with the parent of each.
+fn tree(conn: &mut SqliteConnection) -> QueryResult<HashMap<i32, Option<i32>>> {
+    Ok(topics::table
+        .select((topics::id, topics::parent_id))
+        .load::<(i32, Option<i32>)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// The topic ids named by `slugs` with all their descendants, one set per
+/// slug, in the order given. Unknown slugs are a 422 naming them.
+pub fn subtrees(
+    conn: &mut SqliteConnection,
+    field: &str,
+    slugs: &[String],
+) -> Result<Vec<Vec<i32>>, ApiError> {
+    let found = slug_map(conn, field, slugs)?;
+    let parents = tree(conn)?;
+    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (&id, parent) in &parents {
+        if let Some(parent) = parent {
+            children.entry(*parent).or_default().push(id);
+        }
+    }
+    Ok(slugs
+        .iter()
+        .filter_map(|slug| found.get(slug))
+        .map(|&root| {
+            let mut seen = HashSet::from([root]);
+            let mut stack = vec![root];
+            while let Some(id) = stack.pop() {
+                for &child in children.get(&id).into_iter().flatten() {
+                    if seen.insert(child) {
+                        stack.push(child);
+                    }
+                }
+            }
+            seen.into_iter().collect()
+        })
+        .collect())
+}
+
+/// A 422 listing each of `slugs` that `exists` does not know.
+pub fn unknown_slugs(
+    field: &str,
+    what: &str,
+    slugs: &[String],
+    exists: impl Fn(&str) -> bool,
+) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = slugs
+        .iter()
+        .filter(|slug| !exists(slug))
+        .map(|slug| FieldError::new(field, format!("unknown {what} slug: {slug}")))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// The id of each topic named by `slugs`; unknown slugs are a 422 naming them.
+fn slug_map(
+    conn: &mut SqliteConnection,
+    field: &str,
+    slugs: &[String],
+) -> Result<HashMap<String, i32>, ApiError> {
+    let found: HashMap<String, i32> = topics::table
+        .filter(topics::slug.eq_any(slugs))
+        .select((topics::slug, topics::id))
+        .load::<(String, i32)>(conn)?
+        .into_iter()
+        .collect();
+    unknown_slugs(field, "topic", slugs, |slug| found.contains_key(slug))?;
+    Ok(found)
+}
+
+/// Ids of the topics named by `slugs`, in order; unknown slugs are a 422 naming them.
+pub fn ids_for_slugs(
+    conn: &mut SqliteConnection,
+    field: &str,
+    slugs: &[String],
+) -> Result<Vec<i32>, ApiError> {
+    let found = slug_map(conn, field, slugs)?;
+    Ok(slugs
+        .iter()
+        .filter_map(|slug| found.get(slug).copied())
+        .collect())
+}
+
+fn parent_id(conn: &mut SqliteConnection, parent: Option<&str>) -> Result<Option<i32>, ApiError> {
+    match parent {
+        None => Ok(None),
+        Some(slug) => {
+            ids_for_slugs(conn, "parent", &[slug.to_owned()]).map(|ids| ids.first().copied())
+        }
+    }
+}
+
+/// The slug to store: the one given (409 when taken) or one made from the name.
+fn choose_slug(
+    conn: &mut SqliteConnection,
+    given: Option<&str>,
+    name: &str,
+    except_id: Option<i32>,
+) -> Result<String, ApiError> {
+    let mut taken = topics::table
+        .select(topics::slug)
+        .filter(topics::id.ne(except_id.unwrap_or(0)))
+        .into_boxed();
+    match given {
+        Some(slug) => {
+            taken = taken.filter(topics::slug.eq(slug.to_owned()));
+            if taken.first::<String>(conn).optional()?.is_some() {
+                return Err(ApiError::taken(
+                    "slug",
+                    format!("is already used by another topic: {slug}"),
+                ));
+            }
+            Ok(slug.to_owned())
+        }
+        None => {
+            let base = slug::slugify(name, "topic");
+            let taken: Vec<String> = taken
+                .filter(
+                    topics::slug
+                        .eq(base.clone())
+                        .or(topics::slug.like(format!("{base}-%"))),
+                )
+                .load(conn)?;
+            Ok(slug::first_free(&base, &taken))
+        }
+    }
+}
+
+/// Creates a topic; call inside a write transaction.
+pub fn create(conn: &mut SqliteConnection, new: &NewTopic) -> Result<TopicRecord, ApiError> {
+    let parent_id = parent_id(conn, new.parent.as_deref())?;
+    let slug = choose_slug(conn, new.slug.as_deref(), &new.name, None)?;
+    let now = now();
+    let id: i32 = diesel::insert_into(topics::table)
+        .values(TopicInsert {
+            slug: &slug,
+            name: &new.name,
+            description: new.description.as_deref(),
+            parent_id,
+            created_at: now,
+            updated_at: now,
+        })
+        .returning(topics::id)
+        .get_result(conn)?;
+    find(conn, &Key::Id(id))
+}
+
+/// Applies `changes` to a topic; call inside a write transaction. The version
+/// only moves when something actually changed.
+pub fn update(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    changes: &TopicChanges,
+) -> Result<TopicRecord, ApiError> {
+    let current = find_row(conn, key)?;
+    let mut next = current.clone();
+    if let Some(name) = &changes.name {
+        next.name = name.clone();
+    }
+    if let Some(description) = &changes.description {
+        next.description = description.clone();
+    }
+    if let Some(parent) = &changes.parent {
+        next.parent_id = parent_id(conn, parent.as_deref())?;
+        if let Some(parent_id) = next.parent_id {
+            refuse_cycle(conn, current.id, parent_id)?;
+        }
+    }
+    if let Some(slug) = &changes.slug {
+        if *slug != current.slug {
+            next.slug = choose_slug(conn, Some(slug), &next.name, Some(current.id))?;
+        }
+    }
+    let unchanged = next.slug == current.slug
+        && next.name == current.name
+        && next.description == current.description
+        && next.parent_id == current.parent_id;
+    if !unchanged {
+        diesel::update(topics::table.find(current.id))
+            .set((
+                topics::slug.eq(&next.slug),
+                topics::name.eq(&next.name),
+                topics::description.eq(&next.description),
+                topics::parent_id.eq(next.parent_id),
+                topics::updated_at.eq(now()),
+                topics::version.eq(topics::version + 1),
+            ))
+            .execute(conn)?;
+        if next.slug != current.slug || next.name != current.name {
+            touch_articles(conn, current.id)?;
+        }
+    }
+    find(conn, &Key::Id(current.id))
+}
+
+/// 422 when making `parent_id` the parent of `topic_id` would close a loop.
+fn refuse_cycle(
+    conn: &mut SqliteConnection,
+    topic_id: i32,
+    parent_id: i32,
+) -> Result<(), ApiError> {
+    let parents = tree(conn)?;
+    let mut cursor = Some(parent_id);
+    while let Some(id) = cursor {
+        if id == topic_id {
+            return Err(ApiError::invalid(
+                "parent",
+                "would make the topic its own ancestor (a cycle)",
+            ));
+        }
+        cursor = parents.get(&id).copied().flatten();
+    }
+    Ok(())
+}
+
+/// Articles embed their topics' names, so their representation (and
+/// version, from which ETags derive) changes with the topic.
+fn touch_articles(conn: &mut SqliteConnection, topic_id: i32) -> QueryResult<usize> {
+    diesel::update(articles::table)
+        .filter(
+            articles::id.eq_any(
+                article_topics::table
+                    .filter(article_topics::topic_id.eq(topic_id))
+                    .select(article_topics::article_id),
+            ),
+        )
+        .set(articles::version.eq(articles::version + 1))
+        .execute(conn)
+}
+
+/// Deletes a topic; call inside a write transaction. Articles lose the tag,
+/// and its subtopics move up to its own parent, as WordPress does with categories.
+pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
+    let topic = find_row(conn, key)?;
+    touch_articles(conn, topic.id)?;
+    diesel::update(topics::table.filter(topics::parent_id.eq(topic.id)))
+        .set(topics::parent_id.eq(topic.parent_id))
+        .execute(conn)?;
+    diesel::delete(topics::table.find(topic.id)).execute(conn)?;
+    Ok(())
+}
+
+/// The topics of each article in `article_ids`, ordered by name, in one query.
+pub fn for_articles(
+    conn: &mut SqliteConnection,
+    article_ids: &[i32],
+) -> QueryResult<HashMap<i32, Vec<TopicRef>>> {
+    let rows: Vec<(i32, TopicRef)> = article_topics::table
+        .inner_join(topics::table)
+        .filter(article_topics::article_id.eq_any(article_ids))
+        .order((topics::name.asc(), topics::id.asc()))
+        .select((article_topics::article_id, TopicRef::as_select()))
+        .load(conn)?;
+    let mut by_article: HashMap<i32, Vec<TopicRef>> = HashMap::new();
+    for (article_id, topic) in rows {
+        by_article.entry(article_id).or_default().push(topic);
+    }
+    Ok(by_article)
+}
