@@ -25,10 +25,10 @@ fn main() -> std::process::ExitCode {
     // A missing .env is normal; a broken one is worth a warning once logging is up.
     let dotenv = dotenvy::dotenv();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    if let Err(err) = dotenv {
-        if !err.not_found() {
-            log::warn!("ignoring .env: {err}");
-        }
+    if let Err(err) = dotenv
+        && !err.not_found()
+    {
+        log::warn!("ignoring .env: {err}");
     }
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {

@@ -100,10 +100,10 @@ pub fn slug_list(
     }
     let mut slugs: Vec<String> = Vec::with_capacity(values.len());
     for (index, value) in values.iter().enumerate() {
-        if let Some(slug) = errors.check(slug::parse(&format!("{field}[{index}]"), value)) {
-            if !slugs.contains(&slug) {
-                slugs.push(slug);
-            }
+        if let Some(slug) = errors.check(slug::parse(&format!("{field}[{index}]"), value))
+            && !slugs.contains(&slug)
+        {
+            slugs.push(slug);
         }
     }
     slugs

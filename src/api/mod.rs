@@ -93,15 +93,8 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         match inner.classify() {
             serde_json::error::Category::Data => {
-                let field = if path == "." || path.is_empty() {
-                    "body".to_owned()
-                } else {
-                    path
-                };
-                ApiError::Validation(vec![FieldError::new(
-                    field,
-                    strip_position(&inner.to_string()),
-                )])
+                let message = strip_position(&inner.to_string());
+                ApiError::Validation(vec![FieldError::new(field_name(&path, &message), message)])
             }
             _ => malformed(&inner),
         }
@@ -113,6 +106,21 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 
 fn malformed(err: &serde_json::Error) -> ApiError {
     ApiError::BadRequest(format!("The request body is not valid JSON: {err}."))
+}
+
+/// The field a data error is about: serde_path_to_error's path, or for a
+/// missing field (reported at its parent) the name in serde's message.
+fn field_name(path: &str, message: &str) -> String {
+    let parent = if path == "." { "" } else { path };
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (parent, missing) {
+        ("", Some(name)) => name.to_owned(),
+        (parent, Some(name)) => format!("{parent}.{name}"),
+        ("", None) => "body".to_owned(),
+        (parent, None) => parent.to_owned(),
+    }
 }
 
 /// serde's messages end in "at line 1 column 12", which is noise once the

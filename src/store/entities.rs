@@ -350,10 +350,10 @@ pub fn update(
             "is only allowed on entities of kind country",
         ));
     }
-    if let Some(slug) = &changes.slug {
-        if *slug != current.row.slug {
-            next.slug = choose_slug(conn, Some(slug), &next.name, id)?;
-        }
+    if let Some(slug) = &changes.slug
+        && *slug != current.row.slug
+    {
+        next.slug = choose_slug(conn, Some(slug), &next.name, id)?;
     }
     refuse_taken_country_code(conn, next.country_code.as_deref(), id)?;
     let row = &current.row;

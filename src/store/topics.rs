@@ -348,10 +348,10 @@ pub fn update(
             refuse_cycle(conn, current.id, parent_id)?;
         }
     }
-    if let Some(slug) = &changes.slug {
-        if *slug != current.slug {
-            next.slug = choose_slug(conn, Some(slug), &next.name, Some(current.id))?;
-        }
+    if let Some(slug) = &changes.slug
+        && *slug != current.slug
+    {
+        next.slug = choose_slug(conn, Some(slug), &next.name, Some(current.id))?;
     }
     let unchanged = next.slug == current.slug
         && next.name == current.name

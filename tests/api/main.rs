@@ -1,0 +1,15 @@
+//! Integration tests: each test starts the real server on 127.0.0.1 with a
+//! fresh SQLite file of its own and talks HTTP to it.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    reason = "a test should stop loudly at the first surprise"
+)]
+
+mod articles;
+mod entities;
+mod errors;
+mod health;
+mod helpers;
+mod openapi;
+mod topics;
