@@ -16,16 +16,21 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{articles, entities, health, topics};
+use crate::api::{articles, auth, entities, health, topics, users};
+use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
+use crate::rate_limit::RateLimit;
 
 /// What every handler can reach.
 pub struct AppState {
     pub pool: DbPool,
     pub config: Config,
+    pub tokens: TokenKeys,
+    /// Sign-in attempts per client address.
+    pub auth_limiter: RateLimit,
 }
 
 /// Every documented route. The OpenAPI paths are collected from exactly
@@ -35,6 +40,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         .service(
             scope::scope("/api/v1")
+                .service(auth::issue_token)
+                .service(auth::me)
                 .service(articles::list_articles)
                 .service(articles::create_article)
                 .service(articles::get_article)
@@ -52,7 +59,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(entities::get_entity)
                 .service(entities::replace_entity)
                 .service(entities::update_entity)
-                .service(entities::delete_entity),
+                .service(entities::delete_entity)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::deactivate_user),
         );
 }
 
@@ -194,6 +206,9 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .map_err(|err| format!("cannot listen on {}: {err}", config.bind))?;
         let pool = db::connect(config.database_path(), config.pool_size)?;
+        if let Some((email, password)) = &config.bootstrap_admin {
+            bootstrap_admin(&pool, email, password)?;
+        }
         Application::with_listener(config, pool, listener)
     }
 
@@ -204,7 +219,12 @@ impl Application {
     ) -> Result<Application, String> {
         let port = listener.local_addr().map_err(|err| err.to_string())?.port();
         let workers = config.workers;
-        let state = web::Data::new(AppState { pool, config });
+        let state = web::Data::new(AppState {
+            tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
+            auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
+            pool,
+            config,
+        });
         let api = openapi::spec();
         let table = web::Data::new(RouteTable::from_spec(&api));
         let api = Arc::new(api);
@@ -245,4 +265,33 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Creates the first admin from `NEWSDESK_ADMIN_EMAIL` and
+/// `NEWSDESK_ADMIN_PASSWORD` when no active admin can sign in yet, so that
+/// a container can start ready to use; does nothing afterwards.
+fn bootstrap_admin(pool: &DbPool, email: &str, password: &str) -> Result<(), String> {
+    use crate::store::users;
+
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    if users::has_active_admin(&mut conn).map_err(|err| err.to_string())? {
+        return Ok(());
+    }
+    let new = crate::api::users::validated_new_user(
+        email,
+        "Administrator",
+        crate::auth::Role::Admin,
+        password,
+    )
+    .map_err(|err| {
+        format!(
+            "NEWSDESK_ADMIN_EMAIL/NEWSDESK_ADMIN_PASSWORD: {:?}",
+            err.problem().errors
+        )
+    })?;
+    let user = conn
+        .immediate_transaction(|conn| users::create(conn, &new))
+        .map_err(|err| format!("cannot create the first admin: {err}"))?;
+    log::info!("created the first admin, {} (user {})", user.email, user.id);
+    Ok(())
 }

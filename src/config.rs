@@ -2,6 +2,7 @@
 //! (and an optional `.env` file, loaded by `main`).
 
 use std::env;
+use std::net::IpAddr;
 
 /// Where the server listens and keeps its data, and its limits.
 #[derive(Debug, Clone)]
@@ -18,6 +19,19 @@ pub struct Config {
     pub pool_size: u32,
     /// `NEWSDESK_WORKERS`: actix worker threads. Default: one per core.
     pub workers: Option<usize>,
+    /// `NEWSDESK_JWT_SECRET`: the HS256 key, at least 32 bytes. Without it a
+    /// random key is made at start, and tokens do not survive a restart.
+    pub jwt_secret: Option<String>,
+    /// `NEWSDESK_TOKEN_TTL`: seconds an access token lives. Default 3600.
+    pub token_ttl_seconds: u64,
+    /// `NEWSDESK_AUTH_RATE_LIMIT`: sign-in attempts per minute per client. Default 10.
+    pub auth_rate_per_minute: u32,
+    /// `NEWSDESK_TRUSTED_PROXIES`: comma-separated proxy addresses whose
+    /// `X-Forwarded-For` names the real client. Default none.
+    pub trusted_proxies: Vec<IpAddr>,
+    /// `NEWSDESK_ADMIN_EMAIL` and `NEWSDESK_ADMIN_PASSWORD`: the first admin,
+    /// created at start when there is no active admin yet.
+    pub bootstrap_admin: Option<(String, String)>,
 }
 
 /// A setting that is present but unusable; `main` reports it and exits.
@@ -36,6 +50,11 @@ impl Default for Config {
             body_limit: 1024 * 1024,
             pool_size: 8,
             workers: None,
+            jwt_secret: None,
+            token_ttl_seconds: 3600,
+            auth_rate_per_minute: 10,
+            trusted_proxies: Vec::new(),
+            bootstrap_admin: None,
         }
     }
 }
@@ -56,6 +75,32 @@ impl Config {
             body_limit: parse_var("NEWSDESK_BODY_LIMIT")?.unwrap_or(defaults.body_limit),
             pool_size: parse_var("NEWSDESK_DB_POOL_SIZE")?.unwrap_or(defaults.pool_size),
             workers: parse_var("NEWSDESK_WORKERS")?,
+            jwt_secret: match non_empty("NEWSDESK_JWT_SECRET") {
+                Some(secret) if secret.len() < 32 => {
+                    return Err(ConfigError {
+                        name: "NEWSDESK_JWT_SECRET",
+                        reason: "must be at least 32 bytes".to_owned(),
+                    });
+                }
+                secret => secret,
+            },
+            token_ttl_seconds: parse_var("NEWSDESK_TOKEN_TTL")?
+                .unwrap_or(defaults.token_ttl_seconds),
+            auth_rate_per_minute: parse_var("NEWSDESK_AUTH_RATE_LIMIT")?
+                .unwrap_or(defaults.auth_rate_per_minute),
+            trusted_proxies: match non_empty("NEWSDESK_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => list
+                    .split(',')
+                    .map(|address| address.trim().parse())
+                    .collect::<Result<_, _>>()
+                    .map_err(|err: std::net::AddrParseError| ConfigError {
+                        name: "NEWSDESK_TRUSTED_PROXIES",
+                        reason: err.to_string(),
+                    })?,
+            },
+            bootstrap_admin: non_empty("NEWSDESK_ADMIN_EMAIL")
+                .zip(non_empty("NEWSDESK_ADMIN_PASSWORD")),
         })
     }
 
@@ -66,6 +111,10 @@ impl Config {
             .or_else(|| self.database_url.strip_prefix("sqlite:"))
             .unwrap_or(&self.database_url)
     }
+}
+
+fn non_empty(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|value| !value.is_empty())
 }
 
 fn parse_var<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>

@@ -63,6 +63,13 @@ pub enum ApiError {
     /// wrong shape or type. Nothing in it was looked at.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// No valid bearer token: missing, malformed, expired, forged, or its
+    /// user is gone or deactivated. Answered with `WWW-Authenticate: Bearer`.
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// Signed in, but the role or ownership does not allow this act.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     /// The resource named in the path does not exist (or is not visible).
     #[error("not found: {0}")]
     NotFound(String),
@@ -84,6 +91,10 @@ pub enum ApiError {
     /// The request parsed but its values are unacceptable; one entry per field.
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),
+    /// The client sent too many requests of a rate-limited kind; it may
+    /// retry after `retry_after` seconds.
+    #[error("too many requests")]
+    TooManyRequests { retry_after: u64 },
     /// The database is busy beyond the wait we allow; the client may retry.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -112,6 +123,9 @@ impl ApiError {
     fn kind(&self) -> &'static str {
         match self {
             ApiError::BadRequest(_) => "bad-request",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::NotFound(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { .. } => "conflict",
@@ -127,7 +141,13 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let status = self.status_code();
         let detail = match self {
-            ApiError::BadRequest(detail) | ApiError::NotFound(detail) => detail.clone(),
+            ApiError::BadRequest(detail)
+            | ApiError::NotFound(detail)
+            | ApiError::Unauthorized(detail)
+            | ApiError::Forbidden(detail) => detail.clone(),
+            ApiError::TooManyRequests { retry_after } => {
+                format!("Too many requests from this address; retry in {retry_after} seconds.")
+            }
             ApiError::MethodNotAllowed { allow } => format!(
                 "This path does not accept that method; it accepts {}.",
                 allow.join(", ")
@@ -167,6 +187,9 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
@@ -192,6 +215,12 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, r#"Bearer realm="newsdesk""#));
+            }
+            ApiError::TooManyRequests { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             _ => {}
         }

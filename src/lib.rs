@@ -2,10 +2,12 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod openapi;
+pub mod rate_limit;
 pub mod render;
 pub mod slug;
 pub mod store;

@@ -19,6 +19,28 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (as committed in openapi/openapi.json).
     Openapi,
+    /// Manage staff accounts without the API (for the first admin).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a staff account. The password is read from standard input
+    /// (its first line), or asked for when standard input is a terminal.
+    Create {
+        /// The sign-in email, unique.
+        #[arg(long)]
+        email: String,
+        /// admin, editor or author.
+        #[arg(long, value_parser = ["admin", "editor", "author"])]
+        role: String,
+        /// The name shown on articles; default: the part of the email before @.
+        #[arg(long)]
+        display_name: Option<String>,
+    },
+    /// List staff accounts.
+    List,
 }
 
 fn main() -> std::process::ExitCode {
@@ -38,6 +60,12 @@ fn main() -> std::process::ExitCode {
             print!("{}", newsdesk::openapi::spec_json());
             Ok(())
         }
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            display_name,
+        }) => create_user(&email, &role, display_name.as_deref()),
+        Command::User(UserCommand::List) => list_users(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -65,4 +93,94 @@ fn migrate() -> Result<(), String> {
     drop(pool);
     log::info!("database {} is up to date", config.database_path());
     Ok(())
+}
+
+fn open_database() -> Result<newsdesk::db::DbPool, String> {
+    let config = Config::from_env().map_err(|err| err.to_string())?;
+    newsdesk::db::connect(config.database_path(), 1)
+}
+
+/// The password from a prompt on a terminal, or the first line of stdin.
+fn read_password() -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal};
+
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").map_err(|err| err.to_string())?;
+        let again = rpassword::prompt_password("Again: ").map_err(|err| err.to_string())?;
+        if first != again {
+            return Err("the passwords differ".to_owned());
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|err| err.to_string())?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
+}
+
+fn create_user(email: &str, role: &str, display_name: Option<&str>) -> Result<(), String> {
+    use newsdesk::auth::Role;
+
+    let role = Role::parse(role).ok_or("the role must be admin, editor or author")?;
+    let display_name = display_name
+        .map(str::to_owned)
+        .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    let password = read_password()?;
+    let new = newsdesk::api::users::validated_new_user(email, &display_name, role, &password)
+        .map_err(describe)?;
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let user = conn
+        .immediate_transaction(|conn| newsdesk::store::users::create(conn, &new))
+        .map_err(describe)?;
+    println!("created user {} <{}> ({})", user.id, user.email, user.role);
+    Ok(())
+}
+
+fn list_users() -> Result<(), String> {
+    use newsdesk::store::{PageRequest, users};
+
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let (rows, _) = users::list(
+        &mut conn,
+        PageRequest {
+            page: 1,
+            per_page: i64::MAX / 2,
+        },
+    )
+    .map_err(describe)?;
+    println!(
+        "{:>5}  {:<8}  {:<8}  {:<32}  display name",
+        "id", "role", "active", "email"
+    );
+    for user in rows {
+        println!(
+            "{:>5}  {:<8}  {:<8}  {:<32}  {}",
+            user.id,
+            user.role,
+            if user.active { "yes" } else { "no" },
+            user.email,
+            user.display_name
+        );
+    }
+    Ok(())
+}
+
+/// An API error in words for the terminal.
+fn describe(error: newsdesk::error::ApiError) -> String {
+    let problem = error.problem();
+    let fields: Vec<String> = problem
+        .errors
+        .iter()
+        .map(|error| format!("{}: {}", error.field, error.message))
+        .collect();
+    if fields.is_empty() {
+        problem.detail
+    } else {
+        fields.join("; ")
+    }
 }

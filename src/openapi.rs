@@ -3,9 +3,10 @@
 //! description, the tags and the error responses every operation shares.
 
 use actix_web::App;
-use utoipa::OpenApi;
 use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 use crate::error::{FieldError, Problem};
@@ -26,8 +27,13 @@ unknown query parameters are refused, so that a typo never goes unnoticed.\n\n\
 400: malformed JSON or query; 404: no such resource or path; 405: method not allowed (see \
 `Allow`); 409: slug or unique value taken; 413: body over 1 MiB; 415: body not JSON; 422: \
 invalid values; 503: database busy, retry after `Retry-After` seconds.\n\n\
-**Writes** are open until staff sign-in lands; every article then belongs to the built-in \
-*Newsroom* user.",
+**Authentication.** Reading published content needs nothing. Writing needs a staff account: \
+`POST /api/v1/auth/token` with `{email, password}` returns a bearer token (HS256 JWT, one hour \
+by default); send it as `Authorization: Bearer <token>`, or paste it into **Authorize** above. \
+Roles: *author* writes and edits their own articles and deletes their own drafts; *editor* \
+edits every article and manages topics and entities; *admin* also manages staff accounts. \
+401: no valid token (`WWW-Authenticate: Bearer`); 403: the role does not allow it; 429: too \
+many sign-in attempts (`Retry-After`).",
         license(name = "MIT OR Apache-2.0"),
         version = env!("CARGO_PKG_VERSION"),
     ),
@@ -35,11 +41,34 @@ invalid values; 503: database busy, retry after `Retry-After` seconds.\n\n\
         (name = "articles", description = "Stories, with their topics, entities and workflow status"),
         (name = "topics", description = "Sections, in a tree (World › Asia-Pacific)"),
         (name = "entities", description = "Countries, organisations, people and places that stories are about"),
+        (name = "auth", description = "Sign in for a bearer token"),
+        (name = "users", description = "Staff accounts (admins only)"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
-    components(schemas(Problem, FieldError))
+    components(schemas(Problem, FieldError)),
+    modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
+
+/// The `bearer` security scheme that protected operations name, so that
+/// Swagger UI's Authorize button works.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The whole document, as served at `/api-docs/openapi.json` and committed
 /// in `openapi/openapi.json`.
@@ -92,6 +121,12 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
         ];
         for (method, operation) in operations {
             let Some(operation) = operation else { continue };
+            // A token is sent to operations that name the scheme: one that is
+            // wrong is a 401; where no token is an option too, the role
+            // cannot be wrong, so there is no 403 (unless the path says so).
+            let security = serde_json::to_value(&operation.security).unwrap_or_default();
+            let takes_token = security.to_string().contains("bearer");
+            let needs_token = takes_token && !security.to_string().contains("{}");
             let responses = &mut operation.responses.responses;
             let mut add = |status: &str, description: &str| {
                 responses
@@ -108,11 +143,25 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                     "Malformed JSON, or a query parameter of the wrong type or unknown",
                 );
             }
+            if takes_token {
+                add(
+                    "401",
+                    "No valid bearer token: missing, malformed, expired, or its account is inactive",
+                );
+            }
+            if needs_token {
+                add(
+                    "403",
+                    "Signed in, but the role (or ownership) does not allow this",
+                );
+            }
             if on_one {
                 add("404", "No resource has this id or slug");
             }
-            if has_body {
+            if has_body && path != "/api/v1/auth/token" {
                 add("409", "The slug (or another unique value) is taken");
+            }
+            if has_body {
                 add("413", "The body is larger than 1 MiB");
                 add("415", "The body is not application/json");
             }

@@ -9,12 +9,13 @@ use super::entities::{EntityKind, EntitySummary};
 use super::topics::TopicSummary;
 use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
 use crate::app::AppState;
+use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::slug;
 use crate::store::articles::{
     self as store, ArticleChanges, ArticleFilter, ArticleRecord, ArticleSummary as SummaryRecord,
-    NEWSROOM_USER_ID, NewArticle, PublishedBefore, Sort, StatusFilter,
+    ArticleSummaryRow, Audience, NewArticle, PublishedBefore, Sort, StatusFilter,
 };
 
 const TITLE_MAX: usize = 300;
@@ -211,6 +212,9 @@ pub struct ArticleInput {
     pub entities: Vec<String>,
     /// Default true.
     pub comments_open: Option<bool>,
+    /// The owner's user id. Editors and admins only (an author giving
+    /// another id gets a 403); default: the signed-in user.
+    pub author_id: Option<i32>,
 }
 
 impl ArticleInput {
@@ -249,6 +253,7 @@ impl ArticleInput {
             topics: fields::slug_list(&mut errors, "topics", &self.topics, TAGS_MAX),
             entities: fields::slug_list(&mut errors, "entities", &self.entities, TAGS_MAX),
             comments_open: self.comments_open.unwrap_or(true),
+            author_id: self.author_id,
         };
         errors.finish()?;
         Ok(article)
@@ -298,6 +303,10 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<bool>)]
     pub comments_open: Option<Option<bool>>,
+    /// Reassigns the article (editors and admins only).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub author_id: Option<Option<i32>>,
 }
 
 impl ArticlePatch {
@@ -332,6 +341,7 @@ impl ArticlePatch {
                 fields::slug_list(&mut e, "entities", &list.unwrap_or_default(), TAGS_MAX)
             }),
             comments_open: fields::not_null(&mut e, "comments_open", self.comments_open),
+            author_id: fields::not_null(&mut e, "author_id", self.author_id),
         };
         e.finish()?;
         Ok(changes)
@@ -381,8 +391,10 @@ pub struct ArticleListQuery {
     /// Published on or before (a date includes the whole day).
     #[param(example = "2024-05-31")]
     pub to: Option<String>,
-    /// Default: what the public sees (published, and scheduled whose time
-    /// has passed). `scheduled` lists those still waiting.
+    /// Default: for the public, what is published (including scheduled
+    /// articles whose time has passed); for staff, every article their role
+    /// may see. `scheduled` lists those still waiting. Staff only for any
+    /// value but `published` (403 otherwise).
     pub status: Option<ArticleStatus>,
     /// Default `-published_at`.
     pub sort: Option<ArticleSort>,
@@ -455,8 +467,24 @@ fn date_bound(
     }
 }
 
+/// What a reader may see: the public its published articles, an author
+/// also their own, editors and admins everything.
+fn audience(user: &MaybeUser) -> Audience {
+    match &user.0 {
+        None => Audience::Public,
+        Some(user) if user.role >= Role::Editor => Audience::Everyone,
+        Some(user) => Audience::Owner(user.id),
+    }
+}
+
 impl ArticleListQuery {
-    fn filter(&self) -> Result<ArticleFilter, ApiError> {
+    fn filter(&self, audience: Audience) -> Result<ArticleFilter, ApiError> {
+        let asks_unpublished = !matches!(self.status, None | Some(ArticleStatus::Published));
+        if audience == Audience::Public && asks_unpublished {
+            return Err(ApiError::Forbidden(
+                "Only signed-in staff may list unpublished articles.".to_owned(),
+            ));
+        }
         let mut errors = FieldErrors::new();
         let from = date_bound(&mut errors, "from", self.from.as_deref(), Bound::Start);
         let to = date_bound(&mut errors, "to", self.to.as_deref(), Bound::End);
@@ -474,7 +502,9 @@ impl ArticleListQuery {
                     PublishedBefore::Inclusive(at)
                 }
             }),
+            audience,
             status: match self.status {
+                None if audience != Audience::Public => StatusFilter::Any,
                 None | Some(ArticleStatus::Published) => StatusFilter::Public,
                 Some(ArticleStatus::Scheduled) => StatusFilter::Pending,
                 Some(ArticleStatus::Draft) => StatusFilter::Draft,
@@ -493,21 +523,27 @@ impl ArticleListQuery {
 }
 
 /// List articles, without their bodies.
+///
+/// Anonymous readers see published articles; authors also their own
+/// unpublished ones; editors and admins every article.
 #[utoipa::path(
     tag = "articles",
     params(ArticleListQuery),
+    security((), ("bearer" = [])),
     responses((status = 200, description = "A page of articles", body = pagination::Page<ArticleListItem>,
         headers(("X-Total-Count" = i64, description = "Articles on all pages"),
-                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))),
+        (status = 403, description = "An unpublished status asked for without signing in", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/articles")]
 pub async fn list_articles(
     state: web::Data<AppState>,
+    user: MaybeUser,
     req: HttpRequest,
     query: web::Query<ArticleListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = pagination::page_request(query.page, query.per_page)?;
-    let filter = query.filter()?;
+    let filter = query.filter(audience(&user))?;
     let (records, total) =
         db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
     let data: Vec<ArticleListItem> = records.into_iter().map(ArticleListItem::from).collect();
@@ -515,36 +551,88 @@ pub async fn list_articles(
 }
 
 /// Get one article by id or slug, with its body.
+///
+/// An article the reader may not see is a 404, as if it did not exist.
 #[utoipa::path(
     tag = "articles",
     params(IdOrSlug),
+    security((), ("bearer" = [])),
     responses((status = 200, description = "The article", body = Article))
 )]
 #[get("/articles/{id_or_slug}")]
 pub async fn get_article(
     state: web::Data<AppState>,
+    user: MaybeUser,
     path: web::Path<IdOrSlug>,
 ) -> Result<web::Json<Article>, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    if !audience(&user).can_see(&record.summary.row, crate::store::now()) {
+        return Err(ApiError::NotFound(
+            "No article has this id or slug.".to_owned(),
+        ));
+    }
     Ok(web::Json(record.into()))
 }
 
-/// Create an article.
+/// Authors may only give their own id as `author_id`.
+fn check_reassignment(user: &AuthUser, author_id: Option<i32>) -> Result<(), ApiError> {
+    match author_id {
+        Some(id) if id != user.id && user.role < Role::Editor => Err(ApiError::Forbidden(
+            "Only editors and admins may set author_id to another user.".to_owned(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Authors edit their own articles; editors and admins every one.
+fn may_edit(user: &AuthUser) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
+    let (id, role) = (user.id, user.role);
+    move |row| {
+        if role >= Role::Editor || row.author_id == id {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "Authors may only edit their own articles.".to_owned(),
+            ))
+        }
+    }
+}
+
+/// Authors delete their own drafts; editors and admins any article.
+fn may_delete(user: &AuthUser) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
+    let (id, role) = (user.id, user.role);
+    move |row| {
+        if role >= Role::Editor || (row.author_id == id && row.status == "draft") {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "Authors may only delete their own drafts.".to_owned(),
+            ))
+        }
+    }
+}
+
+/// Create an article (any staff role); it belongs to the signed-in user
+/// unless an editor gives `author_id`.
 #[utoipa::path(
     tag = "articles",
     request_body = ArticleInput,
+    security(("bearer" = [])),
     responses((status = 201, description = "Created; `Location` names it", body = Article,
         headers(("Location" = String, description = "URL of the new article"))))
 )]
 #[post("/articles")]
 pub async fn create_article(
     state: web::Data<AppState>,
+    user: AuthUser,
     body: ApiJson<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0.validate()?;
+    check_reassignment(&user, new.author_id)?;
+    let author_id = new.author_id.unwrap_or(user.id);
     let record = db::write(&state.pool, move |conn| {
-        store::create(conn, &new, NEWSROOM_USER_ID)
+        store::create(conn, &new, author_id)
     })
     .await?;
     Ok(created(
@@ -553,56 +641,77 @@ pub async fn create_article(
     ))
 }
 
-/// Replace an article.
+/// Replace an article (its author, or an editor or admin).
 #[utoipa::path(
     tag = "articles",
     params(IdOrSlug),
     request_body = ArticleInput,
+    security(("bearer" = [])),
     responses((status = 200, description = "The article as replaced", body = Article))
 )]
 #[put("/articles/{id_or_slug}")]
 pub async fn replace_article(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
     body: ApiJson<ArticleInput>,
 ) -> Result<web::Json<Article>, ApiError> {
     let changes = ArticleChanges::from(body.0.validate()?);
+    check_reassignment(&user, changes.author_id)?;
     let key = path.key();
-    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
+    let authorize = may_edit(&user);
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, authorize)
+    })
+    .await?;
     Ok(web::Json(record.into()))
 }
 
-/// Change some fields of an article.
+/// Change some fields of an article (its author, or an editor or admin).
 #[utoipa::path(
     tag = "articles",
     params(IdOrSlug),
     request_body = ArticlePatch,
+    security(("bearer" = [])),
     responses((status = 200, description = "The article as changed", body = Article))
 )]
 #[patch("/articles/{id_or_slug}")]
 pub async fn update_article(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
     body: ApiJson<ArticlePatch>,
 ) -> Result<web::Json<Article>, ApiError> {
     let changes = body.0.validate()?;
+    check_reassignment(&user, changes.author_id)?;
     let key = path.key();
-    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
+    let authorize = may_edit(&user);
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, authorize)
+    })
+    .await?;
     Ok(web::Json(record.into()))
 }
 
-/// Delete an article with its tags.
+/// Delete an article with its tags (an author their own drafts; editors
+/// and admins any article).
 #[utoipa::path(
     tag = "articles",
     params(IdOrSlug),
+    security(("bearer" = [])),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/articles/{id_or_slug}")]
 pub async fn delete_article(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
+    let authorize = may_delete(&user);
+    db::write(&state.pool, move |conn| {
+        store::delete(conn, &key, authorize)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
 use crate::app::AppState;
+use crate::auth::{AuthUser, Role};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::entities::{
@@ -313,14 +314,17 @@ pub async fn get_entity(
 #[utoipa::path(
     tag = "entities",
     request_body = EntityInput,
+    security(("bearer" = [])),
     responses((status = 201, description = "Created; `Location` names it", body = Entity,
         headers(("Location" = String, description = "URL of the new entity"))))
 )]
 #[post("/entities")]
 pub async fn create_entity(
     state: web::Data<AppState>,
+    user: AuthUser,
     body: ApiJson<EntityInput>,
 ) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
     let new = body.0.validate()?;
     let record = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
     Ok(created(
@@ -334,14 +338,17 @@ pub async fn create_entity(
     tag = "entities",
     params(IdOrSlug),
     request_body = EntityInput,
+    security(("bearer" = [])),
     responses((status = 200, description = "The entity as replaced", body = Entity))
 )]
 #[put("/entities/{id_or_slug}")]
 pub async fn replace_entity(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
     body: ApiJson<EntityInput>,
 ) -> Result<web::Json<Entity>, ApiError> {
+    user.require(Role::Editor)?;
     let new = body.0.validate()?;
     let changes = EntityChanges {
         slug: new.slug,
@@ -362,14 +369,17 @@ pub async fn replace_entity(
     tag = "entities",
     params(IdOrSlug),
     request_body = EntityPatch,
+    security(("bearer" = [])),
     responses((status = 200, description = "The entity as changed", body = Entity))
 )]
 #[patch("/entities/{id_or_slug}")]
 pub async fn update_entity(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
     body: ApiJson<EntityPatch>,
 ) -> Result<web::Json<Entity>, ApiError> {
+    user.require(Role::Editor)?;
     let changes = body.0.validate()?;
     let key = path.key();
     let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
@@ -380,13 +390,16 @@ pub async fn update_entity(
 #[utoipa::path(
     tag = "entities",
     params(IdOrSlug),
+    security(("bearer" = [])),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/entities/{id_or_slug}")]
 pub async fn delete_entity(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
     let key = path.key();
     db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
     Ok(HttpResponse::NoContent().finish())

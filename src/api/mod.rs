@@ -2,11 +2,13 @@
 //! pieces they share (the JSON body extractor, pagination, field checks).
 
 pub mod articles;
+pub mod auth;
 pub mod entities;
 pub mod fields;
 pub mod health;
 pub mod pagination;
 pub mod topics;
+pub mod users;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
 use crate::app::AppState;
+use crate::auth::{AuthUser, Role};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
@@ -208,14 +209,17 @@ pub async fn get_topic(
 #[utoipa::path(
     tag = "topics",
     request_body = TopicInput,
+    security(("bearer" = [])),
     responses((status = 201, description = "Created; `Location` names it", body = Topic,
         headers(("Location" = String, description = "URL of the new topic"))))
 )]
 #[post("/topics")]
 pub async fn create_topic(
     state: web::Data<AppState>,
+    user: AuthUser,
     body: ApiJson<TopicInput>,
 ) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
     let new = body.0.validate()?;
     let record = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
     Ok(created(
@@ -229,14 +233,17 @@ pub async fn create_topic(
     tag = "topics",
     params(IdOrSlug),
     request_body = TopicInput,
+    security(("bearer" = [])),
     responses((status = 200, description = "The topic as replaced", body = Topic))
 )]
 #[put("/topics/{id_or_slug}")]
 pub async fn replace_topic(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
     body: ApiJson<TopicInput>,
 ) -> Result<web::Json<Topic>, ApiError> {
+    user.require(Role::Editor)?;
     let new = body.0.validate()?;
     let changes = TopicChanges {
         slug: new.slug,
@@ -254,14 +261,17 @@ pub async fn replace_topic(
     tag = "topics",
     params(IdOrSlug),
     request_body = TopicPatch,
+    security(("bearer" = [])),
     responses((status = 200, description = "The topic as changed", body = Topic))
 )]
 #[patch("/topics/{id_or_slug}")]
 pub async fn update_topic(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
     body: ApiJson<TopicPatch>,
 ) -> Result<web::Json<Topic>, ApiError> {
+    user.require(Role::Editor)?;
     let changes = body.0.validate()?;
     let key = path.key();
     let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
@@ -272,13 +282,16 @@ pub async fn update_topic(
 #[utoipa::path(
     tag = "topics",
     params(IdOrSlug),
+    security(("bearer" = [])),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/topics/{id_or_slug}")]
 pub async fn delete_topic(
     state: web::Data<AppState>,
+    user: AuthUser,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
     let key = path.key();
     db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
     Ok(HttpResponse::NoContent().finish())

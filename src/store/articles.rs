@@ -101,6 +101,8 @@ pub struct NewArticle {
     pub topics: Vec<String>,
     pub entities: Vec<String>,
     pub comments_open: bool,
+    /// The owner, when not the user who writes it (editors only).
+    pub author_id: Option<i32>,
 }
 
 /// Validated changes: `None` leaves a field, `Some(None)` clears a nullable one.
@@ -118,6 +120,8 @@ pub struct ArticleChanges {
     pub topics: Option<Vec<String>>,
     pub entities: Option<Vec<String>>,
     pub comments_open: Option<bool>,
+    /// Reassigns the article to another active user.
+    pub author_id: Option<i32>,
 }
 
 impl From<NewArticle> for ArticleChanges {
@@ -136,6 +140,7 @@ impl From<NewArticle> for ArticleChanges {
             topics: Some(new.topics),
             entities: Some(new.entities),
             comments_open: Some(new.comments_open),
+            author_id: new.author_id,
         }
     }
 }
@@ -152,9 +157,33 @@ pub enum PublishedBefore {
     Exclusive(NaiveDateTime),
 }
 
+/// Whose unpublished articles a reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anonymous readers: public articles only.
+    Public,
+    /// An author: public articles and their own.
+    Owner(i32),
+    /// Editors and admins: everything.
+    Everyone,
+}
+
+impl Audience {
+    /// May this reader see `row` at `now`?
+    pub fn can_see(self, row: &ArticleSummaryRow, now: NaiveDateTime) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::Owner(id) if row.author_id == id => true,
+            _ => row.effective_status(now) == "published",
+        }
+    }
+}
+
 /// Which statuses a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusFilter {
+    /// Every status the audience may see (the staff default).
+    Any,
     /// What the public sees: published, and scheduled whose time has come.
     Public,
     /// Scheduled articles still waiting for their time.
@@ -182,6 +211,7 @@ pub struct ArticleFilter {
     pub published_from: Option<NaiveDateTime>,
     pub published_before: Option<PublishedBefore>,
     pub status: StatusFilter,
+    pub audience: Audience,
     pub sort: Sort,
 }
 
@@ -196,6 +226,7 @@ impl Default for ArticleFilter {
             published_from: None,
             published_before: None,
             status: StatusFilter::Public,
+            audience: Audience::Public,
             sort: Sort::PublishedDesc,
         }
     }
@@ -233,17 +264,25 @@ fn filtered<'a>(
     now: NaiveDateTime,
 ) -> articles::BoxedQuery<'a, Sqlite> {
     let mut query = articles::table.into_boxed();
+    let public = || {
+        articles::status.eq("published").or(articles::status
+            .eq("scheduled")
+            .and(articles::published_at.le(now)))
+    };
     query = match filter.status {
-        StatusFilter::Public => query.filter(
-            articles::status.eq("published").or(articles::status
-                .eq("scheduled")
-                .and(articles::published_at.le(now))),
-        ),
+        StatusFilter::Any => query,
+        StatusFilter::Public => query.filter(public()),
         StatusFilter::Pending => query
             .filter(articles::status.eq("scheduled"))
             .filter(articles::published_at.gt(now)),
         StatusFilter::Draft => query.filter(articles::status.eq("draft")),
         StatusFilter::Archived => query.filter(articles::status.eq("archived")),
+    };
+    // Whatever the status filter, a reader never gets more than they may see.
+    query = match filter.audience {
+        Audience::Everyone => query,
+        Audience::Owner(id) => query.filter(public().or(articles::author_id.eq(id))),
+        Audience::Public => query.filter(public()),
     };
     for ids in &tags.topic_groups {
         query = query.filter(
@@ -523,6 +562,17 @@ fn replace_links(
     Ok(())
 }
 
+/// 422 unless `author_id` names an active staff account.
+fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<(), ApiError> {
+    match super::users::find_active(conn, author_id)? {
+        Some(_) => Ok(()),
+        None => Err(ApiError::invalid(
+            "author_id",
+            "must be the id of an active staff account",
+        )),
+    }
+}
+
 /// Creates an article owned by `author_id`; call inside a write transaction.
 pub fn create(
     conn: &mut SqliteConnection,
@@ -564,14 +614,23 @@ pub fn create(
 /// Applies `changes` (a PATCH, or a PUT turned into a change of every
 /// field); call inside a write transaction. The version and `updated_at`
 /// only move when something changed.
+///
+/// `authorize` sees the article as stored and may refuse (403) before
+/// anything changes.
 pub fn update(
     conn: &mut SqliteConnection,
     key: &Key,
     changes: &ArticleChanges,
+    authorize: impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError>,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
     let current = find(conn, key)?;
     let row = &current.summary.row;
+    authorize(row)?;
+    let author_id = changes.author_id.unwrap_or(row.author_id);
+    if author_id != row.author_id {
+        refuse_unknown_author(conn, author_id)?;
+    }
     let current_topics: Vec<i32> = current
         .summary
         .topics
@@ -652,11 +711,21 @@ pub fn update(
         && published_at == row.published_at
         && source == row.source
         && byline == row.byline
-        && comments_open == row.comments_open;
+        && comments_open == row.comments_open
+        && author_id == row.author_id;
     if unchanged {
         return Ok(current);
     }
-    let derived = derive(&body);
+    // Render once per version of the body, not on every save.
+    let derived = if body == current.body.body {
+        Derived {
+            body_html: current.body.body_html.clone(),
+            word_count: row.word_count,
+            reading_time_minutes: row.reading_time_minutes,
+        }
+    } else {
+        derive(&body)
+    };
     diesel::update(articles::table.find(row.id))
         .set((
             ArticleWrite {
@@ -675,6 +744,7 @@ pub fn update(
                 reading_time_minutes: derived.reading_time_minutes,
                 updated_at: now,
             },
+            articles::author_id.eq(author_id),
             articles::version.eq(articles::version + 1),
         ))
         .execute(conn)?;
@@ -685,8 +755,18 @@ pub fn update(
 }
 
 /// Deletes an article with its tags; call inside a write transaction.
-pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
+/// `authorize` sees it first and may refuse.
+pub fn delete(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    authorize: impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
     let id = find_id(conn, key)?;
+    let row = articles::table
+        .find(id)
+        .select(ArticleSummaryRow::as_select())
+        .first(conn)?;
+    authorize(&row)?;
     diesel::delete(articles::table.find(id)).execute(conn)?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod entities;
 pub mod topics;
+pub mod users;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

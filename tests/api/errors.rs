@@ -107,6 +107,7 @@ async fn a_body_that_is_not_json_is_a_415() {
         .send(
             app.client
                 .post(app.url("/api/v1/topics"))
+                .bearer_auth(&app.admin_token)
                 .body(r#"{"name": "World"}"#),
         )
         .await;

@@ -10,8 +10,14 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub db_path: String,
+    /// A token of the bootstrap admin; the write helpers send it.
+    pub admin_token: String,
     _dir: tempfile::TempDir,
 }
+
+pub const ADMIN_EMAIL: &str = "admin@newsroom.example";
+pub const ADMIN_PASSWORD: &str = "admin password for tests";
+pub const JWT_SECRET: &str = "a test secret that is at least 32 bytes long";
 
 /// A response read whole: status, headers and body (JSON when it parses).
 #[derive(Debug)]
@@ -66,29 +72,47 @@ impl Reply {
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir
-        .path()
-        .join("newsdesk.db")
-        .to_string_lossy()
-        .into_owned();
-    let config = Config {
-        database_url: db_path.clone(),
+/// The settings of a test server: its own database, a random port, the
+/// bootstrap admin and a known JWT secret.
+pub fn test_config(dir: &tempfile::TempDir) -> Config {
+    Config {
+        database_url: dir
+            .path()
+            .join("newsdesk.db")
+            .to_string_lossy()
+            .into_owned(),
         bind: "127.0.0.1:0".to_owned(),
         workers: Some(1),
         pool_size: 4,
+        jwt_secret: Some(JWT_SECRET.to_owned()),
+        bootstrap_admin: Some((ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
         ..Config::default()
-    };
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_app_with(test_config(&dir), dir).await
+}
+
+pub async fn spawn_app_with(config: Config, dir: tempfile::TempDir) -> TestApp {
+    let db_path = config.database_path().to_owned();
+    let (email, password) = config
+        .bootstrap_admin
+        .clone()
+        .expect("a test server has an admin");
     let app = Application::build(config).expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let mut app = TestApp {
         address,
         client: reqwest::Client::new(),
         db_path,
+        admin_token: String::new(),
         _dir: dir,
-    }
+    };
+    app.admin_token = app.sign_in(&email, &password).await;
+    app
 }
 
 impl TestApp {
@@ -110,17 +134,75 @@ impl TestApp {
         format!("{}{}", self.address, path)
     }
 
+    /// A token for these credentials, failing the test unless it is a 200.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let body = json!({"email": email, "password": password});
+        let reply = self
+            .send(self.client.post(self.url("/api/v1/auth/token")).json(&body))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "sign in as {email}: {}",
+            reply.text
+        );
+        reply.json["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    /// A new staff account with `role`, signed in: its id and token.
+    pub async fn staff(&self, role: &str) -> (i64, String) {
+        let email = format!("{role}-{}@newsroom.example", next_number());
+        let body = json!({"email": email, "display_name": format!("An {role}"), "role": role, "password": "long enough password"});
+        let user = self.create("/api/v1/users", body).await;
+        (
+            user["id"].as_i64().expect("id"),
+            self.sign_in(&email, "long enough password").await,
+        )
+    }
+
+    /// An anonymous GET.
     pub async fn get(&self, path: &str) -> Reply {
         self.send(self.client.get(self.url(path))).await
     }
 
-    pub async fn delete(&self, path: &str) -> Reply {
-        self.send(self.client.delete(self.url(path))).await
+    /// A GET with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
     }
 
-    pub async fn json(&self, method: Method, path: &str, body: &Value) -> Reply {
-        self.send(self.client.request(method, self.url(path)).json(body))
+    /// A GET as the admin.
+    pub async fn admin_get(&self, path: &str) -> Reply {
+        self.get_as(&self.admin_token, path).await
+    }
+
+    /// A DELETE as the admin.
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.delete_as(&self.admin_token, path).await
+    }
+
+    pub async fn delete_as(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token))
             .await
+    }
+
+    /// A JSON request as the admin.
+    pub async fn json(&self, method: Method, path: &str, body: &Value) -> Reply {
+        self.json_as(&self.admin_token, method, path, body).await
+    }
+
+    /// A JSON request with `token` (none when empty).
+    pub async fn json_as(&self, token: &str, method: Method, path: &str, body: &Value) -> Reply {
+        let request = self.client.request(method, self.url(path)).json(body);
+        let request = if token.is_empty() {
+            request
+        } else {
+            request.bearer_auth(token)
+        };
+        self.send(request).await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
@@ -146,6 +228,7 @@ impl TestApp {
         self.send(
             self.client
                 .request(method, self.url(path))
+                .bearer_auth(&self.admin_token)
                 .header("content-type", content_type)
                 .body(body),
         )
@@ -184,9 +267,18 @@ impl TestApp {
         .await
     }
 
-    /// The slugs of a list's `data`, in order.
+    /// The slugs of a list's `data`, in order, as the public sees it.
     pub async fn slugs(&self, path: &str) -> Vec<String> {
-        let reply = self.get(path).await;
+        self.slugs_as("", path).await
+    }
+
+    /// The slugs of a list's `data`, in order, as `token` sees it.
+    pub async fn slugs_as(&self, token: &str, path: &str) -> Vec<String> {
+        let reply = if token.is_empty() {
+            self.get(path).await
+        } else {
+            self.get_as(token, path).await
+        };
         assert_eq!(reply.status, StatusCode::OK, "GET {path}: {}", reply.text);
         reply.json["data"]
             .as_array()
@@ -195,4 +287,11 @@ impl TestApp {
             .map(|item| item["slug"].as_str().expect("slug").to_owned())
             .collect()
     }
+}
+
+/// A number no other call in this test binary gets, for unique emails.
+pub fn next_number() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }

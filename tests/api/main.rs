@@ -7,9 +7,13 @@
 )]
 
 mod articles;
+mod auth;
+mod cli;
 mod entities;
 mod errors;
 mod health;
 mod helpers;
 mod openapi;
+mod roles;
 mod topics;
+mod users;

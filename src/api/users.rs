@@ -1,0 +1,306 @@
+//! `/api/v1/users`: staff accounts, managed by admins.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, created, fields, pagination, utc};
+use crate::app::AppState;
+use crate::auth::{AuthUser, Role, password};
+use crate::db;
+use crate::error::{ApiError, FieldErrors};
+use crate::store::users::{self as store, NewUser, UserChanges, UserRow};
+
+const NAME_MAX: usize = 100;
+const EMAIL_MAX: usize = 254;
+
+/// A staff account. The password hash never leaves the server.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 2, "email": "editor@newsroom.example", "display_name": "Ada Editor",
+    "role": "editor", "active": true, "created_at": "2024-05-31T09:00:00Z"
+}))]
+pub struct User {
+    pub id: i32,
+    pub email: String,
+    pub display_name: String,
+    #[schema(value_type = Role)]
+    pub role: String,
+    /// Inactive accounts cannot sign in, and their tokens stop working.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            role: row.role,
+            active: row.active,
+            created_at: utc(row.created_at),
+        }
+    }
+}
+
+/// A plausible email: one `@`, something on each side, a dot in the domain,
+/// no spaces. Deliverability is the mail server's business.
+pub fn email(errors: &mut FieldErrors, field: &str, value: &str) -> String {
+    let value = value.trim();
+    let valid = value.len() <= EMAIL_MAX
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if !valid {
+        errors.add(field, "must be an email address such as name@example.org");
+    }
+    value.to_owned()
+}
+
+/// A new password's rules: 12 to 256 characters.
+pub fn new_password(errors: &mut FieldErrors, value: &str) -> String {
+    let length = value.chars().count();
+    if !(password::MIN_LEN..=password::MAX_LEN).contains(&length) {
+        errors.add(
+            "password",
+            format!(
+                "must be {} to {} characters",
+                password::MIN_LEN,
+                password::MAX_LEN
+            ),
+        );
+    }
+    value.to_owned()
+}
+
+/// A staff account to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "editor@newsroom.example", "display_name": "Ada Editor", "role": "editor", "password": "correct horse battery staple"}))]
+pub struct UserInput {
+    /// Unique, whatever its case.
+    pub email: String,
+    /// 1 to 100 characters; shown as the author of articles.
+    pub display_name: String,
+    pub role: Role,
+    /// 12 to 256 characters; stored as an Argon2id hash.
+    pub password: String,
+    /// Default true.
+    pub active: Option<bool>,
+}
+
+/// Changes to a staff account; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"role": "author"}))]
+pub struct UserPatch {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub password: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Query parameters of `GET /users`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20; more is a 422).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<i64>,
+}
+
+/// The `{id}` of a user.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct UserId {
+    /// The user's id.
+    pub id: i32,
+}
+
+/// Checks and hashes a new account's fields: shared by the API, the CLI
+/// and the bootstrap admin. Blocking (Argon2); call off the async workers.
+pub fn validated_new_user(
+    email_address: &str,
+    display_name: &str,
+    role: Role,
+    password_text: &str,
+) -> Result<NewUser, ApiError> {
+    let mut errors = FieldErrors::new();
+    let email = email(&mut errors, "email", email_address);
+    let display_name = fields::line(&mut errors, "display_name", display_name, NAME_MAX);
+    let password_text = new_password(&mut errors, password_text);
+    errors.finish()?;
+    Ok(NewUser {
+        email,
+        display_name,
+        role: role.as_str().to_owned(),
+        password_hash: password::hash(&password_text).map_err(ApiError::Internal)?,
+        active: true,
+    })
+}
+
+/// Hashes off the async workers: Argon2 is slow on purpose.
+async fn hash(password: String) -> Result<String, ApiError> {
+    web::block(move || password::hash(&password))
+        .await?
+        .map_err(ApiError::Internal)
+}
+
+/// List staff accounts (admin).
+#[utoipa::path(
+    tag = "users",
+    params(UserListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of users", body = pagination::Page<User>,
+        headers(("X-Total-Count" = i64, description = "Users on all pages"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    query: web::Query<UserListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Admin)?;
+    let page = pagination::page_request(query.page, query.per_page)?;
+    let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
+    let data: Vec<User> = rows.into_iter().map(User::from).collect();
+    Ok(pagination::respond(&req, page, total, data))
+}
+
+/// Get one staff account (admin).
+#[utoipa::path(
+    tag = "users",
+    params(UserId),
+    security(("bearer" = [])),
+    responses((status = 200, description = "The user", body = User))
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<UserId>,
+) -> Result<web::Json<User>, ApiError> {
+    user.require(Role::Admin)?;
+    let id = path.id;
+    let row = db::run(&state.pool, move |conn| store::find(conn, id)).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Create a staff account (admin).
+#[utoipa::path(
+    tag = "users",
+    request_body = UserInput,
+    security(("bearer" = [])),
+    responses((status = 201, description = "Created", body = User,
+        headers(("Location" = String, description = "URL of the new user"))))
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: ApiJson<UserInput>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Admin)?;
+    let input = body.0;
+    let active = input.active.unwrap_or(true);
+    let mut new = web::block(move || {
+        validated_new_user(
+            &input.email,
+            &input.display_name,
+            input.role,
+            &input.password,
+        )
+    })
+    .await??;
+    new.active = active;
+    let row = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
+    Ok(created(
+        format!("/api/v1/users/{}", row.id),
+        &User::from(row),
+    ))
+}
+
+/// Change a staff account (admin). The last active admin can be neither
+/// demoted nor deactivated (409).
+#[utoipa::path(
+    tag = "users",
+    params(UserId),
+    request_body = UserPatch,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The user as changed", body = User))
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<UserId>,
+    body: ApiJson<UserPatch>,
+) -> Result<web::Json<User>, ApiError> {
+    user.require(Role::Admin)?;
+    let input = body.0;
+    let mut errors = FieldErrors::new();
+    let email = input.email.map(|value| email(&mut errors, "email", &value));
+    let display_name = input
+        .display_name
+        .map(|value| fields::line(&mut errors, "display_name", &value, NAME_MAX));
+    let password = input
+        .password
+        .map(|value| new_password(&mut errors, &value));
+    errors.finish()?;
+    let password_hash = match password {
+        Some(password) => Some(hash(password).await?),
+        None => None,
+    };
+    let changes = UserChanges {
+        email,
+        display_name,
+        role: input.role.map(|role| role.as_str().to_owned()),
+        password_hash,
+        active: input.active,
+    };
+    let id = path.id;
+    let row = db::write(&state.pool, move |conn| store::update(conn, id, &changes)).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Deactivate a staff account (admin): it can no longer sign in and its
+/// tokens stop working; its articles stay. The last active admin cannot be
+/// deactivated (409).
+#[utoipa::path(
+    tag = "users",
+    params(UserId),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deactivated"),
+        (status = 409, description = "This is the last active admin", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/users/{id}")]
+pub async fn deactivate_user(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<UserId>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Admin)?;
+    let id = path.id;
+    let changes = UserChanges {
+        active: Some(false),
+        ..UserChanges::default()
+    };
+    db::write(&state.pool, move |conn| store::update(conn, id, &changes)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

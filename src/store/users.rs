@@ -1,0 +1,174 @@
+//! Staff accounts.
+
+use diesel::prelude::*;
+
+use super::{PageRequest, now};
+use crate::db::schema::users;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i32,
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A validated account to create; the password is already hashed.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+/// Validated changes: `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub password_hash: Option<String>,
+    pub active: Option<bool>,
+}
+
+pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<UserRow, ApiError> {
+    users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("No user has this id.".to_owned()))
+}
+
+/// The account with this email, whatever its case.
+pub fn find_by_email(conn: &mut SqliteConnection, email: &str) -> QueryResult<Option<UserRow>> {
+    // The column is COLLATE NOCASE, so `=` ignores ASCII case.
+    users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// The active account with this id, or `None`: what a token may act as.
+pub fn find_active(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<UserRow>> {
+    users::table
+        .find(id)
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn list(
+    conn: &mut SqliteConnection,
+    page: PageRequest,
+) -> Result<(Vec<UserRow>, i64), ApiError> {
+    let total: i64 = users::table.count().get_result(conn)?;
+    let rows = users::table
+        .select(UserRow::as_select())
+        .order(users::id.asc())
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+fn refuse_taken_email(
+    conn: &mut SqliteConnection,
+    email: &str,
+    except_id: i32,
+) -> Result<(), ApiError> {
+    match find_by_email(conn, email)? {
+        Some(user) if user.id != except_id => Err(ApiError::taken(
+            "email",
+            "is already used by another account",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Creates an account; call inside a write transaction.
+pub fn create(conn: &mut SqliteConnection, new: &NewUser) -> Result<UserRow, ApiError> {
+    refuse_taken_email(conn, &new.email, 0)?;
+    let now = now();
+    let id: i32 = diesel::insert_into(users::table)
+        .values((
+            users::email.eq(&new.email),
+            users::display_name.eq(&new.display_name),
+            users::role.eq(&new.role),
+            users::password_hash.eq(&new.password_hash),
+            users::active.eq(new.active),
+            users::created_at.eq(now),
+            users::updated_at.eq(now),
+        ))
+        .returning(users::id)
+        .get_result(conn)?;
+    find(conn, id)
+}
+
+/// True when some active admin can sign in.
+pub fn has_active_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        users::table
+            .filter(users::role.eq("admin"))
+            .filter(users::active.eq(true))
+            .filter(users::password_hash.is_not_null()),
+    ))
+    .get_result(conn)
+}
+
+/// Applies `changes`; call inside a write transaction. The last active
+/// admin can be neither demoted nor deactivated (409), so that the
+/// newsroom can never lock itself out.
+pub fn update(
+    conn: &mut SqliteConnection,
+    id: i32,
+    changes: &UserChanges,
+) -> Result<UserRow, ApiError> {
+    let current = find(conn, id)?;
+    if let Some(email) = &changes.email {
+        refuse_taken_email(conn, email, id)?;
+    }
+    let stays_admin = changes.role.as_deref().unwrap_or(&current.role) == "admin"
+        && changes.active.unwrap_or(current.active);
+    if current.role == "admin" && current.active && !stays_admin {
+        let other_admins: i64 = users::table
+            .filter(users::role.eq("admin"))
+            .filter(users::active.eq(true))
+            .filter(users::id.ne(id))
+            .count()
+            .get_result(conn)?;
+        if other_admins == 0 {
+            return Err(ApiError::Conflict {
+                detail: "This is the last active admin; make another admin first.".to_owned(),
+                errors: Vec::new(),
+            });
+        }
+    }
+    diesel::update(users::table.find(id))
+        .set((
+            users::email.eq(changes.email.as_ref().unwrap_or(&current.email)),
+            users::display_name.eq(changes
+                .display_name
+                .as_ref()
+                .unwrap_or(&current.display_name)),
+            users::role.eq(changes.role.as_ref().unwrap_or(&current.role)),
+            users::password_hash.eq(changes
+                .password_hash
+                .as_ref()
+                .or(current.password_hash.as_ref())),
+            users::active.eq(changes.active.unwrap_or(current.active)),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
