@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{articles, auth, entities, health, topics, users};
+use crate::api::{articles, auth, comments, entities, health, topics, users};
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{self, DbPool};
@@ -31,6 +31,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Sign-in attempts per client address.
     pub auth_limiter: RateLimit,
+    /// Comment posts per client address.
+    pub comment_limiter: RateLimit,
 }
 
 /// Every documented route. The OpenAPI paths are collected from exactly
@@ -48,6 +50,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(articles::replace_article)
                 .service(articles::update_article)
                 .service(articles::delete_article)
+                .service(comments::list_thread)
+                .service(comments::post_comment)
+                .service(comments::list_comments)
+                .service(comments::get_comment)
+                .service(comments::moderate_comment)
+                .service(comments::delete_comment)
                 .service(topics::list_topics)
                 .service(topics::create_topic)
                 .service(topics::get_topic)
@@ -222,6 +230,7 @@ impl Application {
         let state = web::Data::new(AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
             auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
+            comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
             pool,
             config,
         });

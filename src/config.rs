@@ -26,6 +26,11 @@ pub struct Config {
     pub token_ttl_seconds: u64,
     /// `NEWSDESK_AUTH_RATE_LIMIT`: sign-in attempts per minute per client. Default 10.
     pub auth_rate_per_minute: u32,
+    /// `NEWSDESK_COMMENT_RATE_LIMIT`: comment posts per minute per client. Default 5.
+    pub comment_rate_per_minute: u32,
+    /// `NEWSDESK_COMMENTS_AUTO_APPROVE`: publish readers' comments at once
+    /// (suspicious ones are still held). Default false.
+    pub comments_auto_approve: bool,
     /// `NEWSDESK_TRUSTED_PROXIES`: comma-separated proxy addresses whose
     /// `X-Forwarded-For` names the real client. Default none.
     pub trusted_proxies: Vec<IpAddr>,
@@ -53,6 +58,8 @@ impl Default for Config {
             jwt_secret: None,
             token_ttl_seconds: 3600,
             auth_rate_per_minute: 10,
+            comment_rate_per_minute: 5,
+            comments_auto_approve: false,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,
         }
@@ -88,6 +95,10 @@ impl Config {
                 .unwrap_or(defaults.token_ttl_seconds),
             auth_rate_per_minute: parse_var("NEWSDESK_AUTH_RATE_LIMIT")?
                 .unwrap_or(defaults.auth_rate_per_minute),
+            comment_rate_per_minute: parse_var("NEWSDESK_COMMENT_RATE_LIMIT")?
+                .unwrap_or(defaults.comment_rate_per_minute),
+            comments_auto_approve: parse_var("NEWSDESK_COMMENTS_AUTO_APPROVE")?
+                .unwrap_or(defaults.comments_auto_approve),
             trusted_proxies: match non_empty("NEWSDESK_TRUSTED_PROXIES") {
                 None => Vec::new(),
                 Some(list) => list

@@ -41,6 +41,7 @@ many sign-in attempts (`Retry-After`).",
         (name = "articles", description = "Stories, with their topics, entities and workflow status"),
         (name = "topics", description = "Sections, in a tree (World › Asia-Pacific)"),
         (name = "entities", description = "Countries, organisations, people and places that stories are about"),
+        (name = "comments", description = "Readers' comments under articles, and their moderation"),
         (name = "auth", description = "Sign in for a bearer token"),
         (name = "users", description = "Staff accounts (admins only)"),
         (name = "health", description = "Liveness and readiness probes"),
@@ -158,7 +159,8 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             if on_one {
                 add("404", "No resource has this id or slug");
             }
-            if has_body && path != "/api/v1/auth/token" {
+            // Comments and sign-in have no unique values to clash on.
+            if has_body && path != "/api/v1/auth/token" && !path.contains("comments") {
                 add("409", "The slug (or another unique value) is taken");
             }
             if has_body {

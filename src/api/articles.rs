@@ -469,7 +469,7 @@ fn date_bound(
 
 /// What a reader may see: the public its published articles, an author
 /// also their own, editors and admins everything.
-fn audience(user: &MaybeUser) -> Audience {
+pub fn audience(user: &MaybeUser) -> Audience {
     match &user.0 {
         None => Audience::Public,
         Some(user) if user.role >= Role::Editor => Audience::Everyone,

@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod comments;
 pub mod entities;
 pub mod fields;
 pub mod health;

@@ -87,7 +87,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comments (id) {
+        id -> Integer,
+        article_id -> Integer,
+        parent_id -> Nullable<Integer>,
+        depth -> Integer,
+        author_name -> Text,
+        author_email -> Text,
+        author_url -> Nullable<Text>,
+        user_id -> Nullable<Integer>,
+        body -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(article_topics -> articles (article_id));
 diesel::joinable!(article_topics -> topics (topic_id));
 diesel::joinable!(article_entities -> articles (article_id));
@@ -102,4 +121,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     article_topics,
     article_entities,
+    comments,
 );

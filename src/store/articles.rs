@@ -396,6 +396,15 @@ fn find_id(conn: &mut SqliteConnection, key: &Key) -> Result<i32, ApiError> {
         .ok_or_else(|| ApiError::NotFound("No article has this id or slug.".to_owned()))
 }
 
+/// An article's row without its body, whatever its status.
+pub fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleSummaryRow, ApiError> {
+    let id = find_id(conn, key)?;
+    Ok(articles::table
+        .find(id)
+        .select(ArticleSummaryRow::as_select())
+        .first(conn)?)
+}
+
 /// One whole article, whatever its status.
 pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, ApiError> {
     let id = find_id(conn, key)?;

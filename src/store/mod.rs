@@ -2,6 +2,7 @@
 //! `&mut SqliteConnection`, one file per resource. They never see HTTP.
 
 pub mod articles;
+pub mod comments;
 pub mod entities;
 pub mod topics;
 pub mod users;

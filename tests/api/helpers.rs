@@ -86,6 +86,8 @@ pub fn test_config(dir: &tempfile::TempDir) -> Config {
         pool_size: 4,
         jwt_secret: Some(JWT_SECRET.to_owned()),
         bootstrap_admin: Some((ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
+        // Tests post many comments from one address; the limit has its own test.
+        comment_rate_per_minute: 1000,
         ..Config::default()
     }
 }

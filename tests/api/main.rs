@@ -9,6 +9,7 @@
 mod articles;
 mod auth;
 mod cli;
+mod comments;
 mod entities;
 mod errors;
 mod health;

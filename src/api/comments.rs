@@ -1,0 +1,431 @@
+//! Comments: the "Leave a Reply" form and thread under an article
+//! (`/api/v1/articles/{id_or_slug}/comments`), and moderation (`/api/v1/comments`).
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::articles::audience;
+use super::{ApiJson, IdOrSlug, created, fields, pagination, utc};
+use crate::app::AppState;
+use crate::auth::{AuthUser, MaybeUser, Role};
+use crate::db;
+use crate::error::{ApiError, FieldErrors};
+use crate::rate_limit::client_address;
+use crate::store::Key;
+use crate::store::comments::{
+    self as store, CommentChanges, CommentFilter, CommentRow, NewComment, Poster,
+};
+
+const NAME_MAX: usize = 100;
+const BODY_MAX: usize = 5_000;
+
+/// Where a comment is in moderation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentStatus {
+    /// Waiting for a moderator; not shown.
+    Pending,
+    /// Shown under the article.
+    Approved,
+    /// Junk; later comments from the same email are held.
+    Spam,
+    /// Turned down; not shown.
+    Rejected,
+}
+
+impl CommentStatus {
+    fn name(self) -> String {
+        match self {
+            CommentStatus::Pending => "pending",
+            CommentStatus::Approved => "approved",
+            CommentStatus::Spam => "spam",
+            CommentStatus::Rejected => "rejected",
+        }
+        .to_owned()
+    }
+}
+
+/// A comment as the public sees it: never the author's email.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 12, "article_id": 7, "parent_id": null, "author_name": "Min-jun",
+    "author_url": "https://example.org/~minjun",
+    "body": "Sanctions have not worked for twenty years.",
+    "status": "approved", "created_at": "2024-05-31T10:15:00Z"
+}))]
+pub struct Comment {
+    pub id: i32,
+    pub article_id: i32,
+    /// The comment this one answers, or null at the top of the thread.
+    pub parent_id: Option<i32>,
+    pub author_name: String,
+    pub author_url: Option<String>,
+    /// Plain text, exactly as written; render it as text, never as HTML.
+    pub body: String,
+    #[schema(value_type = CommentStatus)]
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<CommentRow> for Comment {
+    fn from(row: CommentRow) -> Self {
+        Comment {
+            id: row.id,
+            article_id: row.article_id,
+            parent_id: row.parent_id,
+            author_name: row.author_name,
+            author_url: row.author_url,
+            body: row.body,
+            status: row.status,
+            created_at: utc(row.created_at),
+        }
+    }
+}
+
+/// A comment as moderators see it: the public shape plus the author's
+/// email, their staff account if any, and the last change.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": 12, "article_id": 7, "parent_id": null, "author_name": "Min-jun",
+    "author_url": null, "body": "Sanctions have not worked for twenty years.",
+    "status": "pending", "created_at": "2024-05-31T10:15:00Z",
+    "author_email": "minjun@example.org", "user_id": null, "updated_at": "2024-05-31T10:15:00Z"
+}))]
+pub struct StaffComment {
+    #[serde(flatten)]
+    pub comment: Comment,
+    pub author_email: String,
+    /// The staff account that wrote it, when signed in.
+    pub user_id: Option<i32>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<CommentRow> for StaffComment {
+    fn from(row: CommentRow) -> Self {
+        StaffComment {
+            author_email: row.author_email.clone(),
+            user_id: row.user_id,
+            updated_at: utc(row.updated_at),
+            comment: row.into(),
+        }
+    }
+}
+
+/// The "Leave a Reply" form. Signed-in staff comment as themselves: their
+/// name and email come from their account and need not be sent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "author_name": "Min-jun", "author_email": "minjun@example.org",
+    "author_url": "https://example.org/~minjun",
+    "body": "Sanctions have not worked for twenty years.", "parent_id": null
+}))]
+pub struct CommentInput {
+    /// Required for readers; 1 to 100 characters.
+    pub author_name: Option<String>,
+    /// Required for readers; never shown to the public.
+    pub author_email: Option<String>,
+    /// An http or https URL.
+    pub author_url: Option<String>,
+    /// Plain text, 1 to 5,000 characters (trimmed).
+    pub body: String,
+    /// The comment this answers: a published comment of the same article,
+    /// at most 5 deep.
+    pub parent_id: Option<i32>,
+}
+
+impl CommentInput {
+    fn validate(self, user: Option<&AuthUser>) -> Result<NewComment, ApiError> {
+        let mut errors = FieldErrors::new();
+        let (author_name, author_email) = match user {
+            Some(user) => (user.display_name.clone(), user.email.clone()),
+            None => {
+                let name = match self.author_name.as_deref() {
+                    Some(name) => fields::line(&mut errors, "author_name", name, NAME_MAX),
+                    None => {
+                        errors.add("author_name", "is required");
+                        String::new()
+                    }
+                };
+                let email = match self.author_email.as_deref() {
+                    Some(email) => super::users::email(&mut errors, "author_email", email),
+                    None => {
+                        errors.add("author_email", "is required");
+                        String::new()
+                    }
+                };
+                (name, email)
+            }
+        };
+        let comment = NewComment {
+            parent_id: self.parent_id,
+            author_name,
+            author_email,
+            author_url: fields::optional_url(&mut errors, "author_url", self.author_url.as_deref()),
+            body: comment_body(&mut errors, &self.body),
+        };
+        errors.finish()?;
+        Ok(comment)
+    }
+}
+
+fn comment_body(errors: &mut FieldErrors, value: &str) -> String {
+    let body = value.trim();
+    if body.is_empty() || body.chars().count() > BODY_MAX {
+        errors.add("body", format!("must be 1 to {BODY_MAX} characters"));
+    } else if body
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        errors.add(
+            "body",
+            "must not contain control characters other than line breaks and tabs",
+        );
+    }
+    body.to_owned()
+}
+
+/// A moderator's change: a new status, an edited body, or both.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "approved"}))]
+pub struct CommentPatch {
+    pub status: Option<CommentStatus>,
+    /// Plain text, 1 to 5,000 characters.
+    pub body: Option<String>,
+}
+
+/// Query parameters of the public thread.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ThreadQuery {
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20; more is a 422).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<i64>,
+}
+
+/// Query parameters of the moderation queue.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ModerationQuery {
+    /// Only comments in this state, e.g. `pending` for the queue.
+    pub status: Option<CommentStatus>,
+    /// Only comments under this article (id or slug).
+    pub article: Option<String>,
+    /// Page number, from 1.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20; more is a 422).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<i64>,
+}
+
+/// The `{id}` of a comment.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CommentId {
+    /// The comment's id.
+    pub id: i32,
+}
+
+/// The comments under an article: approved ones, oldest first, each with
+/// `parent_id` so that a frontend can build the tree. A reply whose parent
+/// is not approved is not shown.
+#[utoipa::path(
+    tag = "comments",
+    params(IdOrSlug, ThreadQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "A page of the thread", body = pagination::Page<Comment>,
+        headers(("X-Total-Count" = i64, description = "Shown comments on all pages"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+)]
+#[get("/articles/{id_or_slug}/comments")]
+pub async fn list_thread(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    req: HttpRequest,
+    path: web::Path<IdOrSlug>,
+    query: web::Query<ThreadQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = pagination::page_request(query.page, query.per_page)?;
+    let (key, audience) = (path.key(), audience(&user));
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        store::thread(conn, &key, audience, page)
+    })
+    .await?;
+    let data: Vec<Comment> = rows.into_iter().map(Comment::from).collect();
+    Ok(pagination::respond(&req, page, total, data))
+}
+
+/// Leave a reply. A reader's comment is `pending` until a moderator
+/// approves it (unless the site auto-approves), and always held when it
+/// has more than two links or its email was marked spam before; signed-in
+/// staff comment as themselves and are `approved`. Only published articles
+/// with `comments_open` take comments. Readers may post 5 comments a
+/// minute per address (429 with `Retry-After` beyond).
+#[utoipa::path(
+    tag = "comments",
+    params(IdOrSlug),
+    request_body = CommentInput,
+    security((), ("bearer" = [])),
+    responses(
+        (status = 201, description = "Posted; `status` says whether it awaits moderation", body = Comment,
+            headers(("Location" = String, description = "URL of the comment"))),
+        (status = 403, description = "Comments are closed, or the article is not published", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many comments from this address; see `Retry-After`", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/articles/{id_or_slug}/comments")]
+pub async fn post_comment(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    req: HttpRequest,
+    path: web::Path<IdOrSlug>,
+    body: ApiJson<CommentInput>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.0.validate(user.0.as_ref())?;
+    let poster = match &user.0 {
+        Some(staff) => Poster::Staff {
+            user_id: staff.id,
+            audience: audience(&user),
+        },
+        None => {
+            if let Some(client) = client_address(&req, &state.config.trusted_proxies) {
+                state.comment_limiter.check(client)?;
+            }
+            Poster::Reader {
+                auto_approve: state.config.comments_auto_approve,
+            }
+        }
+    };
+    let key = path.key();
+    let row = db::write(&state.pool, move |conn| {
+        store::create(conn, &key, &new, poster)
+    })
+    .await?;
+    Ok(created(
+        format!("/api/v1/comments/{}", row.id),
+        &Comment::from(row),
+    ))
+}
+
+/// The moderation queue (editor+): every comment, newest first, with the
+/// author's email.
+#[utoipa::path(
+    tag = "comments",
+    params(ModerationQuery),
+    security(("bearer" = [])),
+    responses((status = 200, description = "A page of comments", body = pagination::Page<StaffComment>,
+        headers(("X-Total-Count" = i64, description = "Comments on all pages"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+)]
+#[get("/comments")]
+pub async fn list_comments(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    query: web::Query<ModerationQuery>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
+    let page = pagination::page_request(query.page, query.per_page)?;
+    let filter = CommentFilter {
+        status: query.status.map(CommentStatus::name),
+        article: query.article.as_deref().map(Key::parse),
+    };
+    let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
+    let data: Vec<StaffComment> = rows.into_iter().map(StaffComment::from).collect();
+    Ok(pagination::respond(&req, page, total, data))
+}
+
+/// One comment: editors and admins see any, with the email; others see an
+/// approved comment under a published article, without it.
+#[utoipa::path(
+    tag = "comments",
+    params(CommentId),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "The comment (the staff shape for editors and admins)", body = Comment))
+)]
+#[get("/comments/{id}")]
+pub async fn get_comment(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<CommentId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.id;
+    let audience = audience(&user);
+    let (row, article_visible) = db::run(&state.pool, move |conn| {
+        let row = store::find(conn, id)?;
+        let article = crate::store::articles::find_row(conn, &Key::Id(row.article_id))?;
+        let visible = audience.can_see(&article, crate::store::now());
+        Ok((row, visible))
+    })
+    .await?;
+    if user
+        .0
+        .as_ref()
+        .is_some_and(|user| user.role >= Role::Editor)
+    {
+        return Ok(HttpResponse::Ok().json(StaffComment::from(row)));
+    }
+    if row.status != "approved" || !article_visible {
+        return Err(ApiError::NotFound("No comment has this id.".to_owned()));
+    }
+    Ok(HttpResponse::Ok().json(Comment::from(row)))
+}
+
+/// Moderate a comment (editor+): change its `status`, edit its `body`.
+#[utoipa::path(
+    tag = "comments",
+    params(CommentId),
+    request_body = CommentPatch,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The comment as changed", body = StaffComment))
+)]
+#[patch("/comments/{id}")]
+pub async fn moderate_comment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<CommentId>,
+    body: ApiJson<CommentPatch>,
+) -> Result<web::Json<StaffComment>, ApiError> {
+    user.require(Role::Editor)?;
+    let mut errors = FieldErrors::new();
+    let changes = CommentChanges {
+        status: body.0.status.map(CommentStatus::name),
+        body: body
+            .0
+            .body
+            .as_deref()
+            .map(|text| comment_body(&mut errors, text)),
+    };
+    errors.finish()?;
+    let id = path.id;
+    let row = db::write(&state.pool, move |conn| store::update(conn, id, &changes)).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// Delete a comment and all its replies (editor+).
+#[utoipa::path(
+    tag = "comments",
+    params(CommentId),
+    security(("bearer" = [])),
+    responses((status = 204, description = "Deleted, with its replies"))
+)]
+#[delete("/comments/{id}")]
+pub async fn delete_comment(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<CommentId>,
+) -> Result<HttpResponse, ApiError> {
+    user.require(Role::Editor)?;
+    let id = path.id;
+    db::write(&state.pool, move |conn| store::delete(conn, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,304 @@
+//! Readers' comments: threads under articles, and the moderation queue.
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer};
+
+use super::articles::{self, ArticleSummaryRow, Audience};
+use super::{Key, PageRequest, now};
+use crate::db::schema::comments;
+use crate::error::ApiError;
+
+/// Replies nest at most this deep (a top-level comment is depth 1).
+pub const MAX_DEPTH: i32 = 5;
+
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = comments)]
+pub struct CommentRow {
+    pub id: i32,
+    pub article_id: i32,
+    pub parent_id: Option<i32>,
+    pub depth: i32,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub user_id: Option<i32>,
+    pub body: String,
+    pub status: String,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+    pub version: i32,
+}
+
+/// Who is posting, which decides the status a new comment gets.
+#[derive(Debug, Clone, Copy)]
+pub enum Poster {
+    /// Signed-in staff comment as themselves and are approved at once.
+    Staff { user_id: i32, audience: Audience },
+    /// A reader: held for moderation unless `auto_approve`, and always held
+    /// when the comment looks like spam.
+    Reader { auto_approve: bool },
+}
+
+/// A validated comment to post.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub parent_id: Option<i32>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: Option<String>,
+    pub body: String,
+}
+
+/// Validated moderation changes.
+#[derive(Debug, Clone, Default)]
+pub struct CommentChanges {
+    pub status: Option<String>,
+    pub body: Option<String>,
+}
+
+/// Filters of the moderation queue.
+#[derive(Debug, Clone, Default)]
+pub struct CommentFilter {
+    pub status: Option<String>,
+    pub article: Option<Key>,
+}
+
+/// More than this many links holds a comment for moderation.
+const MAX_LINKS: usize = 2;
+
+fn link_count(text: &str) -> usize {
+    let lower = text.to_lowercase();
+    lower.matches("http://").count()
+        + lower.matches("https://").count()
+        + lower.matches("www.").count()
+}
+
+/// The article a reader comments on: it must be public (404 for those who
+/// cannot see it, 403 for staff who can) and open to comments (403).
+fn open_article(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    audience: Audience,
+) -> Result<ArticleSummaryRow, ApiError> {
+    let article = articles::find_row(conn, key)?;
+    let now = now();
+    if article.effective_status(now) != "published" {
+        if audience.can_see(&article, now) {
+            return Err(ApiError::Forbidden(
+                "Only published articles take comments.".to_owned(),
+            ));
+        }
+        return Err(ApiError::NotFound(
+            "No article has this id or slug.".to_owned(),
+        ));
+    }
+    if !article.comments_open {
+        return Err(ApiError::Forbidden(
+            "Comments are closed on this article.".to_owned(),
+        ));
+    }
+    Ok(article)
+}
+
+/// Posts a comment on the article `key` names; call inside a write transaction.
+pub fn create(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    new: &NewComment,
+    poster: Poster,
+) -> Result<CommentRow, ApiError> {
+    let audience = match poster {
+        Poster::Staff { audience, .. } => audience,
+        Poster::Reader { .. } => Audience::Public,
+    };
+    let article = open_article(conn, key, audience)?;
+    let depth = match new.parent_id {
+        None => 1,
+        Some(parent_id) => {
+            let parent: Option<CommentRow> = comments::table
+                .find(parent_id)
+                .select(CommentRow::as_select())
+                .first(conn)
+                .optional()?;
+            // Readers may only answer what they can see: approved comments.
+            let parent = parent.filter(|parent| {
+                parent.article_id == article.id
+                    && (parent.status == "approved" || matches!(poster, Poster::Staff { .. }))
+            });
+            let parent = parent.ok_or_else(|| {
+                ApiError::invalid(
+                    "parent_id",
+                    "must be the id of a published comment on the same article",
+                )
+            })?;
+            if parent.depth >= MAX_DEPTH {
+                return Err(ApiError::invalid(
+                    "parent_id",
+                    format!("replies nest at most {MAX_DEPTH} deep; answer a comment higher up"),
+                ));
+            }
+            parent.depth + 1
+        }
+    };
+    let (status, user_id) = match poster {
+        Poster::Staff { user_id, .. } => ("approved", Some(user_id)),
+        Poster::Reader { auto_approve } => {
+            let suspicious =
+                link_count(&new.body) > MAX_LINKS || email_marked_spam(conn, &new.author_email)?;
+            (
+                if auto_approve && !suspicious {
+                    "approved"
+                } else {
+                    "pending"
+                },
+                None,
+            )
+        }
+    };
+    let now = now();
+    let id: i32 = diesel::insert_into(comments::table)
+        .values((
+            comments::article_id.eq(article.id),
+            comments::parent_id.eq(new.parent_id),
+            comments::depth.eq(depth),
+            comments::author_name.eq(&new.author_name),
+            comments::author_email.eq(&new.author_email),
+            comments::author_url.eq(&new.author_url),
+            comments::user_id.eq(user_id),
+            comments::body.eq(&new.body),
+            comments::status.eq(status),
+            comments::created_at.eq(now),
+            comments::updated_at.eq(now),
+        ))
+        .returning(comments::id)
+        .get_result(conn)?;
+    find(conn, id)
+}
+
+fn email_marked_spam(conn: &mut SqliteConnection, email: &str) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        comments::table
+            .filter(comments::author_email.eq(email))
+            .filter(comments::status.eq("spam")),
+    ))
+    .get_result(conn)
+}
+
+pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError> {
+    comments::table
+        .find(id)
+        .select(CommentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::NotFound("No comment has this id.".to_owned()))
+}
+
+/// The comments the public sees under an article: approved ones whose
+/// every ancestor is approved too, so that no reply hangs under a held or
+/// removed comment.
+const VISIBLE_THREAD: &str = "WITH RECURSIVE visible(id) AS ( \
+         SELECT id FROM comments WHERE article_id = ? AND parent_id IS NULL AND status = 'approved' \
+         UNION ALL \
+         SELECT comments.id FROM comments JOIN visible ON comments.parent_id = visible.id \
+         WHERE comments.status = 'approved')";
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// A page of the public thread of an article the reader may see, oldest
+/// first, and its total.
+pub fn thread(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    audience: Audience,
+    page: PageRequest,
+) -> Result<(Vec<CommentRow>, i64), ApiError> {
+    let article = articles::find_row(conn, key)?;
+    if !audience.can_see(&article, now()) {
+        return Err(ApiError::NotFound(
+            "No article has this id or slug.".to_owned(),
+        ));
+    }
+    let total = diesel::sql_query(format!(
+        "{VISIBLE_THREAD} SELECT COUNT(*) AS count FROM visible"
+    ))
+    .bind::<Integer, _>(article.id)
+    .get_result::<Count>(conn)?
+    .count;
+    let rows = diesel::sql_query(format!(
+        "{VISIBLE_THREAD} SELECT comments.* FROM comments \
+         WHERE comments.id IN (SELECT id FROM visible) \
+         ORDER BY comments.created_at, comments.id LIMIT ? OFFSET ?"
+    ))
+    .bind::<Integer, _>(article.id)
+    .bind::<BigInt, _>(page.per_page)
+    .bind::<BigInt, _>(page.offset())
+    .load::<CommentRow>(conn)?;
+    Ok((rows, total))
+}
+
+/// A page of the moderation queue, newest first, and its total.
+pub fn list(
+    conn: &mut SqliteConnection,
+    filter: &CommentFilter,
+    page: PageRequest,
+) -> Result<(Vec<CommentRow>, i64), ApiError> {
+    let article_id = match &filter.article {
+        Some(key) => Some(articles::find_row(conn, key)?.id),
+        None => None,
+    };
+    let filtered = || {
+        let mut query = comments::table.into_boxed();
+        if let Some(status) = &filter.status {
+            query = query.filter(comments::status.eq(status.clone()));
+        }
+        if let Some(article_id) = article_id {
+            query = query.filter(comments::article_id.eq(article_id));
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .select(CommentRow::as_select())
+        .order((comments::created_at.desc(), comments::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Moderates or edits a comment; call inside a write transaction.
+pub fn update(
+    conn: &mut SqliteConnection,
+    id: i32,
+    changes: &CommentChanges,
+) -> Result<CommentRow, ApiError> {
+    let current = find(conn, id)?;
+    let status = changes.status.as_ref().unwrap_or(&current.status);
+    let body = changes.body.as_ref().unwrap_or(&current.body);
+    if *status == current.status && *body == current.body {
+        return Ok(current);
+    }
+    diesel::update(comments::table.find(id))
+        .set((
+            comments::status.eq(status),
+            comments::body.eq(body),
+            comments::updated_at.eq(now()),
+            comments::version.eq(comments::version + 1),
+        ))
+        .execute(conn)?;
+    find(conn, id)
+}
+
+/// Deletes a comment and, through the foreign key, all its replies; call
+/// inside a write transaction.
+pub fn delete(conn: &mut SqliteConnection, id: i32) -> Result<(), ApiError> {
+    let deleted = diesel::delete(comments::table.find(id)).execute(conn)?;
+    if deleted == 0 {
+        return Err(ApiError::NotFound("No comment has this id.".to_owned()));
+    }
+    Ok(())
+}
