@@ -260,6 +260,9 @@ impl EntityPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EntityListQuery {
+    /// Entities whose name or an alias starts with this, ignoring case (typeahead): `dp` finds North Korea by its alias DPRK.
+    #[param(example = "dprk")]
+    pub q: Option<String>,
     /// Only entities of this kind.
     pub kind: Option<EntityKind>,
     /// Page number, from 1.
@@ -287,6 +290,7 @@ pub async fn list_entities(
     let page = pagination::page_request(query.page, query.per_page)?;
     let filter = EntityFilter {
         kind: query.kind.map(kind_name),
+        prefix: super::topics::typeahead(query.q.as_deref())?,
     };
     let (records, total) =
         db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;

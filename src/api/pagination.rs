@@ -1,8 +1,9 @@
 //! Pages of lists: the `page`/`per_page` parameters, the `{data, meta}`
-//! envelope and the `X-Total-Count` and `Link` headers.
+//! envelope, the `X-Total-Count` and `Link` headers, and opaque cursors.
 
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, FieldErrors};
@@ -11,13 +12,23 @@ use crate::store::PageRequest;
 pub const DEFAULT_PER_PAGE: i64 = 20;
 pub const MAX_PER_PAGE: i64 = 100;
 
-/// Checks `page` (1-based) and `per_page` (1 to 100). Too large a
-/// `per_page` is refused, not clamped, so that a client never silently
-/// gets fewer items than it asked for.
-pub fn page_request(page: Option<i64>, per_page: Option<i64>) -> Result<PageRequest, ApiError> {
+/// Checks `per_page` (1 to 100). Too large a value is refused, not
+/// clamped, so that a client never silently gets fewer items than asked.
+pub fn per_page(errors: &mut FieldErrors, per_page: Option<i64>) -> i64 {
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        errors.add("per_page", format!("must be between 1 and {MAX_PER_PAGE}"));
+    }
+    per_page
+}
+
+/// Checks `page` (1-based) and `per_page`.
+pub fn page_request(
+    page: Option<i64>,
+    per_page_value: Option<i64>,
+) -> Result<PageRequest, ApiError> {
     let mut errors = FieldErrors::new();
     let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE);
     if page < 1 {
         errors.add("page", "must be 1 or more");
     }
@@ -25,25 +36,28 @@ pub fn page_request(page: Option<i64>, per_page: Option<i64>) -> Result<PageRequ
     if page > 1_000_000 {
         errors.add("page", "must be at most 1000000");
     }
-    if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        errors.add("per_page", format!("must be between 1 and {MAX_PER_PAGE}"));
-    }
+    let per_page = per_page(&mut errors, per_page_value);
     errors.finish()?;
     Ok(PageRequest { page, per_page })
 }
 
 /// Where a list stands.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"page": 1, "per_page": 20, "total": 57, "total_pages": 3}))]
+#[schema(example = json!({"page": 1, "per_page": 20, "total": 57, "total_pages": 3, "next_cursor": "7b2266223a2231…"}))]
 pub struct PageMeta {
-    /// This page's number, from 1.
-    pub page: i64,
+    /// This page's number, from 1; absent when the page was asked for by cursor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
     /// Items per page as asked (the last page may hold fewer).
     pub per_page: i64,
     /// Items matching the filters, on all pages.
     pub total: i64,
     /// Pages needed for `total` at this `per_page`.
     pub total_pages: i64,
+    /// Pass as `cursor` for the page after this one (articles only); absent
+    /// on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A page of a list: the items and where the page stands.
@@ -53,56 +67,147 @@ pub struct Page<T> {
     pub meta: PageMeta,
 }
 
+/// How the page was asked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Position {
+    Page(PageRequest),
+    Cursor { per_page: i64 },
+}
+
+impl Position {
+    fn per_page(self) -> i64 {
+        match self {
+            Position::Page(page) => page.per_page,
+            Position::Cursor { per_page } => per_page,
+        }
+    }
+}
+
 /// The page as a 200 with `X-Total-Count` and an RFC 8288 `Link` header
-/// (first, prev, next, last), whose URLs keep every other parameter.
+/// whose URLs keep every other parameter.
 pub fn respond<T: Serialize>(
     req: &HttpRequest,
-    request: PageRequest,
+    page: PageRequest,
     total: i64,
     data: Vec<T>,
 ) -> HttpResponse {
+    respond_at(req, Position::Page(page), total, None, data)
+}
+
+/// As `respond`, for lists that also page by cursor.
+pub fn respond_at<T: Serialize>(
+    req: &HttpRequest,
+    position: Position,
+    total: i64,
+    next_cursor: Option<String>,
+    data: Vec<T>,
+) -> HttpResponse {
+    let per_page = position.per_page();
     let total_pages = if total == 0 {
         0
     } else {
-        (total + request.per_page - 1) / request.per_page
+        (total + per_page - 1) / per_page
     };
-    let link = link_header(req, request.page, total_pages);
+    let link = link_header(req, position, total_pages, next_cursor.as_deref());
     let mut response = HttpResponse::Ok();
     response.insert_header(("X-Total-Count", total.to_string()));
-    if !link.is_empty() {
-        response.insert_header(("Link", link));
-    }
+    response.insert_header(("Link", link));
     response.json(Page {
         data,
         meta: PageMeta {
-            page: request.page,
-            per_page: request.per_page,
+            page: match position {
+                Position::Page(page) => Some(page.page),
+                Position::Cursor { .. } => None,
+            },
+            per_page,
             total,
             total_pages,
+            next_cursor,
         },
     })
 }
 
-fn link_header(req: &HttpRequest, page: i64, total_pages: i64) -> String {
+fn link_header(
+    req: &HttpRequest,
+    position: Position,
+    total_pages: i64,
+    next_cursor: Option<&str>,
+) -> String {
     let others: Vec<&str> = req
         .query_string()
         .split('&')
-        .filter(|pair| !pair.is_empty() && pair.split('=').next() != Some("page"))
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && name != "page" && name != "cursor"
+        })
         .collect();
-    let url = |page: i64| {
+    let url = |extra: String| {
         let mut query = others.clone();
-        let page_pair = format!("page={page}");
-        query.push(&page_pair);
+        query.push(&extra);
         format!("<{}?{}>", req.path(), query.join("&"))
     };
     let last = total_pages.max(1);
-    let mut links = vec![format!("{}; rel=\"first\"", url(1))];
-    if page > 1 {
-        links.push(format!("{}; rel=\"prev\"", url((page - 1).min(last))));
+    let mut links = vec![format!("{}; rel=\"first\"", url("page=1".to_owned()))];
+    match position {
+        Position::Page(page) => {
+            if page.page > 1 {
+                links.push(format!(
+                    "{}; rel=\"prev\"",
+                    url(format!("page={}", (page.page - 1).min(last)))
+                ));
+            }
+            if page.page < total_pages {
+                links.push(format!(
+                    "{}; rel=\"next\"",
+                    url(format!("page={}", page.page + 1))
+                ));
+            }
+        }
+        Position::Cursor { .. } => {
+            if let Some(cursor) = next_cursor {
+                links.push(format!("{}; rel=\"next\"", url(format!("cursor={cursor}"))));
+            }
+        }
     }
-    if page < total_pages {
-        links.push(format!("{}; rel=\"next\"", url(page + 1)));
-    }
-    links.push(format!("{}; rel=\"last\"", url(last)));
+    links.push(format!("{}; rel=\"last\"", url(format!("page={last}"))));
     links.join(", ")
+}
+
+/// An opaque cursor: `value` and a fingerprint of the query it belongs
+/// to, as hex of JSON (URL-safe without escaping).
+pub fn encode_cursor<T: Serialize>(fingerprint: u64, value: &T) -> String {
+    let json = serde_json::json!({"f": format!("{fingerprint:016x}"), "k": value}).to_string();
+    json.bytes().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Reads a cursor made by `encode_cursor` for the same query; anything
+/// else (garbled, or from another query) is a 422 on `cursor`.
+pub fn decode_cursor<T: DeserializeOwned>(fingerprint: u64, cursor: &str) -> Result<T, ApiError> {
+    let invalid = || {
+        ApiError::invalid(
+            "cursor",
+            "is not a next_cursor of this query; start again without it",
+        )
+    };
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 4096 {
+        return Err(invalid());
+    }
+    let bytes: Vec<u8> = (0..cursor.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(cursor.get(i..i + 2).unwrap_or("zz"), 16))
+        .collect::<Result<_, _>>()
+        .map_err(|_| invalid())?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if value["f"] != format!("{fingerprint:016x}") {
+        return Err(invalid());
+    }
+    serde_json::from_value(value["k"].clone()).map_err(|_| invalid())
+}
+
+/// FNV-1a: a stable 64-bit hash (the standard library's may change between
+/// releases, which would void cursors held by clients across an upgrade).
+pub fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -161,12 +161,25 @@ impl TopicPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TopicListQuery {
+    /// Topics whose name starts with this, ignoring case (typeahead).
+    #[param(example = "asia")]
+    pub q: Option<String>,
     /// Page number, from 1.
     #[param(minimum = 1, example = 1)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub per_page: Option<i64>,
+}
+
+/// A typeahead prefix: trimmed, 1 to 100 characters.
+pub fn typeahead(value: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(value) = value else { return Ok(None) };
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > 100 {
+        return Err(ApiError::invalid("q", "must be 1 to 100 characters"));
+    }
+    Ok(Some(value.to_owned()))
 }
 
 /// List topics, ordered by name.
@@ -184,7 +197,11 @@ pub async fn list_topics(
     query: web::Query<TopicListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = pagination::page_request(query.page, query.per_page)?;
-    let (records, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
+    let prefix = typeahead(query.q.as_deref())?;
+    let (records, total) = db::run(&state.pool, move |conn| {
+        store::list(conn, prefix.as_deref(), page)
+    })
+    .await?;
     let data: Vec<Topic> = records.into_iter().map(Topic::from).collect();
     Ok(pagination::respond(&req, page, total, data))
 }

@@ -105,6 +105,17 @@ diesel::table! {
     }
 }
 
+// The FTS5 index (see the search migration); `whole` is the hidden column
+// named after the table, the left side of MATCH.
+diesel::table! {
+    articles_fts (rowid) {
+        rowid -> Integer,
+        #[sql_name = "articles_fts"]
+        whole -> Text,
+        rank -> Double,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(article_topics -> articles (article_id));
@@ -122,4 +133,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_topics,
     article_entities,
     comments,
+    articles_fts,
 );

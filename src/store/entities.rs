@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer};
 
 use super::topics::unknown_slugs;
-use super::{Key, PageRequest, id_list, now};
+use super::{Key, PageRequest, id_list, now, search};
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
 use crate::error::ApiError;
 use crate::slug;
@@ -72,6 +72,8 @@ pub struct EntityChanges {
 #[derive(Debug, Clone, Default)]
 pub struct EntityFilter {
     pub kind: Option<String>,
+    /// Names or aliases starting with this (typeahead).
+    pub prefix: Option<String>,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -116,6 +118,19 @@ pub fn list(
         let mut query = entities::table.into_boxed();
         if let Some(kind) = &filter.kind {
             query = query.filter(entities::kind.eq(kind.clone()));
+        }
+        if let Some(prefix) = &filter.prefix {
+            let pattern = super::prefix_pattern(prefix);
+            query = query.filter(
+                entities::name
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(entities::id.eq_any(
+                        entity_aliases::table
+                            .filter(entity_aliases::alias.like(pattern).escape('\\'))
+                            .select(entity_aliases::entity_id),
+                    )),
+            );
         }
         query
     };
@@ -383,31 +398,38 @@ pub fn update(
             replace_aliases(conn, id, &aliases)?;
         }
         if next.slug != row.slug || next.name != row.name || next.kind != row.kind {
-            touch_articles(conn, id)?;
+            let touched = touch_articles(conn, id)?;
+            search::reindex(conn, &touched)?;
+        } else if aliases != current.aliases {
+            // Aliases are not shown in articles but are searched.
+            let tagged: Vec<i32> = article_entities::table
+                .filter(article_entities::entity_id.eq(id))
+                .select(article_entities::article_id)
+                .load(conn)?;
+            search::reindex(conn, &tagged)?;
         }
     }
     find(conn, &Key::Id(id))
 }
 
 /// Articles embed their entities, so their version moves with them.
-fn touch_articles(conn: &mut SqliteConnection, entity_id: i32) -> QueryResult<usize> {
-    diesel::update(articles::table)
-        .filter(
-            articles::id.eq_any(
-                article_entities::table
-                    .filter(article_entities::entity_id.eq(entity_id))
-                    .select(article_entities::article_id),
-            ),
-        )
+fn touch_articles(conn: &mut SqliteConnection, entity_id: i32) -> QueryResult<Vec<i32>> {
+    let ids: Vec<i32> = article_entities::table
+        .filter(article_entities::entity_id.eq(entity_id))
+        .select(article_entities::article_id)
+        .load(conn)?;
+    diesel::update(articles::table.filter(articles::id.eq_any(&ids)))
         .set(articles::version.eq(articles::version + 1))
-        .execute(conn)
+        .execute(conn)?;
+    Ok(ids)
 }
 
 /// Deletes an entity and untags its articles; call inside a write transaction.
 pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
     let entity = find_row(conn, key)?;
-    touch_articles(conn, entity.id)?;
+    let touched = touch_articles(conn, entity.id)?;
     diesel::delete(entities::table.find(entity.id)).execute(conn)?;
+    search::reindex(conn, &touched)?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod comments;
 pub mod entities;
+pub mod search;
 pub mod topics;
 pub mod users;
 
@@ -53,4 +54,19 @@ fn id_list(ids: &[i32]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// A LIKE pattern matching values that start with `prefix` (ignoring ASCII
+/// case, as SQLite's LIKE does); `%`, `_` and `\\` in it match themselves.
+/// Use with `.escape('\\')`.
+pub fn prefix_pattern(prefix: &str) -> String {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }

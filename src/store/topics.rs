@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer};
 
-use super::{Key, PageRequest, id_list, now};
+use super::{Key, PageRequest, id_list, now, search};
 use crate::db::schema::{article_topics, articles, topics};
 use crate::error::{ApiError, FieldError};
 use crate::slug;
@@ -97,13 +97,26 @@ pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRecord, ApiEr
         .ok_or_else(|| ApiError::Internal("topic vanished while loading".to_owned()))
 }
 
-/// A page of topics ordered by name, and the total.
+/// A page of topics ordered by name (those whose name starts with
+/// `prefix`, when given), and the total.
 pub fn list(
     conn: &mut SqliteConnection,
+    prefix: Option<&str>,
     page: PageRequest,
 ) -> Result<(Vec<TopicRecord>, i64), ApiError> {
-    let total: i64 = topics::table.count().get_result(conn)?;
-    let rows = topics::table
+    let filtered = || {
+        let mut query = topics::table.into_boxed();
+        if let Some(prefix) = prefix {
+            query = query.filter(
+                topics::name
+                    .like(super::prefix_pattern(prefix))
+                    .escape('\\'),
+            );
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let rows = filtered()
         .select(TopicRow::as_select())
         .order((topics::name.asc(), topics::id.asc()))
         .limit(page.per_page)
@@ -369,7 +382,8 @@ pub fn update(
             ))
             .execute(conn)?;
         if next.slug != current.slug || next.name != current.name {
-            touch_articles(conn, current.id)?;
+            let touched = touch_articles(conn, current.id)?;
+            search::reindex(conn, &touched)?;
         }
     }
     find(conn, &Key::Id(current.id))
@@ -397,28 +411,27 @@ fn refuse_cycle(
 
 /// Articles embed their topics' names, so their representation (and
 /// version, from which ETags derive) changes with the topic.
-fn touch_articles(conn: &mut SqliteConnection, topic_id: i32) -> QueryResult<usize> {
-    diesel::update(articles::table)
-        .filter(
-            articles::id.eq_any(
-                article_topics::table
-                    .filter(article_topics::topic_id.eq(topic_id))
-                    .select(article_topics::article_id),
-            ),
-        )
+fn touch_articles(conn: &mut SqliteConnection, topic_id: i32) -> QueryResult<Vec<i32>> {
+    let ids: Vec<i32> = article_topics::table
+        .filter(article_topics::topic_id.eq(topic_id))
+        .select(article_topics::article_id)
+        .load(conn)?;
+    diesel::update(articles::table.filter(articles::id.eq_any(&ids)))
         .set(articles::version.eq(articles::version + 1))
-        .execute(conn)
+        .execute(conn)?;
+    Ok(ids)
 }
 
 /// Deletes a topic; call inside a write transaction. Articles lose the tag,
 /// and its subtopics move up to its own parent, as WordPress does with categories.
 pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
     let topic = find_row(conn, key)?;
-    touch_articles(conn, topic.id)?;
+    let touched = touch_articles(conn, topic.id)?;
     diesel::update(topics::table.filter(topics::parent_id.eq(topic.id)))
         .set(topics::parent_id.eq(topic.parent_id))
         .execute(conn)?;
     diesel::delete(topics::table.find(topic.id)).execute(conn)?;
+    search::reindex(conn, &touched)?;
     Ok(())
 }
 

@@ -724,8 +724,8 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
     let filter = articles::ArticleFilter::default();
     let mut count_for = |per_page: i64| {
         queries.store(0, Ordering::SeqCst);
-        let (page, _) =
-            articles::list(&mut conn, &filter, PageRequest { page: 1, per_page }).unwrap();
+        let spec = articles::PageSpec::Offset(PageRequest { page: 1, per_page });
+        let page = articles::list(&mut conn, &filter, &spec).unwrap().items;
         assert_eq!(page.len() as i64, per_page);
         assert!(
             page.iter()

@@ -16,5 +16,6 @@ mod health;
 mod helpers;
 mod openapi;
 mod roles;
+mod search;
 mod topics;
 mod users;

@@ -1,21 +1,24 @@
 //! `/api/v1/articles`: stories, their tags and their workflow.
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+mod list;
 
-use super::entities::{EntityKind, EntitySummary};
+pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
+
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::entities::EntitySummary;
 use super::topics::TopicSummary;
-use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
+use super::{ApiJson, IdOrSlug, created, fields, nullable, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
-use crate::slug;
 use crate::store::articles::{
-    self as store, ArticleChanges, ArticleFilter, ArticleRecord, ArticleSummary as SummaryRecord,
-    ArticleSummaryRow, Audience, NewArticle, PublishedBefore, Sort, StatusFilter,
+    self as store, ArticleChanges, ArticleRecord, ArticleSummary as SummaryRecord,
+    ArticleSummaryRow, Audience, NewArticle,
 };
 
 const TITLE_MAX: usize = 300;
@@ -24,7 +27,7 @@ const SUMMARY_MAX: usize = 1_000;
 const BODY_MAX_BYTES: usize = 1_000_000;
 const SOURCE_MAX: usize = 200;
 const BYLINE_MAX: usize = 200;
-const TAGS_MAX: usize = 50;
+pub(crate) const TAGS_MAX: usize = 50;
 
 /// Where an article is in the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -108,6 +111,9 @@ pub struct ArticleListItem {
     pub updated_at: DateTime<Utc>,
     /// 1 when created, +1 on every change.
     pub version: i32,
+    /// With `q` only: how well the article matches, higher is better.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rank: Option<f64>,
 }
 
 impl From<SummaryRecord> for ArticleListItem {
@@ -141,6 +147,7 @@ impl From<SummaryRecord> for ArticleListItem {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             version: row.version,
+            rank: None,
         }
     }
 }
@@ -348,125 +355,6 @@ impl ArticlePatch {
     }
 }
 
-/// Sort orders of `GET /articles`; ties always break on id.
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-pub enum ArticleSort {
-    /// Newest first (default).
-    #[serde(rename = "-published_at")]
-    PublishedDesc,
-    /// Oldest first.
-    #[serde(rename = "published_at")]
-    PublishedAsc,
-    /// Most recently changed first.
-    #[serde(rename = "-updated_at")]
-    UpdatedDesc,
-    /// By title, A to Z.
-    #[serde(rename = "title")]
-    Title,
-}
-
-/// Query parameters of `GET /articles`; all combine with AND. Unknown
-/// parameters are a 400, so that a typo never silently widens a list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ArticleListQuery {
-    /// Topic slugs: `a,b` = filed under both, `a|b` = under either; `,`
-    /// binds looser than `|` (`a|b,c` = (a or b) and c). A topic includes
-    /// the topics below it. An unknown slug is a 422.
-    #[param(example = "world")]
-    pub topic: Option<String>,
-    /// Entity slugs, with the same `,` and `|` syntax.
-    #[param(example = "north-korea,g7")]
-    pub entity: Option<String>,
-    /// Tagged with any entity of this kind.
-    pub kind: Option<EntityKind>,
-    /// The owner's user id.
-    pub author: Option<i32>,
-    /// Exact source, e.g. `AFP`.
-    pub source: Option<String>,
-    /// Published on or after: a date (`2024-05-01`) or an RFC 3339 timestamp.
-    #[param(example = "2024-05-01")]
-    pub from: Option<String>,
-    /// Published on or before (a date includes the whole day).
-    #[param(example = "2024-05-31")]
-    pub to: Option<String>,
-    /// Default: for the public, what is published (including scheduled
-    /// articles whose time has passed); for staff, every article their role
-    /// may see. `scheduled` lists those still waiting. Staff only for any
-    /// value but `published` (403 otherwise).
-    pub status: Option<ArticleStatus>,
-    /// Default `-published_at`.
-    pub sort: Option<ArticleSort>,
-    /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
-    pub page: Option<i64>,
-    /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
-    pub per_page: Option<i64>,
-}
-
-fn slug_groups(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Vec<Vec<String>> {
-    let Some(value) = value else {
-        return Vec::new();
-    };
-    let groups: Vec<Vec<String>> = value
-        .split(',')
-        .map(|group| {
-            group
-                .split('|')
-                .map(|slug| slug.trim().to_owned())
-                .collect()
-        })
-        .collect();
-    let count: usize = groups.iter().map(Vec::len).sum();
-    if count > TAGS_MAX {
-        errors.add(field, format!("must name at most {TAGS_MAX} slugs"));
-        return Vec::new();
-    }
-    if groups.iter().flatten().any(|slug| !slug::is_valid(slug)) {
-        errors.add(
-            field,
-            "must be slugs joined by , (all of) and | (any of), e.g. north-korea,g7",
-        );
-        return Vec::new();
-    }
-    groups
-}
-
-enum Bound {
-    Start,
-    End,
-}
-
-/// A date or a timestamp; a date starts at midnight UTC, and as an upper
-/// bound covers its whole day.
-fn date_bound(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: Option<&str>,
-    bound: Bound,
-) -> Option<(NaiveDateTime, bool)> {
-    let value = value?;
-    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        let day = match bound {
-            Bound::Start => Some(date),
-            Bound::End => date.succ_opt(),
-        };
-        return day.map(|day| (day.and_time(chrono::NaiveTime::MIN), true));
-    }
-    match DateTime::parse_from_rfc3339(value) {
-        Ok(at) => Some((fields::timestamp(at.with_timezone(&Utc)), false)),
-        Err(_) => {
-            errors.add(
-                field,
-                "must be a date (2024-05-01) or an RFC 3339 timestamp (2024-05-01T09:00:00Z)",
-            );
-            None
-        }
-    }
-}
-
 /// What a reader may see: the public its published articles, an author
 /// also their own, editors and admins everything.
 pub fn audience(user: &MaybeUser) -> Audience {
@@ -475,79 +363,6 @@ pub fn audience(user: &MaybeUser) -> Audience {
         Some(user) if user.role >= Role::Editor => Audience::Everyone,
         Some(user) => Audience::Owner(user.id),
     }
-}
-
-impl ArticleListQuery {
-    fn filter(&self, audience: Audience) -> Result<ArticleFilter, ApiError> {
-        let asks_unpublished = !matches!(self.status, None | Some(ArticleStatus::Published));
-        if audience == Audience::Public && asks_unpublished {
-            return Err(ApiError::Forbidden(
-                "Only signed-in staff may list unpublished articles.".to_owned(),
-            ));
-        }
-        let mut errors = FieldErrors::new();
-        let from = date_bound(&mut errors, "from", self.from.as_deref(), Bound::Start);
-        let to = date_bound(&mut errors, "to", self.to.as_deref(), Bound::End);
-        let filter = ArticleFilter {
-            topics: slug_groups(&mut errors, "topic", self.topic.as_deref()),
-            entities: slug_groups(&mut errors, "entity", self.entity.as_deref()),
-            kind: self.kind.map(super::entities::kind_name),
-            author: self.author,
-            source: self.source.clone(),
-            published_from: from.map(|(at, _)| at),
-            published_before: to.map(|(at, is_date)| {
-                if is_date {
-                    PublishedBefore::Exclusive(at)
-                } else {
-                    PublishedBefore::Inclusive(at)
-                }
-            }),
-            audience,
-            status: match self.status {
-                None if audience != Audience::Public => StatusFilter::Any,
-                None | Some(ArticleStatus::Published) => StatusFilter::Public,
-                Some(ArticleStatus::Scheduled) => StatusFilter::Pending,
-                Some(ArticleStatus::Draft) => StatusFilter::Draft,
-                Some(ArticleStatus::Archived) => StatusFilter::Archived,
-            },
-            sort: match self.sort.unwrap_or(ArticleSort::PublishedDesc) {
-                ArticleSort::PublishedDesc => Sort::PublishedDesc,
-                ArticleSort::PublishedAsc => Sort::PublishedAsc,
-                ArticleSort::UpdatedDesc => Sort::UpdatedDesc,
-                ArticleSort::Title => Sort::Title,
-            },
-        };
-        errors.finish()?;
-        Ok(filter)
-    }
-}
-
-/// List articles, without their bodies.
-///
-/// Anonymous readers see published articles; authors also their own
-/// unpublished ones; editors and admins every article.
-#[utoipa::path(
-    tag = "articles",
-    params(ArticleListQuery),
-    security((), ("bearer" = [])),
-    responses((status = 200, description = "A page of articles", body = pagination::Page<ArticleListItem>,
-        headers(("X-Total-Count" = i64, description = "Articles on all pages"),
-                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))),
-        (status = 403, description = "An unpublished status asked for without signing in", body = crate::error::Problem, content_type = "application/problem+json"))
-)]
-#[get("/articles")]
-pub async fn list_articles(
-    state: web::Data<AppState>,
-    user: MaybeUser,
-    req: HttpRequest,
-    query: web::Query<ArticleListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let page = pagination::page_request(query.page, query.per_page)?;
-    let filter = query.filter(audience(&user))?;
-    let (records, total) =
-        db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
-    let data: Vec<ArticleListItem> = records.into_iter().map(ArticleListItem::from).collect();
-    Ok(pagination::respond(&req, page, total, data))
 }
 
 /// Get one article by id or slug, with its body.

@@ -1,12 +1,18 @@
 //! Articles: stories with their tags, workflow status and derived fields.
 
+mod list;
+
+pub use list::{
+    ArticleFilter, ArticlePage, PageSpec, PublishedBefore, SlugGroups, Sort, SortKey, StatusFilter,
+    list,
+};
+
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sqlite::Sqlite;
 
-use super::{Key, PageRequest, entities, now, topics};
+use super::{Key, entities, now, search, topics};
 use crate::db::schema::{article_entities, article_topics, articles, users};
 use crate::error::ApiError;
 use crate::render;
@@ -20,6 +26,28 @@ pub const NEWSROOM_USER_ID: i32 = 1;
 /// timestamp, now. `filtered` says the same in Diesel's DSL.
 pub const PUBLIC_SQL: &str = "(articles.status = 'published' \
      OR (articles.status = 'scheduled' AND articles.published_at <= ?))";
+
+/// Whose unpublished articles a reader may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Anonymous readers: public articles only.
+    Public,
+    /// An author: public articles and their own.
+    Owner(i32),
+    /// Editors and admins: everything.
+    Everyone,
+}
+
+impl Audience {
+    /// May this reader see `row` at `now`?
+    pub fn can_see(self, row: &ArticleSummaryRow, now: NaiveDateTime) -> bool {
+        match self {
+            Audience::Everyone => true,
+            Audience::Owner(id) if row.author_id == id => true,
+            _ => row.effective_status(now) == "published",
+        }
+    }
+}
 
 /// An article row without its body, for lists.
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -143,213 +171,6 @@ impl From<NewArticle> for ArticleChanges {
             author_id: new.author_id,
         }
     }
-}
-
-/// Tag filters: every group must match (AND), any slug within a group may (OR).
-pub type SlugGroups = Vec<Vec<String>>;
-
-/// The upper end of the `to` filter.
-#[derive(Debug, Clone, Copy)]
-pub enum PublishedBefore {
-    /// `to` was a timestamp: up to and including it.
-    Inclusive(NaiveDateTime),
-    /// `to` was a date: before the start of the next day.
-    Exclusive(NaiveDateTime),
-}
-
-/// Whose unpublished articles a reader may see.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// Anonymous readers: public articles only.
-    Public,
-    /// An author: public articles and their own.
-    Owner(i32),
-    /// Editors and admins: everything.
-    Everyone,
-}
-
-impl Audience {
-    /// May this reader see `row` at `now`?
-    pub fn can_see(self, row: &ArticleSummaryRow, now: NaiveDateTime) -> bool {
-        match self {
-            Audience::Everyone => true,
-            Audience::Owner(id) if row.author_id == id => true,
-            _ => row.effective_status(now) == "published",
-        }
-    }
-}
-
-/// Which statuses a list shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StatusFilter {
-    /// Every status the audience may see (the staff default).
-    Any,
-    /// What the public sees: published, and scheduled whose time has come.
-    Public,
-    /// Scheduled articles still waiting for their time.
-    Pending,
-    Draft,
-    Archived,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    PublishedDesc,
-    PublishedAsc,
-    UpdatedDesc,
-    Title,
-}
-
-/// Filters of `GET /articles`, validated.
-#[derive(Debug, Clone)]
-pub struct ArticleFilter {
-    pub topics: SlugGroups,
-    pub entities: SlugGroups,
-    pub kind: Option<String>,
-    pub author: Option<i32>,
-    pub source: Option<String>,
-    pub published_from: Option<NaiveDateTime>,
-    pub published_before: Option<PublishedBefore>,
-    pub status: StatusFilter,
-    pub audience: Audience,
-    pub sort: Sort,
-}
-
-impl Default for ArticleFilter {
-    fn default() -> Self {
-        ArticleFilter {
-            topics: Vec::new(),
-            entities: Vec::new(),
-            kind: None,
-            author: None,
-            source: None,
-            published_from: None,
-            published_before: None,
-            status: StatusFilter::Public,
-            audience: Audience::Public,
-            sort: Sort::PublishedDesc,
-        }
-    }
-}
-
-/// Tag filters turned into id sets, one per AND group.
-struct ResolvedTags {
-    topic_groups: Vec<Vec<i32>>,
-    entity_groups: Vec<Vec<i32>>,
-}
-
-fn resolve_filter_tags(
-    conn: &mut SqliteConnection,
-    filter: &ArticleFilter,
-) -> Result<ResolvedTags, ApiError> {
-    let mut topic_groups = Vec::new();
-    for group in &filter.topics {
-        let subtrees = topics::subtrees(conn, "topic", group)?;
-        topic_groups.push(subtrees.into_iter().flatten().collect());
-    }
-    let mut entity_groups = Vec::new();
-    for group in &filter.entities {
-        entity_groups.push(entities::ids_for_slugs(conn, "entity", group)?);
-    }
-    Ok(ResolvedTags {
-        topic_groups,
-        entity_groups,
-    })
-}
-
-/// The one filtered query of a list; the count and the page both start here.
-fn filtered<'a>(
-    filter: &'a ArticleFilter,
-    tags: &'a ResolvedTags,
-    now: NaiveDateTime,
-) -> articles::BoxedQuery<'a, Sqlite> {
-    let mut query = articles::table.into_boxed();
-    let public = || {
-        articles::status.eq("published").or(articles::status
-            .eq("scheduled")
-            .and(articles::published_at.le(now)))
-    };
-    query = match filter.status {
-        StatusFilter::Any => query,
-        StatusFilter::Public => query.filter(public()),
-        StatusFilter::Pending => query
-            .filter(articles::status.eq("scheduled"))
-            .filter(articles::published_at.gt(now)),
-        StatusFilter::Draft => query.filter(articles::status.eq("draft")),
-        StatusFilter::Archived => query.filter(articles::status.eq("archived")),
-    };
-    // Whatever the status filter, a reader never gets more than they may see.
-    query = match filter.audience {
-        Audience::Everyone => query,
-        Audience::Owner(id) => query.filter(public().or(articles::author_id.eq(id))),
-        Audience::Public => query.filter(public()),
-    };
-    for ids in &tags.topic_groups {
-        query = query.filter(
-            articles::id.eq_any(
-                article_topics::table
-                    .filter(article_topics::topic_id.eq_any(ids))
-                    .select(article_topics::article_id),
-            ),
-        );
-    }
-    for ids in &tags.entity_groups {
-        query = query.filter(
-            articles::id.eq_any(
-                article_entities::table
-                    .filter(article_entities::entity_id.eq_any(ids))
-                    .select(article_entities::article_id),
-            ),
-        );
-    }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(
-            articles::id.eq_any(
-                article_entities::table
-                    .inner_join(crate::db::schema::entities::table)
-                    .filter(crate::db::schema::entities::kind.eq(kind))
-                    .select(article_entities::article_id),
-            ),
-        );
-    }
-    if let Some(author) = filter.author {
-        query = query.filter(articles::author_id.eq(author));
-    }
-    if let Some(source) = &filter.source {
-        query = query.filter(articles::source.eq(source));
-    }
-    if let Some(from) = filter.published_from {
-        query = query.filter(articles::published_at.ge(from));
-    }
-    match filter.published_before {
-        Some(PublishedBefore::Inclusive(to)) => query = query.filter(articles::published_at.le(to)),
-        Some(PublishedBefore::Exclusive(to)) => query = query.filter(articles::published_at.lt(to)),
-        None => {}
-    }
-    query
-}
-
-/// A page of articles (without bodies) and the total that match `filter`.
-pub fn list(
-    conn: &mut SqliteConnection,
-    filter: &ArticleFilter,
-    page: PageRequest,
-) -> Result<(Vec<ArticleSummary>, i64), ApiError> {
-    let now = now();
-    let tags = resolve_filter_tags(conn, filter)?;
-    let total: i64 = filtered(filter, &tags, now).count().get_result(conn)?;
-    let query = filtered(filter, &tags, now).select(ArticleSummaryRow::as_select());
-    let query = match filter.sort {
-        Sort::PublishedDesc => query.order((articles::published_at.desc(), articles::id.desc())),
-        Sort::PublishedAsc => query.order((articles::published_at.asc(), articles::id.asc())),
-        Sort::UpdatedDesc => query.order((articles::updated_at.desc(), articles::id.desc())),
-        Sort::Title => query.order((articles::title.asc(), articles::id.asc())),
-    };
-    let rows = query
-        .limit(page.per_page)
-        .offset(page.offset())
-        .load(conn)?;
-    Ok((complete(conn, rows)?, total))
 }
 
 /// Adds authors, topics and entities to a page of rows: three queries,
@@ -617,6 +438,7 @@ pub fn create(
         .returning(articles::id)
         .get_result(conn)?;
     replace_links(conn, id, &topic_ids, &entity_ids)?;
+    search::reindex(conn, &[id])?;
     find(conn, &Key::Id(id))
 }
 
@@ -760,6 +582,13 @@ pub fn update(
     if tags_changed {
         replace_links(conn, row.id, &topic_ids, &entity_ids)?;
     }
+    let text_changed = title != row.title
+        || subtitle != row.subtitle
+        || summary != row.summary
+        || body != current.body.body;
+    if tags_changed || text_changed {
+        search::reindex(conn, &[row.id])?;
+    }
     find(conn, &Key::Id(row.id))
 }
 
@@ -777,5 +606,6 @@ pub fn delete(
         .first(conn)?;
     authorize(&row)?;
     diesel::delete(articles::table.find(id)).execute(conn)?;
+    search::forget(conn, id)?;
     Ok(())
 }

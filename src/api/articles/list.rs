@@ -1,0 +1,341 @@
+//! `GET /api/v1/articles`: filters, search, sort orders, pages and cursors.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ArticleListItem, ArticleStatus, TAGS_MAX, audience};
+use crate::api::entities::{EntityKind, kind_name};
+use crate::api::{fields, pagination};
+use crate::app::AppState;
+use crate::auth::MaybeUser;
+use crate::db;
+use crate::error::{ApiError, FieldErrors};
+use crate::slug;
+use crate::store::articles::{
+    self as store, ArticleFilter, Audience, PageSpec, PublishedBefore, Sort, SortKey, StatusFilter,
+};
+use crate::store::search;
+
+const QUERY_MAX: usize = 500;
+
+/// Sort orders of `GET /articles`; ties always break on id.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum ArticleSort {
+    /// Newest first (default without `q`).
+    #[serde(rename = "-published_at")]
+    PublishedDesc,
+    /// Oldest first.
+    #[serde(rename = "published_at")]
+    PublishedAsc,
+    /// Most recently changed first.
+    #[serde(rename = "-updated_at")]
+    UpdatedDesc,
+    /// By title, A to Z.
+    #[serde(rename = "title")]
+    Title,
+    /// Best match first (default with `q`; only with `q`).
+    #[serde(rename = "relevance")]
+    Relevance,
+}
+
+/// Query parameters of `GET /articles`; all combine with AND. Unknown
+/// parameters are a 400, so that a typo never silently widens a list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleListQuery {
+    /// Full-text search over title, subtitle, summary, body and the names
+    /// and aliases of the article's topics and entities. Every word must
+    /// match; `"quoted phrases"` match as phrases; other punctuation is
+    /// ignored. Results carry `rank` and sort by relevance unless `sort` says
+    /// otherwise.
+    #[param(example = "DPRK sanctions")]
+    pub q: Option<String>,
+    /// Topic slugs: `a,b` = filed under both, `a|b` = under either; `,`
+    /// binds looser than `|` (`a|b,c` = (a or b) and c). A topic includes
+    /// the topics below it. An unknown slug is a 422.
+    #[param(example = "world")]
+    pub topic: Option<String>,
+    /// Entity slugs, with the same `,` and `|` syntax.
+    #[param(example = "north-korea,g7")]
+    pub entity: Option<String>,
+    /// Tagged with any entity of this kind.
+    pub kind: Option<EntityKind>,
+    /// The owner's user id.
+    pub author: Option<i32>,
+    /// Exact source, e.g. `AFP`.
+    pub source: Option<String>,
+    /// Published on or after: a date (`2024-05-01`) or an RFC 3339 timestamp.
+    #[param(example = "2024-05-01")]
+    pub from: Option<String>,
+    /// Published on or before (a date includes the whole day).
+    #[param(example = "2024-05-31")]
+    pub to: Option<String>,
+    /// Default: for the public, what is published (including scheduled
+    /// articles whose time has passed); for staff, every article their role
+    /// may see. `scheduled` lists those still waiting. Staff only for any
+    /// value but `published` (403 otherwise).
+    pub status: Option<ArticleStatus>,
+    /// Default `-published_at`, or `relevance` with `q`.
+    pub sort: Option<ArticleSort>,
+    /// Page number, from 1. Not with `cursor`.
+    #[param(minimum = 1, example = 1)]
+    pub page: Option<i64>,
+    /// Items per page, 1 to 100 (default 20; more is a 422).
+    #[param(minimum = 1, maximum = 100, example = 20)]
+    pub per_page: Option<i64>,
+    /// `meta.next_cursor` of the previous page: keyset paging, as fast at
+    /// page 1,000 as at page 1, that never shows an article twice while
+    /// others are added. Only valid with the same filters and sort (422
+    /// otherwise).
+    pub cursor: Option<String>,
+}
+
+fn slug_groups(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Vec<Vec<String>> {
+    let Some(value) = value else {
+        return Vec::new();
+    };
+    let groups: Vec<Vec<String>> = value
+        .split(',')
+        .map(|group| {
+            group
+                .split('|')
+                .map(|slug| slug.trim().to_owned())
+                .collect()
+        })
+        .collect();
+    let count: usize = groups.iter().map(Vec::len).sum();
+    if count > TAGS_MAX {
+        errors.add(field, format!("must name at most {TAGS_MAX} slugs"));
+        return Vec::new();
+    }
+    if groups.iter().flatten().any(|slug| !slug::is_valid(slug)) {
+        errors.add(
+            field,
+            "must be slugs joined by , (all of) and | (any of), e.g. north-korea,g7",
+        );
+        return Vec::new();
+    }
+    groups
+}
+
+enum Bound {
+    Start,
+    End,
+}
+
+/// A date or a timestamp; a date starts at midnight UTC, and as an upper
+/// bound covers its whole day.
+fn date_bound(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    bound: Bound,
+) -> Option<(NaiveDateTime, bool)> {
+    let value = value?;
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+        let day = match bound {
+            Bound::Start => Some(date),
+            Bound::End => date.succ_opt(),
+        };
+        return day.map(|day| (day.and_time(chrono::NaiveTime::MIN), true));
+    }
+    match DateTime::parse_from_rfc3339(value) {
+        Ok(at) => Some((fields::timestamp(at.with_timezone(&Utc)), false)),
+        Err(_) => {
+            errors.add(
+                field,
+                "must be a date (2024-05-01) or an RFC 3339 timestamp (2024-05-01T09:00:00Z)",
+            );
+            None
+        }
+    }
+}
+
+fn search_query(errors: &mut FieldErrors, value: Option<&str>) -> Option<String> {
+    let value = value?;
+    if value.chars().count() > QUERY_MAX {
+        errors.add("q", format!("must be at most {QUERY_MAX} characters"));
+        return None;
+    }
+    let query = search::fts_query(value);
+    if query.is_none() {
+        errors.add("q", "must contain at least one word (letters or digits)");
+    }
+    query
+}
+
+impl ArticleListQuery {
+    fn filter(&self, audience: Audience) -> Result<ArticleFilter, ApiError> {
+        let asks_unpublished = !matches!(self.status, None | Some(ArticleStatus::Published));
+        if audience == Audience::Public && asks_unpublished {
+            return Err(ApiError::Forbidden(
+                "Only signed-in staff may list unpublished articles.".to_owned(),
+            ));
+        }
+        let mut errors = FieldErrors::new();
+        let from = date_bound(&mut errors, "from", self.from.as_deref(), Bound::Start);
+        let to = date_bound(&mut errors, "to", self.to.as_deref(), Bound::End);
+        let search = search_query(&mut errors, self.q.as_deref());
+        let sort = match (self.sort, &self.q) {
+            (None, Some(_)) | (Some(ArticleSort::Relevance), _) => Sort::Relevance,
+            (None, None) | (Some(ArticleSort::PublishedDesc), _) => Sort::PublishedDesc,
+            (Some(ArticleSort::PublishedAsc), _) => Sort::PublishedAsc,
+            (Some(ArticleSort::UpdatedDesc), _) => Sort::UpdatedDesc,
+            (Some(ArticleSort::Title), _) => Sort::Title,
+        };
+        if sort == Sort::Relevance && self.q.is_none() {
+            errors.add("sort", "relevance needs a search (q)");
+        }
+        let filter = ArticleFilter {
+            topics: slug_groups(&mut errors, "topic", self.topic.as_deref()),
+            entities: slug_groups(&mut errors, "entity", self.entity.as_deref()),
+            kind: self.kind.map(kind_name),
+            author: self.author,
+            source: self.source.clone(),
+            published_from: from.map(|(at, _)| at),
+            published_before: to.map(|(at, is_date)| {
+                if is_date {
+                    PublishedBefore::Exclusive(at)
+                } else {
+                    PublishedBefore::Inclusive(at)
+                }
+            }),
+            search,
+            audience,
+            status: match self.status {
+                None if audience != Audience::Public => StatusFilter::Any,
+                None | Some(ArticleStatus::Published) => StatusFilter::Public,
+                Some(ArticleStatus::Scheduled) => StatusFilter::Pending,
+                Some(ArticleStatus::Draft) => StatusFilter::Draft,
+                Some(ArticleStatus::Archived) => StatusFilter::Archived,
+            },
+            sort,
+        };
+        errors.finish()?;
+        Ok(filter)
+    }
+
+    /// What a cursor is bound to: every parameter but the paging ones, and
+    /// who is asking (their lists differ).
+    fn fingerprint(&self, audience: Audience) -> u64 {
+        pagination::fingerprint(&format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.q,
+            self.topic,
+            self.entity,
+            self.kind,
+            self.author,
+            self.source,
+            self.from,
+            self.to,
+            self.status,
+            self.sort,
+            audience
+        ))
+    }
+}
+
+/// Where a cursor resumes, as it travels inside the opaque string.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "s")]
+enum CursorKey {
+    #[serde(rename = "p")]
+    Published { t: Option<NaiveDateTime>, i: i32 },
+    #[serde(rename = "u")]
+    Updated { t: NaiveDateTime, i: i32 },
+    #[serde(rename = "t")]
+    Title { t: String, i: i32 },
+    #[serde(rename = "r")]
+    Relevance { r: f64, i: i32 },
+}
+
+impl From<SortKey> for CursorKey {
+    fn from(key: SortKey) -> Self {
+        match key {
+            SortKey::Published(t, i) => CursorKey::Published { t, i },
+            SortKey::Updated(t, i) => CursorKey::Updated { t, i },
+            SortKey::Title(t, i) => CursorKey::Title { t, i },
+            SortKey::Relevance(r, i) => CursorKey::Relevance { r, i },
+        }
+    }
+}
+
+impl From<CursorKey> for SortKey {
+    fn from(key: CursorKey) -> Self {
+        match key {
+            CursorKey::Published { t, i } => SortKey::Published(t, i),
+            CursorKey::Updated { t, i } => SortKey::Updated(t, i),
+            CursorKey::Title { t, i } => SortKey::Title(t, i),
+            CursorKey::Relevance { r, i } => SortKey::Relevance(r, i),
+        }
+    }
+}
+
+/// List articles, without their bodies.
+///
+/// Anonymous readers see published articles; authors also their own
+/// unpublished ones; editors and admins every article. Page with `page`,
+/// or follow `meta.next_cursor` with `cursor` for deep paging.
+#[utoipa::path(
+    tag = "articles",
+    params(ArticleListQuery),
+    security((), ("bearer" = [])),
+    responses((status = 200, description = "A page of articles", body = pagination::Page<ArticleListItem>,
+        headers(("X-Total-Count" = i64, description = "Articles on all pages"),
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))),
+        (status = 403, description = "An unpublished status asked for without signing in", body = crate::error::Problem, content_type = "application/problem+json"))
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    req: HttpRequest,
+    query: web::Query<ArticleListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let audience = audience(&user);
+    let filter = query.filter(audience)?;
+    let fingerprint = query.fingerprint(audience);
+    let (spec, position) = match &query.cursor {
+        None => {
+            let page = pagination::page_request(query.page, query.per_page)?;
+            (PageSpec::Offset(page), pagination::Position::Page(page))
+        }
+        Some(cursor) => {
+            let mut errors = FieldErrors::new();
+            let per_page = pagination::per_page(&mut errors, query.per_page);
+            if query.page.is_some() {
+                errors.add("page", "cannot be combined with cursor");
+            }
+            errors.finish()?;
+            let after: CursorKey = pagination::decode_cursor(fingerprint, cursor)?;
+            let spec = PageSpec::After {
+                per_page,
+                after: Some(after.into()),
+            };
+            (spec, pagination::Position::Cursor { per_page })
+        }
+    };
+    let page = db::run(&state.pool, move |conn| store::list(conn, &filter, &spec)).await?;
+    let next_cursor = page
+        .next
+        .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));
+    let data: Vec<ArticleListItem> = page
+        .items
+        .into_iter()
+        .zip(page.ranks)
+        .map(|(item, rank)| ArticleListItem {
+            rank,
+            ..ArticleListItem::from(item)
+        })
+        .collect();
+    Ok(pagination::respond_at(
+        &req,
+        position,
+        page.total,
+        next_cursor,
+        data,
+    ))
+}

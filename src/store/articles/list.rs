@@ -1,0 +1,418 @@
+//! Listing articles: filters, full-text search, sort orders, and both
+//! offset and keyset (cursor) pages, from one filter definition.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel::sqlite::Sqlite;
+
+use super::{ArticleSummary, ArticleSummaryRow, Audience, complete};
+use crate::db::schema::{
+    article_entities, article_topics, articles, articles_fts, entities as entity_table,
+};
+use crate::error::ApiError;
+use crate::store::{PageRequest, entities, now, topics};
+
+diesel::infix_operator!(Matches, " MATCH ", backend: Sqlite);
+
+/// Tag filters: every group must match (AND), any slug within a group may (OR).
+pub type SlugGroups = Vec<Vec<String>>;
+
+/// The upper end of the `to` filter.
+#[derive(Debug, Clone, Copy)]
+pub enum PublishedBefore {
+    /// `to` was a timestamp: up to and including it.
+    Inclusive(NaiveDateTime),
+    /// `to` was a date: before the start of the next day.
+    Exclusive(NaiveDateTime),
+}
+
+/// Which statuses a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Every status the audience may see (the staff default).
+    Any,
+    /// What the public sees: published, and scheduled whose time has come.
+    Public,
+    /// Scheduled articles still waiting for their time.
+    Pending,
+    Draft,
+    Archived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Sort {
+    PublishedDesc,
+    PublishedAsc,
+    UpdatedDesc,
+    Title,
+    /// Best match first; only with a search.
+    Relevance,
+}
+
+/// Where the previous page ended, in the terms of its sort order: the
+/// next page starts right after this article.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SortKey {
+    Published(Option<NaiveDateTime>, i32),
+    Updated(NaiveDateTime, i32),
+    Title(String, i32),
+    /// FTS5's rank (lower is better) and the id.
+    Relevance(f64, i32),
+}
+
+impl SortKey {
+    /// The key of `row` under `sort`.
+    fn of(sort: Sort, row: &ArticleSummaryRow, rank: Option<f64>) -> SortKey {
+        match sort {
+            Sort::PublishedDesc | Sort::PublishedAsc => {
+                SortKey::Published(row.published_at, row.id)
+            }
+            Sort::UpdatedDesc => SortKey::Updated(row.updated_at, row.id),
+            Sort::Title => SortKey::Title(row.title.clone(), row.id),
+            Sort::Relevance => SortKey::Relevance(rank.unwrap_or_default(), row.id),
+        }
+    }
+
+    fn fits(&self, sort: Sort) -> bool {
+        matches!(
+            (self, sort),
+            (
+                SortKey::Published(..),
+                Sort::PublishedDesc | Sort::PublishedAsc
+            ) | (SortKey::Updated(..), Sort::UpdatedDesc)
+                | (SortKey::Title(..), Sort::Title)
+                | (SortKey::Relevance(..), Sort::Relevance)
+        )
+    }
+}
+
+/// Filters of `GET /articles`, validated.
+#[derive(Debug, Clone)]
+pub struct ArticleFilter {
+    pub topics: SlugGroups,
+    pub entities: SlugGroups,
+    pub kind: Option<String>,
+    pub author: Option<i32>,
+    pub source: Option<String>,
+    pub published_from: Option<NaiveDateTime>,
+    pub published_before: Option<PublishedBefore>,
+    /// An FTS5 query (see `search::fts_query`).
+    pub search: Option<String>,
+    pub status: StatusFilter,
+    pub audience: Audience,
+    pub sort: Sort,
+}
+
+impl Default for ArticleFilter {
+    fn default() -> Self {
+        ArticleFilter {
+            topics: Vec::new(),
+            entities: Vec::new(),
+            kind: None,
+            author: None,
+            source: None,
+            published_from: None,
+            published_before: None,
+            search: None,
+            status: StatusFilter::Public,
+            audience: Audience::Public,
+            sort: Sort::PublishedDesc,
+        }
+    }
+}
+
+/// Which part of the list to read.
+#[derive(Debug, Clone)]
+pub enum PageSpec {
+    /// Page `page` of `per_page`: simple, but its cost grows with depth.
+    Offset(PageRequest),
+    /// `per_page` articles after `after` (the start when `None`): the same
+    /// cost at any depth, and no article is seen twice while others are added.
+    After {
+        per_page: i64,
+        after: Option<SortKey>,
+    },
+}
+
+/// A page of a list.
+#[derive(Debug)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleSummary>,
+    /// Relevance of each item (higher is better), with a search.
+    pub ranks: Vec<Option<f64>>,
+    pub total: i64,
+    /// Where the next page starts, when there is one.
+    pub next: Option<SortKey>,
+}
+
+/// Tag filters turned into id sets, one per AND group.
+struct ResolvedTags {
+    topic_groups: Vec<Vec<i32>>,
+    entity_groups: Vec<Vec<i32>>,
+}
+
+fn resolve_tags(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+) -> Result<ResolvedTags, ApiError> {
+    let mut topic_groups = Vec::new();
+    for group in &filter.topics {
+        let subtrees = topics::subtrees(conn, "topic", group)?;
+        topic_groups.push(subtrees.into_iter().flatten().collect());
+    }
+    let mut entity_groups = Vec::new();
+    for group in &filter.entities {
+        entity_groups.push(entities::ids_for_slugs(conn, "entity", group)?);
+    }
+    Ok(ResolvedTags {
+        topic_groups,
+        entity_groups,
+    })
+}
+
+/// Applies every filter of `$filter` to `$query`, a boxed query over
+/// `articles` alone or joined to the search index. A macro because the two
+/// have different types; the filters are written once, and the count and
+/// the page of both start from them.
+macro_rules! apply_filters {
+    ($query:expr, $filter:expr, $tags:expr, $now:expr) => {{
+        let mut query = $query;
+        let (filter, tags, now): (&ArticleFilter, &ResolvedTags, NaiveDateTime) =
+            ($filter, $tags, $now);
+        let public = || {
+            articles::status.eq("published").or(articles::status
+                .eq("scheduled")
+                .and(articles::published_at.le(now)))
+        };
+        query = match filter.status {
+            StatusFilter::Any => query,
+            StatusFilter::Public => query.filter(public()),
+            StatusFilter::Pending => query
+                .filter(articles::status.eq("scheduled"))
+                .filter(articles::published_at.gt(now)),
+            StatusFilter::Draft => query.filter(articles::status.eq("draft")),
+            StatusFilter::Archived => query.filter(articles::status.eq("archived")),
+        };
+        // Whatever the status filter, a reader never gets more than they may see.
+        query = match filter.audience {
+            Audience::Everyone => query,
+            Audience::Owner(id) => query.filter(public().or(articles::author_id.eq(id))),
+            Audience::Public => query.filter(public()),
+        };
+        for ids in &tags.topic_groups {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_topics::table
+                        .filter(article_topics::topic_id.eq_any(ids.clone()))
+                        .select(article_topics::article_id),
+                ),
+            );
+        }
+        for ids in &tags.entity_groups {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_entities::table
+                        .filter(article_entities::entity_id.eq_any(ids.clone()))
+                        .select(article_entities::article_id),
+                ),
+            );
+        }
+        if let Some(kind) = &filter.kind {
+            query = query.filter(
+                articles::id.eq_any(
+                    article_entities::table
+                        .inner_join(entity_table::table)
+                        .filter(entity_table::kind.eq(kind.clone()))
+                        .select(article_entities::article_id),
+                ),
+            );
+        }
+        if let Some(author) = filter.author {
+            query = query.filter(articles::author_id.eq(author));
+        }
+        if let Some(source) = &filter.source {
+            query = query.filter(articles::source.eq(source.clone()));
+        }
+        if let Some(from) = filter.published_from {
+            query = query.filter(articles::published_at.ge(from));
+        }
+        match filter.published_before {
+            Some(PublishedBefore::Inclusive(to)) => {
+                query = query.filter(articles::published_at.le(to))
+            }
+            Some(PublishedBefore::Exclusive(to)) => {
+                query = query.filter(articles::published_at.lt(to))
+            }
+            None => {}
+        }
+        query
+    }};
+}
+
+/// Orders `$query` by `$sort` (ties on id) and, for a cursor, starts it
+/// after `$after`. NULL publication times (drafts) sort first ascending and
+/// last descending, as SQLite does, and the keyset conditions say so.
+macro_rules! apply_order {
+    ($query:expr, $sort:expr, $after:expr) => {{
+        let mut query = $query;
+        match $after {
+            None => {}
+            Some(SortKey::Published(Some(at), id)) if $sort == Sort::PublishedDesc => {
+                query = query.filter(
+                    articles::published_at
+                        .lt(at)
+                        .or(articles::published_at.eq(at).and(articles::id.lt(id)))
+                        .or(articles::published_at.is_null()),
+                )
+            }
+            Some(SortKey::Published(None, id)) if $sort == Sort::PublishedDesc => {
+                query = query.filter(articles::published_at.is_null().and(articles::id.lt(id)))
+            }
+            Some(SortKey::Published(Some(at), id)) => {
+                query = query.filter(
+                    articles::published_at
+                        .gt(at)
+                        .or(articles::published_at.eq(at).and(articles::id.gt(id))),
+                )
+            }
+            Some(SortKey::Published(None, id)) => {
+                query = query.filter(
+                    articles::published_at
+                        .is_null()
+                        .and(articles::id.gt(id))
+                        .or(articles::published_at.is_not_null()),
+                )
+            }
+            Some(SortKey::Updated(at, id)) => {
+                query = query.filter(
+                    articles::updated_at
+                        .lt(at)
+                        .or(articles::updated_at.eq(at).and(articles::id.lt(id))),
+                )
+            }
+            Some(SortKey::Title(title, id)) => {
+                query = query.filter(
+                    articles::title
+                        .gt(title.clone())
+                        .or(articles::title.eq(title).and(articles::id.gt(id))),
+                )
+            }
+            // Relevance needs the search index; `list` orders by it itself.
+            Some(SortKey::Relevance(..)) => {
+                return Err(ApiError::Internal(
+                    "relevance order without a search".to_owned(),
+                ));
+            }
+        }
+        match $sort {
+            Sort::PublishedDesc => {
+                query.order((articles::published_at.desc(), articles::id.desc()))
+            }
+            Sort::PublishedAsc => query.order((articles::published_at.asc(), articles::id.asc())),
+            Sort::UpdatedDesc => query.order((articles::updated_at.desc(), articles::id.desc())),
+            Sort::Title => query.order((articles::title.asc(), articles::id.asc())),
+            Sort::Relevance => {
+                return Err(ApiError::Internal(
+                    "relevance order without a search".to_owned(),
+                ));
+            }
+        }
+    }};
+}
+
+/// A page of articles (without bodies) matching `filter`, the total, and
+/// where the next page starts.
+pub fn list(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    spec: &PageSpec,
+) -> Result<ArticlePage, ApiError> {
+    if filter.sort == Sort::Relevance && filter.search.is_none() {
+        return Err(ApiError::invalid("sort", "relevance needs a search (q)"));
+    }
+    let now = now();
+    let tags = resolve_tags(conn, filter)?;
+    let (per_page, offset, after) = match spec {
+        PageSpec::Offset(page) => (page.per_page, page.offset(), None),
+        PageSpec::After { per_page, after } => {
+            if after.as_ref().is_some_and(|key| !key.fits(filter.sort)) {
+                return Err(ApiError::invalid(
+                    "cursor",
+                    "belongs to a list in another order",
+                ));
+            }
+            (*per_page, 0, after.clone())
+        }
+    };
+    // One row more than the page tells whether there is a next page.
+    let (total, mut rows): (i64, Vec<(ArticleSummaryRow, Option<f64>)>) = match &filter.search {
+        None => {
+            let total = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now)
+                .count()
+                .get_result(conn)?;
+            let query = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now);
+            let rows: Vec<ArticleSummaryRow> = apply_order!(query, filter.sort, after)
+                .select(ArticleSummaryRow::as_select())
+                .limit(per_page + 1)
+                .offset(offset)
+                .load(conn)?;
+            (total, rows.into_iter().map(|row| (row, None)).collect())
+        }
+        Some(search) => {
+            let searched = || {
+                articles::table
+                    .inner_join(articles_fts::table.on(articles_fts::rowid.eq(articles::id)))
+                    .filter(Matches::new(
+                        articles_fts::whole,
+                        search.clone().into_sql::<Text>(),
+                    ))
+                    .into_boxed::<Sqlite>()
+            };
+            let total = apply_filters!(searched(), filter, &tags, now)
+                .count()
+                .get_result(conn)?;
+            let query = apply_filters!(searched(), filter, &tags, now);
+            let query = match (filter.sort, after) {
+                (Sort::Relevance, Some(SortKey::Relevance(rank, id))) => query
+                    .filter(
+                        articles_fts::rank
+                            .gt(rank)
+                            .or(articles_fts::rank.eq(rank).and(articles::id.gt(id))),
+                    )
+                    .order((articles_fts::rank.asc(), articles::id.asc())),
+                (Sort::Relevance, _) => query.order((articles_fts::rank.asc(), articles::id.asc())),
+                (sort, after) => apply_order!(query, sort, after),
+            };
+            let rows: Vec<(ArticleSummaryRow, f64)> = query
+                .select((ArticleSummaryRow::as_select(), articles_fts::rank))
+                .limit(per_page + 1)
+                .offset(offset)
+                .load(conn)?;
+            (
+                total,
+                rows.into_iter()
+                    .map(|(row, rank)| (row, Some(rank)))
+                    .collect(),
+            )
+        }
+    };
+    let has_more = rows.len() as i64 > per_page;
+    rows.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
+    let next = rows
+        .last()
+        .filter(|_| has_more)
+        .map(|(row, rank)| SortKey::of(filter.sort, row, *rank));
+    // bm25 ranks are negative, lower being better; readers get higher = better.
+    let ranks = rows
+        .iter()
+        .map(|(_, rank)| rank.map(|rank| -rank))
+        .collect();
+    let items = complete(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    Ok(ArticlePage {
+        items,
+        ranks,
+        total,
+        next,
+    })
+}
