@@ -16,7 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::{articles, auth, comments, entities, health, topics, users};
+use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{self, DbPool};
@@ -40,6 +40,9 @@ pub struct AppState {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
+        .service(feeds::articles_feed)
+        .service(feeds::topic_feed)
+        .service(feeds::entity_feed)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)

@@ -31,6 +31,13 @@ pub struct Config {
     /// `NEWSDESK_COMMENTS_AUTO_APPROVE`: publish readers' comments at once
     /// (suspicious ones are still held). Default false.
     pub comments_auto_approve: bool,
+    /// `NEWSDESK_PUBLIC_URL`: where readers find articles; an article's
+    /// link in feeds is this plus `/` and its slug. Default: the API's own
+    /// article URLs, `http://{NEWSDESK_BIND}/api/v1/articles`.
+    pub public_url: Option<String>,
+    /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
+    /// may keep public content. Default 60.
+    pub cache_max_age: u32,
     /// `NEWSDESK_TRUSTED_PROXIES`: comma-separated proxy addresses whose
     /// `X-Forwarded-For` names the real client. Default none.
     pub trusted_proxies: Vec<IpAddr>,
@@ -60,6 +67,8 @@ impl Default for Config {
             auth_rate_per_minute: 10,
             comment_rate_per_minute: 5,
             comments_auto_approve: false,
+            public_url: None,
+            cache_max_age: 60,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,
         }
@@ -99,6 +108,9 @@ impl Config {
                 .unwrap_or(defaults.comment_rate_per_minute),
             comments_auto_approve: parse_var("NEWSDESK_COMMENTS_AUTO_APPROVE")?
                 .unwrap_or(defaults.comments_auto_approve),
+            public_url: non_empty("NEWSDESK_PUBLIC_URL")
+                .map(|url| url.trim_end_matches('/').to_owned()),
+            cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
             trusted_proxies: match non_empty("NEWSDESK_TRUSTED_PROXIES") {
                 None => Vec::new(),
                 Some(list) => list
@@ -113,6 +125,13 @@ impl Config {
             bootstrap_admin: non_empty("NEWSDESK_ADMIN_EMAIL")
                 .zip(non_empty("NEWSDESK_ADMIN_PASSWORD")),
         })
+    }
+
+    /// The base of article links in feeds.
+    pub fn article_base_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}/api/v1/articles", self.bind))
     }
 
     /// The file path in `database_url`, without the optional `sqlite://` scheme.

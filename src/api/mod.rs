@@ -5,6 +5,7 @@ pub mod articles;
 pub mod auth;
 pub mod comments;
 pub mod entities;
+pub mod feeds;
 pub mod fields;
 pub mod health;
 pub mod pagination;

@@ -12,6 +12,7 @@ mod cli;
 mod comments;
 mod entities;
 mod errors;
+mod feeds;
 mod health;
 mod helpers;
 mod openapi;
