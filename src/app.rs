@@ -6,10 +6,11 @@ use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Logger, Next, from_fn};
+use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, Logger, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use futures_util::FutureExt;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -240,6 +241,7 @@ impl Application {
         let api = openapi::spec();
         let table = web::Data::new(RouteTable::from_spec(&api));
         let api = Arc::new(api);
+        let cors_origins = state.config.cors_origins.clone();
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -256,8 +258,14 @@ impl Application {
                 .default_service(web::to(unmatched))
                 .wrap(ErrorHandlers::new().default_handler(ensure_problem))
                 .wrap(from_fn(catch_panic))
-                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                .wrap(from_fn(crate::http::policy))
+                .wrap(cors(&cors_origins))
+                .wrap(Compress::default())
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
         })
+        // On SIGTERM or SIGINT, stop accepting and let requests in flight
+        // finish for up to this long.
+        .shutdown_timeout(30)
         .listen(listener)
         .map_err(|err| format!("cannot serve: {err}"))?;
         if let Some(workers) = workers {
@@ -306,4 +314,37 @@ fn bootstrap_admin(pool: &DbPool, email: &str, password: &str) -> Result<(), Str
         .map_err(|err| format!("cannot create the first admin: {err}"))?;
     log::info!("created the first admin, {} (user {})", user.email, user.id);
     Ok(())
+}
+
+/// The CORS policy: any origin (`*`) without credentials by default, or the
+/// listed ones; every method of the API, and the headers clients send and read.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static(crate::http::REQUEST_ID),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LINK,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+            header::HeaderName::from_static("x-total-count"),
+            header::HeaderName::from_static(crate::http::REQUEST_ID),
+        ])
+        .max_age(3600);
+    if origins.iter().any(|origin| origin == "*") {
+        cors = cors.allow_any_origin().send_wildcard();
+    } else {
+        for origin in origins {
+            cors = cors.allowed_origin(origin);
+        }
+    }
+    cors
 }

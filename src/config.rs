@@ -38,6 +38,9 @@ pub struct Config {
     /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
+    /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins that browsers may
+    /// call from, or `*` (the default) for any origin, without credentials.
+    pub cors_origins: Vec<String>,
     /// `NEWSDESK_TRUSTED_PROXIES`: comma-separated proxy addresses whose
     /// `X-Forwarded-For` names the real client. Default none.
     pub trusted_proxies: Vec<IpAddr>,
@@ -68,6 +71,7 @@ impl Default for Config {
             comment_rate_per_minute: 5,
             comments_auto_approve: false,
             public_url: None,
+            cors_origins: vec!["*".to_owned()],
             cache_max_age: 60,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,
@@ -111,6 +115,14 @@ impl Config {
             public_url: non_empty("NEWSDESK_PUBLIC_URL")
                 .map(|url| url.trim_end_matches('/').to_owned()),
             cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
+            cors_origins: non_empty("NEWSDESK_CORS_ORIGINS")
+                .map(|list| {
+                    list.split(',')
+                        .map(|origin| origin.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or(defaults.cors_origins),
             trusted_proxies: match non_empty("NEWSDESK_TRUSTED_PROXIES") {
                 None => Vec::new(),
                 Some(list) => list

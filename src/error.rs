@@ -82,6 +82,10 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// `If-Match` named a representation that is no longer current: someone
+    /// changed the resource since the client read it. Nothing was changed.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// The body is larger than the configured limit.
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
@@ -129,6 +133,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { .. } => "conflict",
+            ApiError::PreconditionFailed => "precondition-failed",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
@@ -155,6 +160,11 @@ impl ApiError {
             ApiError::Conflict { detail, .. } => detail.clone(),
             ApiError::PayloadTooLarge { limit } => {
                 format!("The request body is larger than the limit of {limit} bytes.")
+            }
+            ApiError::PreconditionFailed => {
+                "The resource changed since the ETag in If-Match was read; \
+                 fetch it again, reapply your change and retry."
+                    .to_owned()
             }
             ApiError::UnsupportedMediaType => {
                 "The request body must be JSON, sent with Content-Type: application/json."
@@ -193,6 +203,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod http;
 pub mod openapi;
 pub mod rate_limit;
 pub mod render;

@@ -3,7 +3,9 @@
 //! description, the tags and the error responses every operation shares.
 
 use actix_web::App;
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::Required;
+use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
@@ -92,6 +94,16 @@ pub fn spec_json() -> String {
     json
 }
 
+fn header_parameter(name: &str, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(description))
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+        .build()
+}
+
 fn problem(description: &str) -> RefOr<Response> {
     RefOr::T(
         ResponseBuilder::new()
@@ -171,6 +183,18 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             if has_body || (in_api && method == HttpMethod::Get && !on_one) {
                 add("422", "Invalid values; `errors` lists each bad field");
             }
+            // Resources with versions take If-Match on writes (users do not).
+            let versioned = on_one && in_api && !path.starts_with("/api/v1/users");
+            let write = matches!(
+                method,
+                HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete
+            );
+            if versioned && write {
+                add(
+                    "412",
+                    "If-Match names an ETag that is no longer current; nothing was changed",
+                );
+            }
             add(
                 "500",
                 "An unexpected error; the detail is in the server log",
@@ -179,6 +203,29 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                 "503",
                 "The database is busy; retry after `Retry-After` seconds",
             );
+            if method == HttpMethod::Get && path != "/healthz" && path != "/readyz" {
+                operation
+                    .responses
+                    .responses
+                    .entry("304".to_owned())
+                    .or_insert_with(|| {
+                        RefOr::T(
+                            ResponseBuilder::new()
+                                .description("Not modified: `If-None-Match` names the current ETag")
+                                .build(),
+                        )
+                    });
+                operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
+                    "If-None-Match",
+                    "An ETag from an earlier answer; a 304 without a body when it is still current",
+                )));
+            }
+            if versioned && write {
+                operation.parameters.get_or_insert_with(Vec::new).push(RefOr::T(header_parameter(
+                    "If-Match",
+                    "The ETag you read; the write happens only if the resource is unchanged since (412 otherwise)",
+                )));
+            }
         }
     }
     api

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::articles::audience;
-use super::{ApiJson, IdOrSlug, created, fields, pagination, utc};
+use super::etag::{self, IfMatch};
+use super::{ApiJson, IdOrSlug, created, fields, pagination, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
@@ -393,8 +394,9 @@ pub async fn moderate_comment(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<CommentId>,
+    if_match: IfMatch,
     body: ApiJson<CommentPatch>,
-) -> Result<web::Json<StaffComment>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let mut errors = FieldErrors::new();
     let changes = CommentChanges {
@@ -407,8 +409,12 @@ pub async fn moderate_comment(
     };
     errors.finish()?;
     let id = path.id;
-    let row = db::write(&state.pool, move |conn| store::update(conn, id, &changes)).await?;
-    Ok(web::Json(row.into()))
+    let guard = move |current: &CommentRow| if_match.check(&etag::comment(current, true));
+    let row = db::write(&state.pool, move |conn| {
+        store::update(conn, id, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::comment(&row, true), &StaffComment::from(row)))
 }
 
 /// Delete a comment and all its replies (editor+).
@@ -423,9 +429,11 @@ pub async fn delete_comment(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<CommentId>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let id = path.id;
-    db::write(&state.pool, move |conn| store::delete(conn, id)).await?;
+    let guard = move |current: &CommentRow| if_match.check(&etag::comment(current, true));
+    db::write(&state.pool, move |conn| store::delete(conn, id, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
+use super::etag::{self, IfMatch};
+use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
@@ -308,10 +309,10 @@ pub async fn list_entities(
 pub async fn get_entity(
     state: web::Data<AppState>,
     path: web::Path<IdOrSlug>,
-) -> Result<web::Json<Entity>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
-    Ok(web::Json(record.into()))
+    Ok(tagged(etag::entity(&record), &Entity::from(record)))
 }
 
 /// Create an entity.
@@ -350,8 +351,9 @@ pub async fn replace_entity(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
     body: ApiJson<EntityInput>,
-) -> Result<web::Json<Entity>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
     let changes = EntityChanges {
@@ -364,8 +366,12 @@ pub async fn replace_entity(
         website: Some(new.website),
     };
     let key = path.key();
-    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
-    Ok(web::Json(record.into()))
+    let guard = move |current: &_| if_match.check(&etag::entity(current));
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::entity(&record), &Entity::from(record)))
 }
 
 /// Change some fields of an entity.
@@ -381,13 +387,18 @@ pub async fn update_entity(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
     body: ApiJson<EntityPatch>,
-) -> Result<web::Json<Entity>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let changes = body.0.validate()?;
     let key = path.key();
-    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
-    Ok(web::Json(record.into()))
+    let guard = move |current: &_| if_match.check(&etag::entity(current));
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::entity(&record), &Entity::from(record)))
 }
 
 /// Delete an entity; its articles lose the tag.
@@ -402,9 +413,11 @@ pub async fn delete_entity(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
+    let guard = move |current: &_| if_match.check(&etag::entity(current));
+    db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,6 +5,7 @@ pub mod articles;
 pub mod auth;
 pub mod comments;
 pub mod entities;
+pub mod etag;
 pub mod feeds;
 pub mod fields;
 pub mod health;
@@ -171,4 +172,11 @@ impl IdOrSlug {
     pub fn key(&self) -> crate::store::Key {
         crate::store::Key::parse(&self.id_or_slug)
     }
+}
+
+/// A 200 with the resource and its `ETag`.
+pub fn tagged<T: serde::Serialize>(etag: String, body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(body)
 }

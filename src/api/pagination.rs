@@ -207,7 +207,12 @@ pub fn decode_cursor<T: DeserializeOwned>(fingerprint: u64, cursor: &str) -> Res
 /// FNV-1a: a stable 64-bit hash (the standard library's may change between
 /// releases, which would void cursors held by clients across an upgrade).
 pub fn fingerprint(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    fingerprint_bytes(text.as_bytes())
+}
+
+/// FNV-1a over bytes, for ETags of response bodies.
+pub fn fingerprint_bytes(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
     })
 }

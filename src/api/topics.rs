@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, utc};
+use super::etag::{self, IfMatch};
+use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
@@ -216,10 +217,10 @@ pub async fn list_topics(
 pub async fn get_topic(
     state: web::Data<AppState>,
     path: web::Path<IdOrSlug>,
-) -> Result<web::Json<Topic>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
-    Ok(web::Json(record.into()))
+    Ok(tagged(etag::topic(&record), &Topic::from(record)))
 }
 
 /// Create a topic.
@@ -258,8 +259,9 @@ pub async fn replace_topic(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
     body: ApiJson<TopicInput>,
-) -> Result<web::Json<Topic>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
     let changes = TopicChanges {
@@ -269,8 +271,12 @@ pub async fn replace_topic(
         parent: Some(new.parent),
     };
     let key = path.key();
-    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
-    Ok(web::Json(record.into()))
+    let guard = move |current: &_| if_match.check(&etag::topic(current));
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::topic(&record), &Topic::from(record)))
 }
 
 /// Change some fields of a topic.
@@ -286,13 +292,18 @@ pub async fn update_topic(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
     body: ApiJson<TopicPatch>,
-) -> Result<web::Json<Topic>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let changes = body.0.validate()?;
     let key = path.key();
-    let record = db::write(&state.pool, move |conn| store::update(conn, &key, &changes)).await?;
-    Ok(web::Json(record.into()))
+    let guard = move |current: &_| if_match.check(&etag::topic(current));
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::topic(&record), &Topic::from(record)))
 }
 
 /// Delete a topic. Its articles lose the tag; its subtopics move up to its parent.
@@ -307,9 +318,11 @@ pub async fn delete_topic(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    db::write(&state.pool, move |conn| store::delete(conn, &key)).await?;
+    let guard = move |current: &_| if_match.check(&etag::topic(current));
+    db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

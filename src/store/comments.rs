@@ -271,12 +271,15 @@ pub fn list(
 }
 
 /// Moderates or edits a comment; call inside a write transaction.
+/// `guard` sees the comment as stored and may refuse first.
 pub fn update(
     conn: &mut SqliteConnection,
     id: i32,
     changes: &CommentChanges,
+    guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
 ) -> Result<CommentRow, ApiError> {
     let current = find(conn, id)?;
+    guard(&current)?;
     let status = changes.status.as_ref().unwrap_or(&current.status);
     let body = changes.body.as_ref().unwrap_or(&current.body);
     if *status == current.status && *body == current.body {
@@ -295,10 +298,13 @@ pub fn update(
 
 /// Deletes a comment and, through the foreign key, all its replies; call
 /// inside a write transaction.
-pub fn delete(conn: &mut SqliteConnection, id: i32) -> Result<(), ApiError> {
-    let deleted = diesel::delete(comments::table.find(id)).execute(conn)?;
-    if deleted == 0 {
-        return Err(ApiError::NotFound("No comment has this id.".to_owned()));
-    }
+/// `guard` sees the comment first and may refuse.
+pub fn delete(
+    conn: &mut SqliteConnection,
+    id: i32,
+    guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    guard(&find(conn, id)?)?;
+    diesel::delete(comments::table.find(id)).execute(conn)?;
     Ok(())
 }

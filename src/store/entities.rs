@@ -332,12 +332,17 @@ pub fn create(conn: &mut SqliteConnection, new: &NewEntity) -> Result<EntityReco
 
 /// Applies `changes`; call inside a write transaction. The version only moves
 /// when something changed. A country code on a non-country is a 422.
+///
+/// `guard` sees the entity as stored and may refuse (a stale `If-Match` is
+/// a 412) before anything changes.
 pub fn update(
     conn: &mut SqliteConnection,
     key: &Key,
     changes: &EntityChanges,
+    guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
 ) -> Result<EntityRecord, ApiError> {
     let current = find(conn, key)?;
+    guard(&current)?;
     let id = current.row.id;
     let mut next = current.row.clone();
     let mut aliases = current.aliases.clone();
@@ -425,8 +430,14 @@ fn touch_articles(conn: &mut SqliteConnection, entity_id: i32) -> QueryResult<Ve
 }
 
 /// Deletes an entity and untags its articles; call inside a write transaction.
-pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
-    let entity = find_row(conn, key)?;
+pub fn delete(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    let current = find(conn, key)?;
+    guard(&current)?;
+    let entity = current.row;
     let touched = touch_articles(conn, entity.id)?;
     diesel::delete(entities::table.find(entity.id)).execute(conn)?;
     search::reindex(conn, &touched)?;

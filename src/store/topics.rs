@@ -342,11 +342,16 @@ pub fn create(conn: &mut SqliteConnection, new: &NewTopic) -> Result<TopicRecord
 
 /// Applies `changes` to a topic; call inside a write transaction. The version
 /// only moves when something actually changed.
+///
+/// `guard` sees the topic as stored and may refuse (a stale `If-Match` is
+/// a 412) before anything changes.
 pub fn update(
     conn: &mut SqliteConnection,
     key: &Key,
     changes: &TopicChanges,
+    guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
 ) -> Result<TopicRecord, ApiError> {
+    guard(&find(conn, key)?)?;
     let current = find_row(conn, key)?;
     let mut next = current.clone();
     if let Some(name) = &changes.name {
@@ -424,7 +429,12 @@ fn touch_articles(conn: &mut SqliteConnection, topic_id: i32) -> QueryResult<Vec
 
 /// Deletes a topic; call inside a write transaction. Articles lose the tag,
 /// and its subtopics move up to its own parent, as WordPress does with categories.
-pub fn delete(conn: &mut SqliteConnection, key: &Key) -> Result<(), ApiError> {
+pub fn delete(
+    conn: &mut SqliteConnection,
+    key: &Key,
+    guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
+) -> Result<(), ApiError> {
+    guard(&find(conn, key)?)?;
     let topic = find_row(conn, key)?;
     let touched = touch_articles(conn, topic.id)?;
     diesel::update(topics::table.filter(topics::parent_id.eq(topic.id)))

@@ -15,6 +15,7 @@ mod errors;
 mod feeds;
 mod health;
 mod helpers;
+mod http;
 mod openapi;
 mod roles;
 mod search;

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::entities::EntitySummary;
+use super::etag::{self, IfMatch};
 use super::topics::TopicSummary;
-use super::{ApiJson, IdOrSlug, created, fields, nullable, utc};
+use super::{ApiJson, IdOrSlug, created, fields, nullable, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
@@ -379,7 +380,7 @@ pub async fn get_article(
     state: web::Data<AppState>,
     user: MaybeUser,
     path: web::Path<IdOrSlug>,
-) -> Result<web::Json<Article>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
     if !audience(&user).can_see(&record.summary.row, crate::store::now()) {
@@ -387,7 +388,10 @@ pub async fn get_article(
             "No article has this id or slug.".to_owned(),
         ));
     }
-    Ok(web::Json(record.into()))
+    Ok(tagged(
+        etag::article(&record.summary.row),
+        &Article::from(record),
+    ))
 }
 
 /// Authors may only give their own id as `author_id`.
@@ -401,11 +405,15 @@ fn check_reassignment(user: &AuthUser, author_id: Option<i32>) -> Result<(), Api
 }
 
 /// Authors edit their own articles; editors and admins every one.
-fn may_edit(user: &AuthUser) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
+/// A stale `If-Match` is a 412, checked after the role.
+fn may_edit(
+    user: &AuthUser,
+    if_match: IfMatch,
+) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
     let (id, role) = (user.id, user.role);
     move |row| {
         if role >= Role::Editor || row.author_id == id {
-            Ok(())
+            if_match.check(&etag::article(row))
         } else {
             Err(ApiError::Forbidden(
                 "Authors may only edit their own articles.".to_owned(),
@@ -415,11 +423,14 @@ fn may_edit(user: &AuthUser) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), Ap
 }
 
 /// Authors delete their own drafts; editors and admins any article.
-fn may_delete(user: &AuthUser) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
+fn may_delete(
+    user: &AuthUser,
+    if_match: IfMatch,
+) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
     let (id, role) = (user.id, user.role);
     move |row| {
         if role >= Role::Editor || (row.author_id == id && row.status == "draft") {
-            Ok(())
+            if_match.check(&etag::article(row))
         } else {
             Err(ApiError::Forbidden(
                 "Authors may only delete their own drafts.".to_owned(),
@@ -469,17 +480,21 @@ pub async fn replace_article(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
     body: ApiJson<ArticleInput>,
-) -> Result<web::Json<Article>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let changes = ArticleChanges::from(body.0.validate()?);
     check_reassignment(&user, changes.author_id)?;
     let key = path.key();
-    let authorize = may_edit(&user);
+    let authorize = may_edit(&user, if_match);
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, authorize)
     })
     .await?;
-    Ok(web::Json(record.into()))
+    Ok(tagged(
+        etag::article(&record.summary.row),
+        &Article::from(record),
+    ))
 }
 
 /// Change some fields of an article (its author, or an editor or admin).
@@ -495,17 +510,21 @@ pub async fn update_article(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
     body: ApiJson<ArticlePatch>,
-) -> Result<web::Json<Article>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let changes = body.0.validate()?;
     check_reassignment(&user, changes.author_id)?;
     let key = path.key();
-    let authorize = may_edit(&user);
+    let authorize = may_edit(&user, if_match);
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, authorize)
     })
     .await?;
-    Ok(web::Json(record.into()))
+    Ok(tagged(
+        etag::article(&record.summary.row),
+        &Article::from(record),
+    ))
 }
 
 /// Delete an article with its tags (an author their own drafts; editors
@@ -521,9 +540,10 @@ pub async fn delete_article(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<IdOrSlug>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let authorize = may_delete(&user);
+    let authorize = may_delete(&user, if_match);
     db::write(&state.pool, move |conn| {
         store::delete(conn, &key, authorize)
     })
