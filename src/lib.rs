@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod openapi;
+pub mod ops;
 pub mod rate_limit;
 pub mod render;
 pub mod slug;

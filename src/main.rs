@@ -19,6 +19,22 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document (as committed in openapi/openapi.json).
     Openapi,
+    /// Load the demo newsroom (a few dozen articles about North Korea, Russia
+    /// and the G7, with topics, entities and comments) into an empty database.
+    Demo,
+    /// Write the whole newsroom to standard output as NDJSON (see
+    /// src/ops/transfer.rs for the format).
+    Export {
+        /// Include password hashes (left out by default).
+        #[arg(long)]
+        with_secrets: bool,
+    },
+    /// Read an NDJSON export into the database, in batches of 500 lines, one
+    /// transaction each; stops at the first bad line and says which.
+    Import {
+        /// The export file, or - for standard input.
+        file: String,
+    },
     /// Manage staff accounts without the API (for the first admin).
     #[command(subcommand)]
     User(UserCommand),
@@ -66,6 +82,9 @@ fn main() -> std::process::ExitCode {
             display_name,
         }) => create_user(&email, &role, display_name.as_deref()),
         Command::User(UserCommand::List) => list_users(),
+        Command::Demo => demo(),
+        Command::Export { with_secrets } => export(with_secrets),
+        Command::Import { file } => import(&file),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -183,4 +202,65 @@ fn describe(error: newsdesk::error::ApiError) -> String {
     } else {
         fields.join("; ")
     }
+}
+
+/// A progress bar on a terminal, nothing otherwise (pipes and CI logs).
+fn progress_bar(total: u64, unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{eta}} left)");
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn demo() -> Result<(), String> {
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let summary = newsdesk::ops::demo::load(&mut conn).map_err(describe)?;
+    println!("{summary}");
+    Ok(())
+}
+
+fn export(with_secrets: bool) -> Result<(), String> {
+    use std::io::Write;
+
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let total = newsdesk::ops::transfer::count_rows(&mut conn).map_err(|err| err.to_string())?;
+    let bar = progress_bar(total, "records");
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let written =
+        newsdesk::ops::transfer::export(&mut conn, &mut out, with_secrets, &|n| bar.inc(n))?;
+    out.flush().map_err(|err| err.to_string())?;
+    bar.finish_and_clear();
+    log::info!("exported {written} records");
+    Ok(())
+}
+
+fn import(file: &str) -> Result<(), String> {
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let (reader, size): (Box<dyn std::io::BufRead>, u64) = if file == "-" {
+        (Box::new(std::io::stdin().lock()), 0)
+    } else {
+        let handle =
+            std::fs::File::open(file).map_err(|err| format!("cannot read {file}: {err}"))?;
+        let size = handle.metadata().map(|meta| meta.len()).unwrap_or(0);
+        (Box::new(std::io::BufReader::new(handle)), size)
+    };
+    let bar = progress_bar(size, "bytes");
+    let imported =
+        newsdesk::ops::transfer::import(&mut conn, reader, &|n| bar.inc(n)).map_err(|err| {
+            format!("import stopped at {err}; the batch holding that line was not applied")
+        })?;
+    bar.finish_and_clear();
+    println!("imported {imported} records");
+    Ok(())
 }

@@ -8,12 +8,22 @@ use crate::app::AppState;
 use crate::db;
 use crate::error::ApiError;
 
-/// The state of the process or of its database.
+/// The state of the process.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"status": "ok"}))]
 pub struct Health {
     /// Always `ok` when there is an answer at all.
     pub status: &'static str,
+}
+
+/// The state of the database.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"status": "ok", "schema_version": "20261128000003"}))]
+pub struct Readiness {
+    /// `ok` when the database answers.
+    pub status: &'static str,
+    /// The latest migration applied.
+    pub schema_version: String,
 }
 
 /// Is the process up? Answers without touching the database.
@@ -28,12 +38,15 @@ pub async fn healthz() -> HttpResponse {
 /// Can the server answer requests? Asks the database.
 #[utoipa::path(
     tag = "health",
-    responses((status = 200, description = "The database answers", body = Health))
+    responses((status = 200, description = "The database answers", body = Readiness))
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    db::run(&state.pool, db::ping).await?;
+    let schema_version = db::run(&state.pool, db::schema_version).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
-        .json(Health { status: "ok" }))
+        .json(Readiness {
+            status: "ok",
+            schema_version,
+        }))
 }

@@ -146,7 +146,7 @@ pub fn validated_new_user(
         email,
         display_name,
         role: role.as_str().to_owned(),
-        password_hash: password::hash(&password_text).map_err(ApiError::Internal)?,
+        password_hash: Some(password::hash(&password_text).map_err(ApiError::Internal)?),
         active: true,
     })
 }

@@ -98,8 +98,16 @@ where
     run(pool, move |conn| conn.immediate_transaction(work)).await
 }
 
-/// True when the database answers a trivial query.
-pub fn ping(conn: &mut SqliteConnection) -> Result<(), ApiError> {
-    diesel::sql_query("SELECT 1").execute(conn)?;
-    Ok(())
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// The latest migration applied: the database answers, and says which schema it has.
+pub fn schema_version(conn: &mut SqliteConnection) -> Result<String, ApiError> {
+    let latest: Version =
+        diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
+            .get_result(conn)?;
+    Ok(latest.version)
 }

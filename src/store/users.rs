@@ -25,7 +25,8 @@ pub struct NewUser {
     pub email: String,
     pub display_name: String,
     pub role: String,
-    pub password_hash: String,
+    /// `None`: the account cannot sign in (demo and imported staff).
+    pub password_hash: Option<String>,
     pub active: bool,
 }
 

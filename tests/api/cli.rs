@@ -130,3 +130,143 @@ fn every_command_has_help() {
         );
     }
 }
+
+fn run_ok(command: &mut Command) -> Vec<u8> {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
+#[tokio::test]
+async fn the_demo_loads_and_is_browsable() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir
+        .path()
+        .join("newsdesk.db")
+        .to_string_lossy()
+        .into_owned();
+    let said = String::from_utf8(run_ok(newsdesk(&database).arg("demo"))).unwrap();
+    assert!(said.contains("articles"), "{said}");
+    let again = newsdesk(&database).arg("demo").output().unwrap();
+    assert!(
+        !again.status.success(),
+        "the demo goes into an empty database only"
+    );
+
+    let app = spawn_app_with(test_config(&dir), dir).await;
+    let articles = app.get("/api/v1/articles?entity=north-korea").await;
+    assert!(
+        articles.json["meta"]["total"].as_i64().unwrap() >= 10,
+        "{}",
+        articles.text
+    );
+    let all = app.admin_get("/api/v1/articles?per_page=100").await;
+    let statuses: std::collections::BTreeSet<&str> = all.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["archived", "draft", "published", "scheduled"]
+    );
+    let comments = app.admin_get("/api/v1/comments?per_page=100").await;
+    let statuses: std::collections::BTreeSet<&str> = comments.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["approved", "pending", "rejected", "spam"]
+    );
+    assert!(
+        app.get("/api/v1/articles?q=DPRK").await.json["meta"]["total"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
+    let countries = app.get("/api/v1/entities?kind=country").await;
+    assert!(countries.json["meta"]["total"].as_i64().unwrap() >= 10);
+    let feed = app.get("/feeds/entities/north-korea.atom").await;
+    assert!(
+        feed.text
+            .parse::<atom_syndication::Feed>()
+            .unwrap()
+            .entries()
+            .len()
+            >= 5
+    );
+}
+
+#[test]
+fn export_then_import_then_export_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.db").to_string_lossy().into_owned();
+    let second = dir.path().join("second.db").to_string_lossy().into_owned();
+    run_ok(newsdesk(&first).arg("demo"));
+    let exported = run_ok(newsdesk(&first).arg("export"));
+    let text = String::from_utf8(exported.clone()).unwrap();
+    assert!(text.starts_with("{\"newsdesk_export\":1}\n"));
+    assert!(!text.contains("argon2"), "no secrets unless asked");
+    let file = dir.path().join("dump.ndjson");
+    std::fs::write(&file, &exported).unwrap();
+    run_ok(newsdesk(&second).args(["import", file.to_str().unwrap()]));
+    let again = run_ok(newsdesk(&second).arg("export"));
+    assert!(
+        exported == again,
+        "export → import → export changed the file"
+    );
+}
+
+#[test]
+fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.db").to_string_lossy().into_owned();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    run_ok(newsdesk(&source).arg("demo"));
+    let exported = String::from_utf8(run_ok(newsdesk(&source).arg("export"))).unwrap();
+    let mut lines: Vec<String> = exported.lines().map(str::to_owned).collect();
+    // Break a line near the end: an article that points at a missing author.
+    let broken = lines
+        .iter()
+        .rposition(|line| line.contains("\"type\":\"article\""))
+        .unwrap();
+    let start = lines[broken].find("\"author_id\":").unwrap() + "\"author_id\":".len();
+    let end = start + lines[broken][start..].find(',').unwrap();
+    lines[broken].replace_range(start..end, "9999");
+    let file = dir.path().join("broken.ndjson");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let output = newsdesk(&target)
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&format!("line {}", broken + 1)), "{stderr}");
+    // The whole file fits in one batch, so nothing of it was applied.
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    assert_eq!(
+        after
+            .lines()
+            .filter(|line| line.contains("\"type\":\"article\""))
+            .count(),
+        0,
+        "{after}"
+    );
+
+    let mut garbage = lines.clone();
+    garbage[broken] = "{not json".to_owned();
+    std::fs::write(&file, garbage.join("\n") + "\n").unwrap();
+    let output = newsdesk(&target)
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("line {}", broken + 1)));
+}

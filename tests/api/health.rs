@@ -9,6 +9,17 @@ async fn healthz_and_readyz_answer_ok() {
     let ready = app.get("/readyz").await;
     assert_eq!(ready.status, 200);
     assert_eq!(ready.json["status"], "ok");
+    let version = ready.json["schema_version"].as_str().unwrap();
+    let newest = std::fs::read_dir("migrations")
+        .unwrap()
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .max()
+        .unwrap();
+    assert_eq!(
+        version,
+        newest.split('_').next().unwrap().replace('-', ""),
+        "the newest migration is applied"
+    );
 }
 
 #[tokio::test]

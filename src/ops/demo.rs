@@ -1,0 +1,618 @@
+//! `newsdesk demo`: a small newsroom to explore the API with, written for
+//! this project around the kind of story newsdesk serves: North Korea,
+//! Russia, the G7 allies and the war in Ukraine. Every workflow status and
+//! every comment status appears.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::error::ApiError;
+use crate::store::Key;
+use crate::store::articles::{self, NewArticle};
+use crate::store::comments::{self, CommentChanges, NewComment, Poster};
+use crate::store::entities::{self, NewEntity};
+use crate::store::topics::{self, NewTopic};
+use crate::store::users::{self, NewUser};
+
+const TOPICS: &[(&str, Option<&str>, &str)] = &[
+    ("World", None, "News from every continent."),
+    (
+        "Asia-Pacific",
+        Some("world"),
+        "Korea, Japan, China and the Pacific.",
+    ),
+    (
+        "Europe",
+        Some("world"),
+        "The European Union, its neighbours and the war in Ukraine.",
+    ),
+    (
+        "Americas",
+        Some("world"),
+        "North, Central and South America.",
+    ),
+    ("Politics", None, "Governments, elections and diplomacy."),
+    (
+        "Diplomacy",
+        Some("politics"),
+        "Summits, statements and sanctions.",
+    ),
+    ("Security", None, "Defence, weapons and arms control."),
+    ("Economy", None, "Trade, markets and sanctions' costs."),
+];
+
+/// (name, kind, aliases, country code, description)
+type EntitySeed = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    Option<&'static str>,
+    &'static str,
+);
+
+const ENTITIES: &[EntitySeed] = &[
+    (
+        "North Korea",
+        "country",
+        &["DPRK", "Democratic People's Republic of Korea"],
+        Some("KP"),
+        "A state in the north of the Korean peninsula.",
+    ),
+    (
+        "South Korea",
+        "country",
+        &["ROK", "Republic of Korea"],
+        Some("KR"),
+        "A state in the south of the Korean peninsula.",
+    ),
+    (
+        "Russia",
+        "country",
+        &["Russian Federation"],
+        Some("RU"),
+        "The largest country by area.",
+    ),
+    (
+        "Ukraine",
+        "country",
+        &[],
+        Some("UA"),
+        "A country in eastern Europe.",
+    ),
+    (
+        "United States",
+        "country",
+        &["USA", "U.S.", "United States of America"],
+        Some("US"),
+        "A federal republic in North America.",
+    ),
+    (
+        "Japan",
+        "country",
+        &[],
+        Some("JP"),
+        "An island nation in East Asia.",
+    ),
+    (
+        "China",
+        "country",
+        &["PRC", "People's Republic of China"],
+        Some("CN"),
+        "The most populous country in East Asia.",
+    ),
+    (
+        "United Kingdom",
+        "country",
+        &["UK", "Britain"],
+        Some("GB"),
+        "An island nation in north-western Europe.",
+    ),
+    (
+        "Germany",
+        "country",
+        &[],
+        Some("DE"),
+        "A federal republic in central Europe.",
+    ),
+    (
+        "France",
+        "country",
+        &[],
+        Some("FR"),
+        "A republic in western Europe.",
+    ),
+    (
+        "Canada",
+        "country",
+        &[],
+        Some("CA"),
+        "A federation in North America.",
+    ),
+    (
+        "G7",
+        "organisation",
+        &["Group of Seven"],
+        None,
+        "Seven large economies that coordinate policy.",
+    ),
+    (
+        "United Nations",
+        "organisation",
+        &["UN", "U.N."],
+        None,
+        "The intergovernmental organisation of 193 member states.",
+    ),
+    (
+        "UN Security Council",
+        "organisation",
+        &["UNSC"],
+        None,
+        "The United Nations organ charged with peace and security.",
+    ),
+    (
+        "European Union",
+        "organisation",
+        &["EU"],
+        None,
+        "A union of 27 European states.",
+    ),
+    (
+        "KCNA",
+        "organisation",
+        &["Korean Central News Agency"],
+        None,
+        "North Korea's state news agency.",
+    ),
+    ("Kim Jong Un", "person", &[], None, "Leader of North Korea."),
+    (
+        "Vladimir Putin",
+        "person",
+        &[],
+        None,
+        "President of Russia.",
+    ),
+    (
+        "Choe Son Hui",
+        "person",
+        &[],
+        None,
+        "Foreign minister of North Korea.",
+    ),
+    (
+        "Pyongyang",
+        "place",
+        &[],
+        None,
+        "The capital of North Korea.",
+    ),
+    ("Moscow", "place", &[], None, "The capital of Russia."),
+    (
+        "Vladivostok",
+        "place",
+        &[],
+        None,
+        "A Russian port city on the Sea of Japan.",
+    ),
+    (
+        "Kharkiv",
+        "place",
+        &[],
+        None,
+        "A city in north-eastern Ukraine.",
+    ),
+];
+
+/// (headline, topics, entities, status): statuses are "published" unless said.
+const STORIES: &[(&str, &[&str], &[&str], &str)] = &[
+    (
+        "Allies demand an end to North Korean arms transfers to Russia",
+        &["diplomacy", "asia-pacific"],
+        &["north-korea", "russia", "g7", "united-states", "ukraine"],
+        "published",
+    ),
+    (
+        "G7 foreign ministers coordinate new sanctions on Pyongyang",
+        &["diplomacy"],
+        &["g7", "north-korea", "pyongyang"],
+        "published",
+    ),
+    (
+        "Moscow denies buying missiles from North Korea",
+        &["europe", "security"],
+        &["russia", "north-korea", "moscow"],
+        "published",
+    ),
+    (
+        "UN expert panel's mandate ends after Russian veto",
+        &["diplomacy"],
+        &["united-nations", "un-security-council", "russia"],
+        "published",
+    ),
+    (
+        "Report links North Korean missile to strike on Kharkiv",
+        &["security", "europe"],
+        &["north-korea", "ukraine", "kharkiv", "united-nations"],
+        "published",
+    ),
+    (
+        "Kim Jong Un visits munitions factories",
+        &["security", "asia-pacific"],
+        &["kim-jong-un", "north-korea", "kcna"],
+        "published",
+    ),
+    (
+        "Putin and Kim meet in Vladivostok",
+        &["diplomacy", "asia-pacific"],
+        &["vladimir-putin", "kim-jong-un", "vladivostok"],
+        "published",
+    ),
+    (
+        "South Korea summons Russian ambassador",
+        &["diplomacy", "asia-pacific"],
+        &["south-korea", "russia"],
+        "published",
+    ),
+    (
+        "Japan and South Korea hold security talks",
+        &["security", "asia-pacific"],
+        &["japan", "south-korea"],
+        "published",
+    ),
+    (
+        "EU adds North Korean entities to sanctions list",
+        &["economy", "europe"],
+        &["european-union", "north-korea"],
+        "published",
+    ),
+    (
+        "Choe Son Hui rejects G7 statement as interference",
+        &["diplomacy"],
+        &["choe-son-hui", "g7", "north-korea", "kcna"],
+        "published",
+    ),
+    (
+        "China calls for restraint on the Korean peninsula",
+        &["diplomacy", "asia-pacific"],
+        &["china", "north-korea", "south-korea"],
+        "published",
+    ),
+    (
+        "Britain and Canada join maritime sanctions patrols",
+        &["security", "americas"],
+        &["united-kingdom", "canada", "north-korea"],
+        "published",
+    ),
+    (
+        "Germany and France pledge air defence for Ukraine",
+        &["security", "europe"],
+        &["germany", "france", "ukraine"],
+        "published",
+    ),
+    (
+        "Sanctions squeeze North Korea's coal exports",
+        &["economy", "asia-pacific"],
+        &["north-korea", "china"],
+        "published",
+    ),
+    (
+        "Russian ports handle more North Korean cargo, satellite images suggest",
+        &["economy", "security"],
+        &["russia", "north-korea", "vladivostok"],
+        "published",
+    ),
+    (
+        "Security Council deadlocked over Korean resolution",
+        &["diplomacy"],
+        &["un-security-council", "united-states", "china", "russia"],
+        "published",
+    ),
+    (
+        "Pyongyang launches ballistic missile into the sea",
+        &["security", "asia-pacific"],
+        &["north-korea", "pyongyang", "japan", "south-korea"],
+        "published",
+    ),
+    (
+        "Washington offers talks without preconditions",
+        &["diplomacy", "americas"],
+        &["united-states", "north-korea"],
+        "published",
+    ),
+    (
+        "KCNA says new satellite reached orbit",
+        &["security"],
+        &["kcna", "north-korea"],
+        "published",
+    ),
+    (
+        "Ukraine's allies meet in Brussels",
+        &["europe", "diplomacy"],
+        &["ukraine", "european-union", "g7"],
+        "published",
+    ),
+    (
+        "Analysis: what the Putin-Kim pact means for Asia",
+        &["politics", "asia-pacific"],
+        &["vladimir-putin", "kim-jong-un", "russia", "north-korea"],
+        "published",
+    ),
+    (
+        "Explainer: how UN sanctions on North Korea work",
+        &["diplomacy"],
+        &["united-nations", "north-korea"],
+        "published",
+    ),
+    (
+        "Markets shrug off Korean tension",
+        &["economy"],
+        &["south-korea", "japan"],
+        "published",
+    ),
+    (
+        "Seoul weighs sending arms to Kyiv",
+        &["security", "europe"],
+        &["south-korea", "ukraine"],
+        "published",
+    ),
+    (
+        "Draft: leaders expected at next G7 summit",
+        &["diplomacy"],
+        &["g7"],
+        "draft",
+    ),
+    (
+        "Draft: profile of North Korea's foreign minister",
+        &["politics"],
+        &["choe-son-hui", "north-korea"],
+        "draft",
+    ),
+    (
+        "Draft: sanctions enforcement at sea, a reporter's notebook",
+        &["security"],
+        &["north-korea"],
+        "draft",
+    ),
+    (
+        "Embargoed: G7 communique on North Korea",
+        &["diplomacy"],
+        &["g7", "north-korea"],
+        "scheduled",
+    ),
+    (
+        "Embargoed: year-end review of the Korean peninsula",
+        &["asia-pacific"],
+        &["north-korea", "south-korea"],
+        "scheduled",
+    ),
+    (
+        "Archived: summit dates announced (superseded)",
+        &["diplomacy"],
+        &["g7"],
+        "archived",
+    ),
+    (
+        "Archived: corrected casualty figures from Kharkiv",
+        &["europe"],
+        &["kharkiv", "ukraine"],
+        "archived",
+    ),
+];
+
+fn body_for(headline: &str, index: usize) -> String {
+    let leads = [
+        "Officials said on Friday that the talks had been difficult but useful.",
+        "The statement followed weeks of quiet negotiation between capitals.",
+        "Diplomats described the mood in the room as tense.",
+        "Analysts cautioned that the announcement changes little on the ground.",
+    ];
+    format!(
+        "**{headline}.** {}\n\n\
+         The governments involved said they would keep coordinating sanctions and \
+         share information on shipments that break United Nations resolutions.\n\n\
+         > \"We will not look away,\" one official said, asking not to be named.\n\n\
+         Pyongyang and Moscow have denied wrongdoing. Further talks are expected \
+         in the coming weeks.\n\n\
+         - What happened: {headline}\n\
+         - Why it matters: pressure on the Korean peninsula and the war in Ukraine\n",
+        leads[index % leads.len()]
+    )
+}
+
+fn at(date: NaiveDate, hour: u32) -> NaiveDateTime {
+    date.and_hms_opt(hour, 0, 0).unwrap_or_default()
+}
+
+/// Loads the demo newsroom; refuses a database that already has articles.
+pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
+    conn.immediate_transaction(|conn| {
+        let existing: i64 = crate::db::schema::articles::table.count().get_result(conn)?;
+        if existing > 0 {
+            return Err(ApiError::Conflict {
+                detail: "The database already has articles; load the demo into an empty one.".to_owned(),
+                errors: Vec::new(),
+            });
+        }
+        let editor = users::create(
+            conn,
+            &NewUser {
+                email: "desk@demo.newsdesk.invalid".to_owned(),
+                display_name: "Asia Desk".to_owned(),
+                role: "editor".to_owned(),
+                password_hash: None,
+                active: true,
+            },
+        )?;
+        let reporter = users::create(
+            conn,
+            &NewUser {
+                email: "reporter@demo.newsdesk.invalid".to_owned(),
+                display_name: "Seoul Correspondent".to_owned(),
+                role: "author".to_owned(),
+                password_hash: None,
+                active: true,
+            },
+        )?;
+        for (name, parent, description) in TOPICS {
+            topics::create(
+                conn,
+                &NewTopic {
+                    slug: None,
+                    name: (*name).to_owned(),
+                    description: Some((*description).to_owned()),
+                    parent: parent.map(str::to_owned),
+                },
+            )?;
+        }
+        for (name, kind, aliases, code, description) in ENTITIES {
+            entities::create(
+                conn,
+                &NewEntity {
+                    slug: None,
+                    name: (*name).to_owned(),
+                    kind: (*kind).to_owned(),
+                    description: Some((*description).to_owned()),
+                    aliases: aliases.iter().map(|alias| (*alias).to_owned()).collect(),
+                    country_code: code.map(str::to_owned),
+                    website: None,
+                },
+            )?;
+        }
+        let start = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap_or_default();
+        let mut article_ids = Vec::new();
+        for (index, (headline, topic_slugs, entity_slugs, status)) in STORIES.iter().enumerate() {
+            let offset = i64::try_from(index).unwrap_or(0);
+            let published_at = match *status {
+                "scheduled" => Some((Utc::now() + Duration::days(30 + offset)).naive_utc()),
+                "draft" => None,
+                _ => Some(at(start + Duration::days(offset * 2), 9 + (index % 8) as u32)),
+            };
+            let author = if index % 3 == 0 { reporter.id } else { editor.id };
+            let article = articles::create(
+                conn,
+                &NewArticle {
+                    slug: None,
+                    title: (*headline).to_owned(),
+                    subtitle: None,
+                    summary: Some(format!("{headline}: the essentials, and what comes next.")),
+                    body: body_for(headline, index),
+                    status: (*status).to_owned(),
+                    published_at,
+                    source: Some(if index % 2 == 0 { "AFP" } else { "Reuters" }.to_owned()),
+                    byline: Some("Staff and agencies".to_owned()),
+                    topics: topic_slugs.iter().map(|slug| (*slug).to_owned()).collect(),
+                    entities: entity_slugs.iter().map(|slug| (*slug).to_owned()).collect(),
+                    comments_open: index % 7 != 6,
+                    author_id: None,
+                },
+                author,
+            )?;
+            article_ids.push(article.summary.row.id);
+        }
+        let comment_count = comment_threads(conn, &article_ids, editor.id)?;
+        Ok(format!(
+            "loaded the demo newsroom: {} topics, {} entities, {} articles, {} comments, 2 staff (no passwords; \
+             create an admin with `newsdesk user create`)",
+            TOPICS.len(),
+            ENTITIES.len(),
+            STORIES.len(),
+            comment_count
+        ))
+    })
+}
+
+/// Threads under the first published stories, with comments in every status.
+fn comment_threads(
+    conn: &mut SqliteConnection,
+    article_ids: &[i32],
+    editor_id: i32,
+) -> Result<usize, ApiError> {
+    let readers = [
+        (
+            "Min-jun",
+            "minjun@example.org",
+            "Sanctions have not changed Pyongyang's course in twenty years.",
+        ),
+        (
+            "Olena",
+            "olena@example.org",
+            "People in Kharkiv know exactly where those missiles came from.",
+        ),
+        (
+            "Hiroshi",
+            "hiroshi@example.org",
+            "Japan should stay close to Seoul on this.",
+        ),
+        (
+            "Sam",
+            "sam@example.org",
+            "Good explainer, thanks. Is there a map of the shipments?",
+        ),
+        (
+            "Cheap Watches",
+            "deals@spam.example",
+            "Buy watches http://spam.example http://spam.example/2 http://spam.example/3",
+        ),
+        ("Troll", "troll@example.org", "This is all made up."),
+    ];
+    let mut posted = 0;
+    for &article_id in article_ids.iter().take(6) {
+        let key = Key::Id(article_id);
+        let mut approved_ids = Vec::new();
+        for (index, (name, email, body)) in readers.iter().enumerate() {
+            let comment = comments::create(
+                conn,
+                &key,
+                &NewComment {
+                    parent_id: None,
+                    author_name: (*name).to_owned(),
+                    author_email: (*email).to_owned(),
+                    author_url: None,
+                    body: (*body).to_owned(),
+                },
+                Poster::Reader {
+                    auto_approve: false,
+                },
+            );
+            // Stories with comments closed refuse them; that is part of the demo.
+            let Ok(comment) = comment else { continue };
+            posted += 1;
+            let status = match index {
+                0..=2 => "approved",
+                4 => "spam",
+                5 => "rejected",
+                _ => "pending",
+            };
+            comments::update(
+                conn,
+                comment.id,
+                &CommentChanges {
+                    status: Some(status.to_owned()),
+                    body: None,
+                },
+                |_| Ok(()),
+            )?;
+            if status == "approved" {
+                approved_ids.push(comment.id);
+            }
+        }
+        if let Some(&first) = approved_ids.first() {
+            comments::create(
+                conn,
+                &key,
+                &NewComment {
+                    parent_id: Some(first),
+                    author_name: "Asia Desk".to_owned(),
+                    author_email: "desk@demo.newsdesk.invalid".to_owned(),
+                    author_url: None,
+                    body: "Thanks for reading. We will follow up on the shipments.".to_owned(),
+                },
+                Poster::Staff {
+                    user_id: editor_id,
+                    audience: articles::Audience::Everyone,
+                },
+            )?;
+            posted += 1;
+        }
+    }
+    Ok(posted)
+}

@@ -1,0 +1,5 @@
+//! The operator's commands behind the CLI: they work on the database
+//! directly, without the HTTP layer.
+
+pub mod demo;
+pub mod transfer;
