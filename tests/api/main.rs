@@ -17,6 +17,7 @@ mod health;
 mod helpers;
 mod http;
 mod openapi;
+mod plans;
 mod roles;
 mod search;
 mod topics;

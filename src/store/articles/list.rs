@@ -3,7 +3,8 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
+use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::sql_types::{Integer, Text};
 use diesel::sqlite::Sqlite;
 
 use super::{ArticleSummary, ArticleSummaryRow, Audience, complete};
@@ -321,12 +322,67 @@ macro_rules! apply_order {
     }};
 }
 
+/// `EXPLAIN QUERY PLAN` in front of any query, binds and all, so that a
+/// test can check the plan of the very query a request runs.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+struct Explain<Q>(Q);
+
+impl<Q: QueryFragment<Sqlite>> QueryFragment<Sqlite> for Explain<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql("EXPLAIN QUERY PLAN ");
+        self.0.walk_ast(out.reborrow())
+    }
+}
+
+impl<Q> Query for Explain<Q> {
+    type SqlType = (Integer, Integer, Integer, Text);
+}
+
+impl<Q> RunQueryDsl<SqliteConnection> for Explain<Q> {}
+
+/// Runs `$query` with `$how` (`get_result` or `load`); or, when `$plans`
+/// collects plans, records the query's plan instead and yields `$empty`.
+macro_rules! run {
+    ($conn:expr, $plans:expr, $query:expr, $how:ident, $empty:expr) => {{
+        let query = $query;
+        match $plans.as_mut() {
+            Some(plans) => {
+                let lines: Vec<(i32, i32, i32, String)> = Explain(query).load($conn)?;
+                plans.extend(lines.into_iter().map(|line| line.3));
+                $empty
+            }
+            None => query.$how($conn)?,
+        }
+    }};
+}
+
 /// A page of articles (without bodies) matching `filter`, the total, and
 /// where the next page starts.
 pub fn list(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
     spec: &PageSpec,
+) -> Result<ArticlePage, ApiError> {
+    list_or_explain(conn, filter, spec, &mut None)
+}
+
+/// The query plans (`EXPLAIN QUERY PLAN` detail lines) of the count and
+/// page queries `list` would run for `filter` and `spec`.
+pub fn explain(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    spec: &PageSpec,
+) -> Result<Vec<String>, ApiError> {
+    let mut plans = Some(Vec::new());
+    list_or_explain(conn, filter, spec, &mut plans)?;
+    Ok(plans.unwrap_or_default())
+}
+
+fn list_or_explain(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    spec: &PageSpec,
+    plans: &mut Option<Vec<String>>,
 ) -> Result<ArticlePage, ApiError> {
     if filter.sort == Sort::Relevance && filter.search.is_none() {
         return Err(ApiError::invalid("sort", "relevance needs a search (q)"));
@@ -348,15 +404,15 @@ pub fn list(
     // One row more than the page tells whether there is a next page.
     let (total, mut rows): (i64, Vec<(ArticleSummaryRow, Option<f64>)>) = match &filter.search {
         None => {
-            let total = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now)
-                .count()
-                .get_result(conn)?;
+            let count =
+                apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now).count();
+            let total: i64 = run!(conn, plans, count, get_result, 0);
             let query = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now);
-            let rows: Vec<ArticleSummaryRow> = apply_order!(query, filter.sort, after)
+            let page = apply_order!(query, filter.sort, after)
                 .select(ArticleSummaryRow::as_select())
                 .limit(per_page + 1)
-                .offset(offset)
-                .load(conn)?;
+                .offset(offset);
+            let rows: Vec<ArticleSummaryRow> = run!(conn, plans, page, load, Vec::new());
             (total, rows.into_iter().map(|row| (row, None)).collect())
         }
         Some(search) => {
@@ -369,9 +425,8 @@ pub fn list(
                     ))
                     .into_boxed::<Sqlite>()
             };
-            let total = apply_filters!(searched(), filter, &tags, now)
-                .count()
-                .get_result(conn)?;
+            let count = apply_filters!(searched(), filter, &tags, now).count();
+            let total: i64 = run!(conn, plans, count, get_result, 0);
             let query = apply_filters!(searched(), filter, &tags, now);
             let query = match (filter.sort, after) {
                 (Sort::Relevance, Some(SortKey::Relevance(rank, id))) => query
@@ -384,11 +439,11 @@ pub fn list(
                 (Sort::Relevance, _) => query.order((articles_fts::rank.asc(), articles::id.asc())),
                 (sort, after) => apply_order!(query, sort, after),
             };
-            let rows: Vec<(ArticleSummaryRow, f64)> = query
+            let page = query
                 .select((ArticleSummaryRow::as_select(), articles_fts::rank))
                 .limit(per_page + 1)
-                .offset(offset)
-                .load(conn)?;
+                .offset(offset);
+            let rows: Vec<(ArticleSummaryRow, f64)> = run!(conn, plans, page, load, Vec::new());
             (
                 total,
                 rows.into_iter()

@@ -4,7 +4,7 @@ mod list;
 
 pub use list::{
     ArticleFilter, ArticlePage, PageSpec, PublishedBefore, SlugGroups, Sort, SortKey, StatusFilter,
-    list,
+    explain, list,
 };
 
 use std::collections::{BTreeSet, HashMap};
@@ -361,6 +361,9 @@ fn replace_links(
     topic_ids: &[i32],
     entity_ids: &[i32],
 ) -> QueryResult<()> {
+    // A slug named twice is one tag, not a primary-key clash.
+    let unique = |ids: &[i32]| ids.iter().copied().collect::<BTreeSet<i32>>();
+    let (topic_ids, entity_ids) = (unique(topic_ids), unique(entity_ids));
     diesel::delete(article_topics::table.filter(article_topics::article_id.eq(article_id)))
         .execute(conn)?;
     diesel::delete(article_entities::table.filter(article_entities::article_id.eq(article_id)))
