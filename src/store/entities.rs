@@ -252,7 +252,11 @@ fn choose_slug(
                 .filter(
                     entities::slug
                         .eq(base.clone())
-                        .or(entities::slug.like(format!("{base}-%"))),
+                        // "base-…" as a range, which the unique index answers
+                        // (LIKE would scan: it ignores case, the index does not).
+                        .or(entities::slug
+                            .gt(format!("{base}-"))
+                            .and(entities::slug.lt(format!("{base}.")))),
                 )
                 .load(conn)?;
             Ok(slug::first_free(&base, &taken))

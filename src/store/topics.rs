@@ -313,7 +313,11 @@ fn choose_slug(
                 .filter(
                     topics::slug
                         .eq(base.clone())
-                        .or(topics::slug.like(format!("{base}-%"))),
+                        // "base-…" as a range, which the unique index answers
+                        // (LIKE would scan: it ignores case, the index does not).
+                        .or(topics::slug
+                            .gt(format!("{base}-"))
+                            .and(topics::slug.lt(format!("{base}.")))),
                 )
                 .load(conn)?;
             Ok(slug::first_free(&base, &taken))

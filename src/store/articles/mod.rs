@@ -290,7 +290,11 @@ fn choose_slug(
                 .filter(
                     articles::slug
                         .eq(base.clone())
-                        .or(articles::slug.like(format!("{base}-%"))),
+                        // "base-…" as a range, which the unique index answers
+                        // (LIKE would scan: it ignores case, the index does not).
+                        .or(articles::slug
+                            .gt(format!("{base}-"))
+                            .and(articles::slug.lt(format!("{base}.")))),
                 )
                 .load(conn)?;
             Ok(slug::first_free(&base, &taken))
