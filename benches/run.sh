@@ -67,19 +67,26 @@ for SIZE in "${SIZES[@]}"; do
   wait_for "http://127.0.0.1:$CEILING_PORT/articles/1"
 
   API="http://127.0.0.1:$PORT/api/v1"
-  grep '^slug ' "$DB.targets" | awk -v p="/api/v1/articles/" '{print p $2}' > "$DATA/slugs.txt"
-  seq 1 "$SIZE" | shuf -n 1000 --random-source=<(yes) | awk '{print "/articles/" $1}' > "$DATA/ids.txt"
+  awk '$1 == "slug" {print "/api/v1/articles/" $2}' "$DB.targets" > "$DATA/slugs.txt"
+  awk -v n="$SIZE" 'BEGIN { for (i = 0; i < 1000; i++) print "/articles/" (1 + (i * 7919) % n) }' > "$DATA/ids.txt"
   ENTITIES=$(awk '$1=="entities"{print $2}' "$DB.targets")
   TOPIC=$(awk '$1=="topic"{print $2}' "$DB.targets")
   QUERY=$(awk '$1=="query"{print $2 "%20" $3}' "$DB.targets")
   COMMENTED=$(awk '$1=="commented"{print $2}' "$DB.targets")
-  grep '^slug ' "$DB.targets" | head -200 | awk '{print "/api/v1/articles/" $2 "/comments"}' > "$DATA/comment-paths.txt"
+  awk '$1 == "slug" && n++ < 200 {print "/api/v1/articles/" $2 "/comments"}' "$DB.targets" > "$DATA/comment-paths.txt"
 
-  # The cursor of page 1,000 of the default list, by walking to it.
-  CURSOR=""
-  for _ in $(seq 1 999); do
-    CURSOR=$(curl -fs "$API/articles?per_page=20${CURSOR:+&cursor=$CURSOR}" | sed -E 's/.*"next_cursor":"([0-9a-f]+)".*/\1/')
-  done
+  # The cursor of page 1,000 of the default list, by walking to it; pages
+  # of 20 when there are enough articles, smaller otherwise (10,000 / 1,000).
+  DEEP_PER_PAGE=$(( SIZE / 1000 < 20 ? SIZE / 1000 : 20 ))
+  CURSOR=$(python3 - "$API" "$DEEP_PER_PAGE" <<'PY'
+import json, sys, urllib.request
+api, per_page, cursor = sys.argv[1], sys.argv[2], None
+for _ in range(999):
+    url = f"{api}/articles?per_page={per_page}" + (f"&cursor={cursor}" if cursor else "")
+    cursor = json.load(urllib.request.urlopen(url))["meta"]["next_cursor"]
+print(cursor)
+PY
+)
 
   RESULTS="$DATA/results-$SIZE.txt"
   : > "$RESULTS"
@@ -89,7 +96,8 @@ for SIZE in "${SIZES[@]}"; do
   run entity_a_and_b "$API/articles?entity=$ENTITIES" >> "$RESULTS"
   run topic_with_subtopics "$API/articles?topic=$TOPIC" >> "$RESULTS"
   run search "$API/articles?q=$QUERY" >> "$RESULTS"
-  run cursor_page_1000 "$API/articles?per_page=20&cursor=$CURSOR" >> "$RESULTS"
+  run page_1_same_size "$API/articles?per_page=$DEEP_PER_PAGE" >> "$RESULTS"
+  run cursor_page_1000 "$API/articles?per_page=$DEEP_PER_PAGE&cursor=$CURSOR" >> "$RESULTS"
   run comments_of_article "$API/articles/$COMMENTED/comments" >> "$RESULTS"
   PATHS="$DATA/comment-paths.txt" run post_comment "http://127.0.0.1:$PORT/" benches/wrk/comment.lua >> "$RESULTS"
   RSS_KB=$(awk '/VmHWM/{print $2}' /proc/$SERVER/status)

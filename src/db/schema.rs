@@ -56,8 +56,6 @@ diesel::table! {
         title -> Text,
         subtitle -> Nullable<Text>,
         summary -> Nullable<Text>,
-        body -> Text,
-        body_html -> Text,
         status -> Text,
         published_at -> Nullable<Timestamp>,
         source -> Nullable<Text>,
@@ -70,6 +68,14 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+    }
+}
+
+diesel::table! {
+    article_bodies (article_id) {
+        article_id -> Integer,
+        body -> Text,
+        body_html -> Text,
     }
 }
 
@@ -117,6 +123,7 @@ diesel::table! {
 }
 
 diesel::joinable!(articles -> users (author_id));
+diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
 diesel::joinable!(article_topics -> articles (article_id));
 diesel::joinable!(article_topics -> topics (topic_id));
@@ -130,6 +137,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     entities,
     entity_aliases,
     articles,
+    article_bodies,
     article_topics,
     article_entities,
     comments,

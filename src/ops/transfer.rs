@@ -19,7 +19,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::db::schema::{
-    article_entities, article_topics, articles, comments, entities, entity_aliases, topics, users,
+    article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
+    topics, users,
 };
 use crate::error::ApiError;
 use crate::store::search;
@@ -271,12 +272,13 @@ pub fn export(
         let mut after = 0;
         loop {
             let batch: Vec<(crate::store::articles::ArticleSummaryRow, String)> = articles::table
+                .inner_join(article_bodies::table)
                 .filter(articles::id.gt(after))
                 .order(articles::id)
                 .limit(BATCH as i64)
                 .select((
                     crate::store::articles::ArticleSummaryRow::as_select(),
-                    articles::body,
+                    article_bodies::body,
                 ))
                 .load(conn)?;
             let Some((last, _)) = batch.last() else { break };
@@ -555,8 +557,6 @@ fn apply(conn: &mut SqliteConnection, record: &Record) -> Result<(), ApiError> {
                     articles::title.eq(&article.title),
                     articles::subtitle.eq(&article.subtitle),
                     articles::summary.eq(&article.summary),
-                    articles::body.eq(&article.body),
-                    articles::body_html.eq(crate::render::body_html(&article.body)),
                     articles::status.eq(&article.status),
                     articles::published_at.eq(article.published_at.map(naive)),
                     articles::source.eq(&article.source),
@@ -570,6 +570,13 @@ fn apply(conn: &mut SqliteConnection, record: &Record) -> Result<(), ApiError> {
                     articles::created_at.eq(naive(article.created_at)),
                     articles::updated_at.eq(naive(article.updated_at)),
                     articles::version.eq(article.version),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(article_bodies::table)
+                .values((
+                    article_bodies::article_id.eq(article.id),
+                    article_bodies::body.eq(&article.body),
+                    article_bodies::body_html.eq(crate::render::body_html(&article.body)),
                 ))
                 .execute(conn)?;
             let topic_links: Vec<_> = article

@@ -1,7 +1,8 @@
 //! Readers' comments: threads under articles, and the moderation queue.
 
+use std::collections::HashSet;
+
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
 
 use super::articles::{self, ArticleSummaryRow, Audience};
 use super::{Key, PageRequest, now};
@@ -193,23 +194,14 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError
         .ok_or_else(|| ApiError::NotFound("No comment has this id.".to_owned()))
 }
 
-/// The comments the public sees under an article: approved ones whose
-/// every ancestor is approved too, so that no reply hangs under a held or
-/// removed comment.
-const VISIBLE_THREAD: &str = "WITH RECURSIVE visible(id) AS ( \
-         SELECT id FROM comments WHERE article_id = ? AND parent_id IS NULL AND status = 'approved' \
-         UNION ALL \
-         SELECT comments.id FROM comments JOIN visible ON comments.parent_id = visible.id \
-         WHERE comments.status = 'approved')";
-
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = BigInt)]
-    count: i64,
-}
-
 /// A page of the public thread of an article the reader may see, oldest
-/// first, and its total.
+/// first, and its total: approved comments whose every ancestor is approved
+/// too, so that no reply hangs under a held or removed comment.
+///
+/// The whole thread's ids, parents and statuses come from one covering
+/// index in one query, and the tree is walked here: a recursive SQL query
+/// was 80 ms on a 20-comment thread (SQLite would not use the parent index
+/// inside the recursion).
 pub fn thread(
     conn: &mut SqliteConnection,
     key: &Key,
@@ -222,21 +214,32 @@ pub fn thread(
             "No article has this id or slug.".to_owned(),
         ));
     }
-    let total = diesel::sql_query(format!(
-        "{VISIBLE_THREAD} SELECT COUNT(*) AS count FROM visible"
-    ))
-    .bind::<Integer, _>(article.id)
-    .get_result::<Count>(conn)?
-    .count;
-    let rows = diesel::sql_query(format!(
-        "{VISIBLE_THREAD} SELECT comments.* FROM comments \
-         WHERE comments.id IN (SELECT id FROM visible) \
-         ORDER BY comments.created_at, comments.id LIMIT ? OFFSET ?"
-    ))
-    .bind::<Integer, _>(article.id)
-    .bind::<BigInt, _>(page.per_page)
-    .bind::<BigInt, _>(page.offset())
-    .load::<CommentRow>(conn)?;
+    let all: Vec<(i32, Option<i32>, String)> = comments::table
+        .filter(comments::article_id.eq(article.id))
+        .order((comments::created_at, comments::id))
+        .select((comments::id, comments::parent_id, comments::status))
+        .load(conn)?;
+    // A reply is never older than its parent, so parents come first.
+    let mut shown = HashSet::new();
+    let mut visible = Vec::new();
+    for (id, parent, status) in all {
+        if status == "approved" && parent.is_none_or(|parent| shown.contains(&parent)) {
+            shown.insert(id);
+            visible.push(id);
+        }
+    }
+    let total = i64::try_from(visible.len()).unwrap_or(i64::MAX);
+    let start = usize::try_from(page.offset())
+        .unwrap_or(usize::MAX)
+        .min(visible.len());
+    let end = start
+        .saturating_add(usize::try_from(page.per_page).unwrap_or(0))
+        .min(visible.len());
+    let rows = comments::table
+        .filter(comments::id.eq_any(&visible[start..end]))
+        .order((comments::created_at, comments::id))
+        .select(CommentRow::as_select())
+        .load(conn)?;
     Ok((rows, total))
 }
 

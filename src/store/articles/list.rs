@@ -173,11 +173,12 @@ fn resolve_tags(
 }
 
 /// Applies every filter of `$filter` to `$query`, a boxed query over
-/// `articles` alone or joined to the search index. A macro because the two
+/// `articles` alone or joined to the search index; `page` says whether it
+/// is the page (true) or the count (false). A macro because the two
 /// have different types; the filters are written once, and the count and
 /// the page of both start from them.
 macro_rules! apply_filters {
-    ($query:expr, $filter:expr, $tags:expr, $now:expr) => {{
+    ($query:expr, $filter:expr, $tags:expr, $now:expr, page: $page:expr) => {{
         let mut query = $query;
         let (filter, tags, now): (&ArticleFilter, &ResolvedTags, NaiveDateTime) =
             ($filter, $tags, $now);
@@ -201,23 +202,43 @@ macro_rules! apply_filters {
             Audience::Owner(id) => query.filter(public().or(articles::author_id.eq(id))),
             Audience::Public => query.filter(public()),
         };
+        // Tags as `id IN (…)` drive a count from the link index; as a
+        // correlated EXISTS they let a page walk its sort index and stop
+        // after a page. Measured on 10,000 articles: 15 ms against 0.2 ms for
+        // a page filtered by a large topic.
         for ids in &tags.topic_groups {
-            query = query.filter(
-                articles::id.eq_any(
+            query = if $page {
+                query.filter(diesel::dsl::exists(
                     article_topics::table
-                        .filter(article_topics::topic_id.eq_any(ids.clone()))
-                        .select(article_topics::article_id),
-                ),
-            );
+                        .filter(article_topics::article_id.eq(articles::id))
+                        .filter(article_topics::topic_id.eq_any(ids.clone())),
+                ))
+            } else {
+                query.filter(
+                    articles::id.eq_any(
+                        article_topics::table
+                            .filter(article_topics::topic_id.eq_any(ids.clone()))
+                            .select(article_topics::article_id),
+                    ),
+                )
+            };
         }
         for ids in &tags.entity_groups {
-            query = query.filter(
-                articles::id.eq_any(
+            query = if $page {
+                query.filter(diesel::dsl::exists(
                     article_entities::table
-                        .filter(article_entities::entity_id.eq_any(ids.clone()))
-                        .select(article_entities::article_id),
-                ),
-            );
+                        .filter(article_entities::article_id.eq(articles::id))
+                        .filter(article_entities::entity_id.eq_any(ids.clone())),
+                ))
+            } else {
+                query.filter(
+                    articles::id.eq_any(
+                        article_entities::table
+                            .filter(article_entities::entity_id.eq_any(ids.clone()))
+                            .select(article_entities::article_id),
+                    ),
+                )
+            };
         }
         if let Some(kind) = &filter.kind {
             query = query.filter(
@@ -405,9 +426,9 @@ fn list_or_explain(
     let (total, mut rows): (i64, Vec<(ArticleSummaryRow, Option<f64>)>) = match &filter.search {
         None => {
             let count =
-                apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now).count();
+                apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: false).count();
             let total: i64 = run!(conn, plans, count, get_result, 0);
-            let query = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now);
+            let query = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: true);
             let page = apply_order!(query, filter.sort, after)
                 .select(ArticleSummaryRow::as_select())
                 .limit(per_page + 1)
@@ -425,9 +446,9 @@ fn list_or_explain(
                     ))
                     .into_boxed::<Sqlite>()
             };
-            let count = apply_filters!(searched(), filter, &tags, now).count();
+            let count = apply_filters!(searched(), filter, &tags, now, page: false).count();
             let total: i64 = run!(conn, plans, count, get_result, 0);
-            let query = apply_filters!(searched(), filter, &tags, now);
+            let query = apply_filters!(searched(), filter, &tags, now, page: true);
             let query = match (filter.sort, after) {
                 (Sort::Relevance, Some(SortKey::Relevance(rank, id))) => query
                     .filter(

@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Key, entities, now, search, topics};
-use crate::db::schema::{article_entities, article_topics, articles, users};
+use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
 use crate::error::ApiError;
 use crate::render;
 use crate::slug;
@@ -84,7 +84,7 @@ impl ArticleSummaryRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = articles)]
+#[diesel(table_name = article_bodies)]
 pub struct ArticleBody {
     pub body: String,
     pub body_html: String,
@@ -230,7 +230,8 @@ pub fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleSummary
 pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, ApiError> {
     let id = find_id(conn, key)?;
     let (row, body) = articles::table
-        .find(id)
+        .inner_join(article_bodies::table)
+        .filter(articles::id.eq(id))
         .select((ArticleSummaryRow::as_select(), ArticleBody::as_select()))
         .first(conn)?;
     let summary = complete(conn, vec![row])?
@@ -330,8 +331,6 @@ struct ArticleWrite<'a> {
     title: &'a str,
     subtitle: Option<&'a str>,
     summary: Option<&'a str>,
-    body: &'a str,
-    body_html: &'a str,
     status: &'a str,
     published_at: Option<NaiveDateTime>,
     source: Option<&'a str>,
@@ -340,6 +339,30 @@ struct ArticleWrite<'a> {
     word_count: i32,
     reading_time_minutes: i32,
     updated_at: NaiveDateTime,
+}
+
+/// Stores the body and its rendering (they live apart from the article row,
+/// so that lists and counts never read them).
+fn write_body(
+    conn: &mut SqliteConnection,
+    article_id: i32,
+    body: &str,
+    body_html: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(article_bodies::table)
+        .values((
+            article_bodies::article_id.eq(article_id),
+            article_bodies::body.eq(body),
+            article_bodies::body_html.eq(body_html),
+        ))
+        .on_conflict(article_bodies::article_id)
+        .do_update()
+        .set((
+            article_bodies::body.eq(body),
+            article_bodies::body_html.eq(body_html),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The derived columns of a body.
@@ -428,8 +451,6 @@ pub fn create(
                 title: &new.title,
                 subtitle: new.subtitle.as_deref(),
                 summary: new.summary.as_deref(),
-                body: &new.body,
-                body_html: &derived.body_html,
                 status: &new.status,
                 published_at,
                 source: new.source.as_deref(),
@@ -444,6 +465,7 @@ pub fn create(
         ))
         .returning(articles::id)
         .get_result(conn)?;
+    write_body(conn, id, &new.body, &derived.body_html)?;
     replace_links(conn, id, &topic_ids, &entity_ids)?;
     search::reindex(conn, &[id])?;
     find(conn, &Key::Id(id))
@@ -571,8 +593,6 @@ pub fn update(
                 title: &title,
                 subtitle: subtitle.as_deref(),
                 summary: summary.as_deref(),
-                body: &body,
-                body_html: &derived.body_html,
                 status: &status,
                 published_at,
                 source: source.as_deref(),
@@ -586,6 +606,9 @@ pub fn update(
             articles::version.eq(articles::version + 1),
         ))
         .execute(conn)?;
+    if body != current.body.body {
+        write_body(conn, row.id, &body, &derived.body_html)?;
+    }
     if tags_changed {
         replace_links(conn, row.id, &topic_ids, &entity_ids)?;
     }
