@@ -32,10 +32,13 @@ async fn article(pool: web::Data<newsdesk::db::DbPool>, id: web::Path<i32>) -> H
     let id = id.into_inner();
     let row = web::block(move || {
         let mut conn = pool.get().expect("connection");
-        diesel::sql_query("SELECT id, slug, title, summary, body FROM articles WHERE id = ?")
-            .bind::<Integer, _>(id)
-            .get_result::<Row>(&mut conn)
-            .optional()
+        diesel::sql_query(
+            "SELECT a.id, a.slug, a.title, a.summary, b.body FROM articles a \
+             JOIN article_bodies b ON b.article_id = a.id WHERE a.id = ?",
+        )
+        .bind::<Integer, _>(id)
+        .get_result::<Row>(&mut conn)
+        .optional()
     })
     .await;
     match row {

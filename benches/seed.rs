@@ -29,7 +29,8 @@ use rand::{Rng, SeedableRng};
 /// and measure nothing a newsroom sees.)
 fn vocabulary() -> Vec<String> {
     const SYLLABLES: [&str; 20] = [
-        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "ta", "ri", "mo", "se", "du", "ga", "he", "jo", "ku", "la",
+        "ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "ze", "po", "ta", "ri", "mo", "se", "du",
+        "ga", "he", "jo", "ku", "la",
     ];
     let mut words = Vec::with_capacity(3_000);
     'outer: for a in SYLLABLES {

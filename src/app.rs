@@ -5,6 +5,7 @@
 use std::net::TcpListener;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::body::{BoxBody, MessageBody};
@@ -266,6 +267,13 @@ impl Application {
         // On SIGTERM or SIGINT, stop accepting and let requests in flight
         // finish for up to this long.
         .shutdown_timeout(30)
+        // Limits against slow and idle clients (documented in the README):
+        // the request head must arrive within 10 s (else 408), idle
+        // keep-alive connections close after 30 s, and a closing client
+        // gets 2 s. Bodies have their own 30 s limit (api::ApiJson).
+        .client_request_timeout(Duration::from_secs(10))
+        .keep_alive(Duration::from_secs(30))
+        .client_disconnect_timeout(Duration::from_secs(2))
         .listen(listener)
         .map_err(|err| format!("cannot serve: {err}"))?;
         if let Some(workers) = workers {

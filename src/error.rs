@@ -86,6 +86,9 @@ pub enum ApiError {
     /// changed the resource since the client read it. Nothing was changed.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// The body did not arrive in time (a slow or stalled client).
+    #[error("request timeout")]
+    RequestTimeout,
     /// The body is larger than the configured limit.
     #[error("payload too large")]
     PayloadTooLarge { limit: usize },
@@ -134,6 +137,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { .. } => "conflict",
             ApiError::PreconditionFailed => "precondition-failed",
+            ApiError::RequestTimeout => "request-timeout",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
             ApiError::Validation(_) => "validation",
@@ -152,6 +156,9 @@ impl ApiError {
             | ApiError::Forbidden(detail) => detail.clone(),
             ApiError::TooManyRequests { retry_after } => {
                 format!("Too many requests from this address; retry in {retry_after} seconds.")
+            }
+            ApiError::RequestTimeout => {
+                "The request body did not arrive within 30 seconds.".to_owned()
             }
             ApiError::MethodNotAllowed { allow } => format!(
                 "This path does not accept that method; it accepts {}.",
@@ -204,6 +211,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -33,6 +33,9 @@ use crate::error::{ApiError, FieldError};
 #[derive(Debug)]
 pub struct ApiJson<T>(pub T);
 
+/// How long a request body may take to arrive.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// `application/json`, or any `application/*+json` such as merge-patch.
 fn is_json(req: &HttpRequest) -> bool {
     let Some(content_type) = req.headers().get(header::CONTENT_TYPE) else {
@@ -74,16 +77,24 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if declared_length.is_some_and(|length| length > limit) {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|err| {
-                    ApiError::BadRequest(format!("The request body could not be read: {err}."))
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
+            // A body trickled in slowly would hold its connection for ever;
+            // the head has actix's own timeout, the body gets this one.
+            let read = async {
+                let mut body = BytesMut::new();
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|err| {
+                        ApiError::BadRequest(format!("The request body could not be read: {err}."))
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge { limit });
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = actix_web::rt::time::timeout(BODY_TIMEOUT, read)
+                .await
+                .map_err(|_| ApiError::RequestTimeout)??;
             parse_json(&body).map(ApiJson)
         })
     }

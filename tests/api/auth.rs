@@ -1,24 +1,16 @@
 //! Sign-in, tokens and the 401 cases.
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use jsonwebtoken::Algorithm;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{
-    ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, spawn_app, spawn_app_with, test_config,
+    ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET, base64_url, signed, spawn_app, spawn_app_with,
+    test_config,
 };
 
 fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()
-}
-
-fn signed(claims: serde_json::Value, secret: &str) -> String {
-    jsonwebtoken::encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(secret.as_bytes()),
-    )
-    .unwrap()
 }
 
 #[tokio::test]
@@ -210,22 +202,6 @@ async fn bad_tokens_are_a_401_with_www_authenticate() {
         0,
         "nothing was created"
     );
-}
-
-fn base64_url(text: &str) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let bytes = text.as_bytes();
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! `spawn_app()` and a small client for the tests.
 
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use newsdesk::app::Application;
 use newsdesk::config::Config;
 use reqwest::{Method, StatusCode};
@@ -296,4 +297,42 @@ pub fn next_number() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// A JWT signed with HS256 and `secret`, whatever its claims.
+pub fn signed(claims: serde_json::Value, secret: &str) -> String {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .unwrap()
+}
+
+/// Base64url without padding, as in JWTs.
+pub fn base64_url(text: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// The names of the topics in a database file, read directly.
+pub fn topic_names(conn: &mut diesel::SqliteConnection) -> Vec<String> {
+    use diesel::prelude::*;
+    use newsdesk::db::schema::topics;
+    topics::table
+        .select(topics::name)
+        .order(topics::id)
+        .load(conn)
+        .expect("topics")
 }

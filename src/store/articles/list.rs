@@ -147,11 +147,19 @@ pub struct ArticlePage {
     pub next: Option<SortKey>,
 }
 
-/// Tag filters turned into id sets, one per AND group.
+/// Tag filters turned into id sets, one per AND group, each with whether
+/// it is broad (tags many articles).
 struct ResolvedTags {
-    topic_groups: Vec<Vec<i32>>,
-    entity_groups: Vec<Vec<i32>>,
+    topic_groups: Vec<(Vec<i32>, bool)>,
+    entity_groups: Vec<(Vec<i32>, bool)>,
 }
+
+/// A group tagging more links than this is broad: a page is found faster by
+/// walking the sort order and checking each article (EXISTS) than by
+/// collecting every tagged article and sorting them (IN). Measured on
+/// 10,000 articles: a 20-topic section 15 ms by IN, 0.2 ms by EXISTS; two
+/// rare entities 0.3 ms by IN, 60 ms by EXISTS.
+const BROAD_GROUP_LINKS: i64 = 500;
 
 fn resolve_tags(
     conn: &mut SqliteConnection,
@@ -159,12 +167,29 @@ fn resolve_tags(
 ) -> Result<ResolvedTags, ApiError> {
     let mut topic_groups = Vec::new();
     for group in &filter.topics {
-        let subtrees = topics::subtrees(conn, "topic", group)?;
-        topic_groups.push(subtrees.into_iter().flatten().collect());
+        let ids: Vec<i32> = topics::subtrees(conn, "topic", group)?
+            .into_iter()
+            .flatten()
+            .collect();
+        // Counted on the link index alone, and only up to the threshold.
+        let links: i64 = article_topics::table
+            .filter(article_topics::topic_id.eq_any(&ids))
+            .select(article_topics::article_id)
+            .limit(BROAD_GROUP_LINKS + 1)
+            .load::<i32>(conn)?
+            .len() as i64;
+        topic_groups.push((ids, links > BROAD_GROUP_LINKS));
     }
     let mut entity_groups = Vec::new();
     for group in &filter.entities {
-        entity_groups.push(entities::ids_for_slugs(conn, "entity", group)?);
+        let ids = entities::ids_for_slugs(conn, "entity", group)?;
+        let links: i64 = article_entities::table
+            .filter(article_entities::entity_id.eq_any(&ids))
+            .select(article_entities::article_id)
+            .limit(BROAD_GROUP_LINKS + 1)
+            .load::<i32>(conn)?
+            .len() as i64;
+        entity_groups.push((ids, links > BROAD_GROUP_LINKS));
     }
     Ok(ResolvedTags {
         topic_groups,
@@ -202,12 +227,12 @@ macro_rules! apply_filters {
             Audience::Owner(id) => query.filter(public().or(articles::author_id.eq(id))),
             Audience::Public => query.filter(public()),
         };
-        // Tags as `id IN (…)` drive a count from the link index; as a
-        // correlated EXISTS they let a page walk its sort index and stop
-        // after a page. Measured on 10,000 articles: 15 ms against 0.2 ms for
-        // a page filtered by a large topic.
-        for ids in &tags.topic_groups {
-            query = if $page {
+        // Tags as `id IN (…)` drive from the link index: right for counts
+        // and for narrow tags. A page of a broad tag uses a correlated
+        // EXISTS instead, walking its sort index and stopping after a page
+        // (see BROAD_GROUP_LINKS).
+        for (ids, broad) in &tags.topic_groups {
+            query = if $page && *broad {
                 query.filter(diesel::dsl::exists(
                     article_topics::table
                         .filter(article_topics::article_id.eq(articles::id))
@@ -223,8 +248,8 @@ macro_rules! apply_filters {
                 )
             };
         }
-        for ids in &tags.entity_groups {
-            query = if $page {
+        for (ids, broad) in &tags.entity_groups {
+            query = if $page && *broad {
                 query.filter(diesel::dsl::exists(
                     article_entities::table
                         .filter(article_entities::article_id.eq(articles::id))
