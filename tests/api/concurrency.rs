@@ -91,7 +91,7 @@ async fn sixty_four_clients_lose_nothing_and_see_no_server_error() {
     for client in clients {
         client.await.unwrap();
     }
-    let ledger = ledger.lock().unwrap();
+    let ledger = std::mem::take(&mut *ledger.lock().unwrap());
     let total: usize = ledger.statuses.values().sum();
     eprintln!(
         "{total} requests by {CLIENTS} clients: {:?}",

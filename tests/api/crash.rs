@@ -165,7 +165,7 @@ async fn acknowledged_writes_survive_sigkill_again_and_again() {
     let base = format!("http://127.0.0.1:{port}");
     let mut child = start(&database, port);
     wait_ready(&client, &base).await;
-    let acked = acked.lock().unwrap();
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
     assert!(
         acked.articles.len() > KILLS,
         "too few writes were acknowledged: {}",
