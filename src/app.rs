@@ -20,11 +20,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
 use crate::auth::token::TokenKeys;
+use crate::cache::Cache;
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
 use crate::rate_limit::RateLimit;
+use crate::store::articles::{ArticlePage, ArticleRecord};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -35,6 +37,10 @@ pub struct AppState {
     pub auth_limiter: RateLimit,
     /// Comment posts per client address.
     pub comment_limiter: RateLimit,
+    /// Pages of article lists, until the content changes.
+    pub article_lists: Cache<ArticlePage>,
+    /// Single articles by id or slug, until the content changes.
+    pub articles: Cache<ArticleRecord>,
 }
 
 /// Every documented route. The OpenAPI paths are collected from exactly
@@ -236,6 +242,8 @@ impl Application {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
             auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
             comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
+            article_lists: Cache::new(config.cache_entries),
+            articles: Cache::new(config.cache_entries),
             pool,
             config,
         });

@@ -4,6 +4,7 @@
 
 use actix_web::App;
 use utoipa::openapi::Required;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -82,7 +83,75 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::app::routes)
         .split_for_parts();
-    with_error_responses(api)
+    with_links(with_error_responses(api))
+}
+
+/// What a 201 leads to: (creating path, parameter, operations on the new
+/// resource). Clients (and schemathesis's stateful tests) follow these
+/// OpenAPI links from a create to the calls that use its `id`.
+const LINKS: &[(&str, &str, &[&str])] = &[
+    (
+        "/api/v1/articles",
+        "id_or_slug",
+        &[
+            "get_article",
+            "replace_article",
+            "update_article",
+            "delete_article",
+            "list_thread",
+            "post_comment",
+        ],
+    ),
+    (
+        "/api/v1/topics",
+        "id_or_slug",
+        &["get_topic", "replace_topic", "update_topic", "delete_topic"],
+    ),
+    (
+        "/api/v1/entities",
+        "id_or_slug",
+        &[
+            "get_entity",
+            "replace_entity",
+            "update_entity",
+            "delete_entity",
+        ],
+    ),
+    (
+        "/api/v1/users",
+        "id",
+        &["get_user", "update_user", "deactivate_user"],
+    ),
+    (
+        "/api/v1/articles/{id_or_slug}/comments",
+        "id",
+        &["get_comment", "moderate_comment", "delete_comment"],
+    ),
+];
+
+fn with_links(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for (path, parameter, operations) in LINKS {
+        let Some(item) = api.paths.paths.get_mut(*path) else {
+            continue;
+        };
+        let Some(post) = item.post.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(created)) = post.responses.responses.get_mut("201") else {
+            continue;
+        };
+        for operation in *operations {
+            let link = LinkBuilder::new()
+                .operation_id(*operation)
+                .parameter(*parameter, "$response.body#/id")
+                .description(format!("Use the new resource's id with {operation}"))
+                .build();
+            created
+                .links
+                .insert((*operation).to_owned(), RefOr::T(link));
+        }
+    }
+    api
 }
 
 /// The spec as pretty JSON with a final newline, as committed.

@@ -741,3 +741,32 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
         "count, page, authors, topics, entities: {large}"
     );
 }
+
+#[tokio::test]
+async fn cached_lists_and_pages_follow_writes_from_any_process() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "Cached", "status": "published"}),
+    )
+    .await;
+    assert_eq!(app.slugs("/api/v1/articles").await, ["cached"]);
+    assert_eq!(
+        app.get("/api/v1/articles/cached").await.json["title"],
+        "Cached"
+    );
+    // Another process (an import, an operator's SQL) writes the file.
+    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    diesel::sql_query(
+        "UPDATE articles SET title = 'Changed elsewhere', slug = 'changed' WHERE slug = 'cached'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    assert_eq!(app.slugs("/api/v1/articles").await, ["changed"]);
+    assert_eq!(
+        app.get("/api/v1/articles/changed").await.json["title"],
+        "Changed elsewhere"
+    );
+    app.get("/api/v1/articles/cached").await.assert_problem(404);
+}

@@ -318,14 +318,23 @@ pub async fn list_articles(
             (spec, pagination::Position::Cursor { per_page })
         }
     };
-    let page = db::run(&state.pool, move |conn| store::list(conn, &filter, &spec)).await?;
+    let key = format!("{filter:?}|{spec:?}");
+    let cached = state.clone();
+    let page = db::run(&state.pool, move |conn| {
+        cached
+            .article_lists
+            .get_or_load(conn, key, |conn| store::list(conn, &filter, &spec))
+    })
+    .await?;
     let next_cursor = page
         .next
+        .clone()
         .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));
     let data: Vec<ArticleListItem> = page
         .items
-        .into_iter()
-        .zip(page.ranks)
+        .iter()
+        .cloned()
+        .zip(page.ranks.iter().copied())
         .map(|(item, rank)| ArticleListItem {
             rank,
             ..ArticleListItem::from(item)

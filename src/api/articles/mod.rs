@@ -382,7 +382,14 @@ pub async fn get_article(
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    let cached = state.clone();
+    let record = db::run(&state.pool, move |conn| {
+        cached
+            .articles
+            .get_or_load(conn, format!("{key:?}"), |conn| store::find(conn, &key))
+    })
+    .await?;
+    let record = ArticleRecord::clone(&record);
     if !audience(&user).can_see(&record.summary.row, crate::store::now()) {
         return Err(ApiError::NotFound(
             "No article has this id or slug.".to_owned(),

@@ -137,7 +137,7 @@ pub enum PageSpec {
 }
 
 /// A page of a list.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ArticlePage {
     pub items: Vec<ArticleSummary>,
     /// Relevance of each item (higher is better), with a search.
