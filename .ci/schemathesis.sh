@@ -42,20 +42,25 @@ EDITOR_TOKEN=$(token editor@fuzz.example 'fuzzing editor password')
 # Something to read and link to: a topic, an entity, an article.
 curl -fs -X POST "$BASE/api/v1/topics" -H "Authorization: Bearer $EDITOR_TOKEN" -H 'Content-Type: application/json' -d '{"name": "World"}' >/dev/null
 curl -fs -X POST "$BASE/api/v1/entities" -H "Authorization: Bearer $EDITOR_TOKEN" -H 'Content-Type: application/json' -d '{"name": "North Korea", "kind": "country"}' >/dev/null
+curl -fs -X POST "$BASE/api/v1/entities" -H "Authorization: Bearer $EDITOR_TOKEN" -H 'Content-Type: application/json' -d '{"name": "G7", "kind": "organisation"}' >/dev/null
+curl -fs -X POST "$BASE/api/v1/entities" -H "Authorization: Bearer $EDITOR_TOKEN" -H 'Content-Type: application/json' -d '{"name": "Russia", "kind": "country"}' >/dev/null
+curl -fs -X POST "$BASE/api/v1/topics" -H "Authorization: Bearer $EDITOR_TOKEN" -H 'Content-Type: application/json' -d '{"name": "Asia-Pacific", "parent": "world"}' >/dev/null
 curl -fs -X POST "$BASE/api/v1/articles" -H "Authorization: Bearer $EDITOR_TOKEN" -H 'Content-Type: application/json' \
-  -d '{"title": "North Korea warns G7", "status": "published", "topics": ["world"], "entities": ["north-korea"]}' >/dev/null
+  -d '{"title": "North Korea warns G7", "slug": "north-korea-warns-g7-over-russia-ties", "status": "published", "published_at": "2024-05-31T09:00:00Z", "topics": ["world"], "entities": ["north-korea", "g7"]}' >/dev/null
 
 run() {
   "$VENV/bin/st" run "$BASE/api-docs/openapi.json" --checks all --max-examples "$MAX_EXAMPLES" \
     --phases examples,coverage,fuzzing,stateful --generation-deterministic --no-shrink \
     --request-timeout 10 "$@"
 }
+status=0
 echo "== schemathesis, anonymous"
-run
+run || status=1
 echo "== schemathesis, as an editor"
-run -H "Authorization: Bearer $EDITOR_TOKEN"
+run -H "Authorization: Bearer $EDITOR_TOKEN" || status=1
 if grep -q 'panicked' "$WORK/server.log"; then
   echo "the server panicked during the run:" >&2
   grep -A3 panicked "$WORK/server.log" >&2
-  exit 1
+  status=1
 fi
+exit $status

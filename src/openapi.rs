@@ -50,7 +50,7 @@ many sign-in attempts (`Retry-After`).",
         (name = "users", description = "Staff accounts (admins only)"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
-    components(schemas(Problem, FieldError)),
+    components(schemas(Problem, FieldError, crate::api::articles::ArticleSort)),
     modifiers(&BearerScheme)
 )]
 pub struct ApiDoc;
@@ -194,6 +194,8 @@ fn problem(description: &str) -> RefOr<Response> {
 fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     for (path, item) in api.paths.paths.iter_mut() {
         let on_one = path.contains('{');
+        // A list is a path that does not end in a resource's id.
+        let is_list = !path.ends_with('}');
         let in_api = path.starts_with("/api/v1/");
         let operations: [(HttpMethod, &mut Option<Operation>); 5] = [
             (HttpMethod::Get, &mut item.get),
@@ -249,7 +251,7 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                 add("413", "The body is larger than 1 MiB");
                 add("415", "The body is not application/json");
             }
-            if has_body || (in_api && method == HttpMethod::Get && !on_one) {
+            if has_body || (in_api && method == HttpMethod::Get && is_list) {
                 add("422", "Invalid values; `errors` lists each bad field");
             }
             // Resources with versions take If-Match on writes (users do not).

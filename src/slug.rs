@@ -1,16 +1,21 @@
 //! Slugs: the URL names of articles, topics and entities.
-//! `^[a-z0-9]+(?:-[a-z0-9]+)*$`, 1 to 120 characters, never all digits (a
-//! number in a path is an id).
+//! `^[a-z0-9]+(?:-[a-z0-9]+)*$`, 1 to 120 characters, with at least one
+//! letter (a number in a path is an id). `PATTERN` says the same for the
+//! OpenAPI spec, so that clients and fuzzers know the rule exactly.
 
 use crate::error::FieldError;
 
 pub const MAX_LEN: usize = 120;
 
+/// The rule as a regular expression: digit-only words, then a word with a
+/// letter, then any words.
+pub const PATTERN: &str = "^(?:[0-9]+-)*[0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$";
+
 /// True when `slug` has the contract's shape.
 pub fn is_valid(slug: &str) -> bool {
     !slug.is_empty()
         && slug.len() <= MAX_LEN
-        && !slug.bytes().all(|b| b.is_ascii_digit())
+        && slug.bytes().any(|b| b.is_ascii_lowercase())
         && slug.split('-').all(|part| {
             !part.is_empty()
                 && part
@@ -26,7 +31,7 @@ pub fn parse(field: &str, slug: &str) -> Result<String, FieldError> {
     } else {
         Err(FieldError::new(
             field,
-            "must be 1-120 lower-case letters, digits and single hyphens (^[a-z0-9]+(?:-[a-z0-9]+)*$), not all digits",
+            "must be 1-120 lower-case letters, digits and single hyphens, with at least one letter",
         ))
     }
 }
@@ -62,7 +67,7 @@ pub fn slugify(text: &str, fallback: &str) -> String {
     }
     if slug.is_empty() {
         fallback.to_owned()
-    } else if slug.bytes().all(|b| b.is_ascii_digit()) {
+    } else if !slug.bytes().any(|b| b.is_ascii_lowercase()) {
         format!("{fallback}-{slug}")
     } else {
         slug
@@ -97,6 +102,7 @@ mod tests {
     fn slugify_never_returns_an_empty_or_numeric_slug() {
         assert_eq!(slugify("!!!", "article"), "article");
         assert_eq!(slugify("1984", "article"), "article-1984");
+        assert_eq!(slugify("2024 - 25", "article"), "article-2024-25");
         assert!(is_valid(&slugify(&"word ".repeat(100), "x")));
         assert!(is_valid(&slugify(&"a".repeat(500), "x")));
     }
@@ -106,6 +112,8 @@ mod tests {
         assert!(is_valid("north-korea"));
         assert!(is_valid("g7"));
         assert!(!is_valid("123"));
+        assert!(!is_valid("1-2"));
+        assert!(is_valid("1-a"));
         assert!(!is_valid("North-Korea"));
         assert!(!is_valid("a--b"));
         assert!(!is_valid("-a"));

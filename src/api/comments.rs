@@ -125,10 +125,13 @@ impl From<CommentRow> for StaffComment {
 }))]
 pub struct CommentInput {
     /// Required for readers; 1 to 100 characters.
+    #[schema(nullable = false)]
     pub author_name: Option<String>,
     /// Required for readers; never shown to the public.
+    #[schema(nullable = false)]
     pub author_email: Option<String>,
     /// An http or https URL.
+    #[schema(nullable = false)]
     pub author_url: Option<String>,
     /// Plain text, 1 to 5,000 characters (trimmed).
     pub body: String,
@@ -204,7 +207,7 @@ pub struct CommentPatch {
 #[into_params(parameter_in = Query)]
 pub struct ThreadQuery {
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -221,7 +224,7 @@ pub struct ModerationQuery {
     /// Only comments under this article (id or slug).
     pub article: Option<String>,
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
     #[param(minimum = 1, maximum = 100, example = 20)]
@@ -325,7 +328,8 @@ pub async fn post_comment(
     security(("bearer" = [])),
     responses((status = 200, description = "A page of comments", body = pagination::Page<StaffComment>,
         headers(("X-Total-Count" = i64, description = "Comments on all pages"),
-                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))))
+                ("Link" = String, description = "RFC 8288 links: first, prev, next, last"))),
+        (status = 404, description = "The `article` filter names no article", body = crate::error::Problem, content_type = "application/problem+json"))
 )]
 #[get("/comments")]
 pub async fn list_comments(
@@ -338,7 +342,11 @@ pub async fn list_comments(
     let page = pagination::page_request(query.page, query.per_page)?;
     let filter = CommentFilter {
         status: query.status.map(CommentStatus::name),
-        article: query.article.as_deref().map(Key::parse),
+        article: query
+            .article
+            .as_deref()
+            .filter(|article| !article.is_empty())
+            .map(Key::parse),
     };
     let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
     let data: Vec<StaffComment> = rows.into_iter().map(StaffComment::from).collect();

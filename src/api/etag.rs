@@ -79,6 +79,7 @@ impl FromRequest for IfMatch {
                     .filter(|tag| !tag.is_empty()),
             );
         }
-        ready(Ok(IfMatch(Some(tags))))
+        // An empty header says nothing: no precondition.
+        ready(Ok(IfMatch((!tags.is_empty()).then_some(tags))))
     }
 }

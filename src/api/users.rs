@@ -114,7 +114,7 @@ pub struct UserPatch {
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
     /// Page number, from 1.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
     #[param(minimum = 1, maximum = 100, example = 20)]

@@ -81,7 +81,7 @@ pub struct ArticleListQuery {
     /// Default `-published_at`, or `relevance` with `q`.
     pub sort: Option<ArticleSort>,
     /// Page number, from 1. Not with `cursor`.
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
     #[param(minimum = 1, maximum = 100, example = 20)]
