@@ -56,6 +56,8 @@ for SIZE in "${SIZES[@]}"; do
   fi
   # Comments posted by an earlier run would skew the next one: work on a copy.
   cp "$DB" "$DATA/run.db"; rm -f "$DATA/run.db-wal" "$DATA/run.db-shm"
+  # Migrate once, before two processes open the file.
+  DATABASE_URL="$DATA/run.db" RUST_LOG=warn "$BIN" migrate
 
   NEWSDESK_BIND=127.0.0.1:$PORT DATABASE_URL="$DATA/run.db" RUST_LOG=warn \
     NEWSDESK_COMMENT_RATE_LIMIT=0 NEWSDESK_AUTH_RATE_LIMIT=0 "$BIN" serve &

@@ -238,6 +238,7 @@ impl Application {
     ) -> Result<Application, String> {
         let port = listener.local_addr().map_err(|err| err.to_string())?.port();
         let workers = config.workers;
+        let pool_size = usize::try_from(config.pool_size).unwrap_or(8);
         let state = web::Data::new(AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
             auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
@@ -287,6 +288,9 @@ impl Application {
         if let Some(workers) = workers {
             server = server.workers(workers);
         }
+        // Blocking work waits for a pooled connection anyway; more threads
+        // than connections only add stacks and allocator arenas (memory).
+        server = server.worker_max_blocking_threads(pool_size.max(2));
         Ok(Application {
             port,
             server: server.run(),

@@ -39,7 +39,8 @@ pub struct Config {
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
     /// `NEWSDESK_CACHE_ENTRIES`: article pages and lists kept until the
-    /// content changes (see `cache`). Default 1000; 0 turns caching off.
+    /// content changes (see `cache`), per kind. Default 1024; 0 turns
+    /// caching off.
     pub cache_entries: usize,
     /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins that browsers may
     /// call from, or `*` (the default) for any origin, without credentials.
@@ -75,7 +76,7 @@ impl Default for Config {
             comments_auto_approve: false,
             public_url: None,
             cors_origins: vec!["*".to_owned()],
-            cache_entries: 1000,
+            cache_entries: 1024,
             cache_max_age: 60,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,

@@ -35,13 +35,13 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
             "PRAGMA journal_mode = WAL".to_owned(),
             "PRAGMA synchronous = NORMAL".to_owned(),
             "PRAGMA foreign_keys = ON".to_owned(),
-            // A 4 MiB page cache per connection, and no memory map: the
+            // A 2 MiB page cache per connection, and no memory map: the
             // operating system's file cache holds the rest, and the server
             // stays well under 64 MB of resident memory (benches/run.sh
             // measured 1.3 GB with 64 MiB caches and a 256 MiB map on eight
             // connections). Bodies live apart from article rows, so lists
             // and counts touch few pages anyway.
-            "PRAGMA cache_size = -4096".to_owned(),
+            "PRAGMA cache_size = -2048".to_owned(),
         ];
         for pragma in &pragmas {
             diesel::sql_query(pragma.as_str())

@@ -9,7 +9,6 @@ use super::topics::unknown_slugs;
 use super::{Key, PageRequest, id_list, now, search};
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
 use crate::error::ApiError;
-use crate::slug;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = entities)]
@@ -227,41 +226,19 @@ fn choose_slug(
     name: &str,
     except_id: i32,
 ) -> Result<String, ApiError> {
-    let others = entities::table
-        .select(entities::slug)
-        .filter(entities::id.ne(except_id))
-        .into_boxed();
-    match given {
-        Some(slug) => {
-            if others
-                .filter(entities::slug.eq(slug.to_owned()))
-                .first::<String>(conn)
-                .optional()?
-                .is_some()
-            {
-                return Err(ApiError::taken(
-                    "slug",
-                    format!("is already used by another entity: {slug}"),
-                ));
-            }
-            Ok(slug.to_owned())
-        }
-        None => {
-            let base = slug::slugify(name, "entity");
-            let taken: Vec<String> = others
-                .filter(
-                    entities::slug
-                        .eq(base.clone())
-                        // "base-…" as a range, which the unique index answers
-                        // (LIKE would scan: it ignores case, the index does not).
-                        .or(entities::slug
-                            .gt(format!("{base}-"))
-                            .and(entities::slug.lt(format!("{base}.")))),
-                )
-                .load(conn)?;
-            Ok(slug::first_free(&base, &taken))
-        }
-    }
+    super::choose_slug(given, name, "entity", |base| {
+        entities::table
+            .select(entities::slug)
+            .filter(entities::id.ne(except_id))
+            // "base-…" as a range, which the unique index answers (LIKE
+            // would scan: it ignores case, the index does not).
+            .filter(
+                entities::slug.eq(base).or(entities::slug
+                    .gt(format!("{base}-"))
+                    .and(entities::slug.lt(format!("{base}.")))),
+            )
+            .load(conn)
+    })
 }
 
 /// 409 when another entity has this country code.

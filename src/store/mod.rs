@@ -70,3 +70,30 @@ pub fn prefix_pattern(prefix: &str) -> String {
     pattern.push('%');
     pattern
 }
+
+/// The slug to store: the one given (409 when another row has it), or one
+/// made from `name` and made unique with `-2`, `-3`… `similar(base)` lists
+/// the other rows' slugs equal to `base` or starting with `base-`.
+fn choose_slug(
+    given: Option<&str>,
+    name: &str,
+    what: &str,
+    similar: impl FnOnce(&str) -> diesel::QueryResult<Vec<String>>,
+) -> Result<String, crate::error::ApiError> {
+    match given {
+        Some(slug) => {
+            if similar(slug)?.iter().any(|taken| taken == slug) {
+                return Err(crate::error::ApiError::taken(
+                    "slug",
+                    format!("is already used by another {what}: {slug}"),
+                ));
+            }
+            Ok(slug.to_owned())
+        }
+        None => {
+            let base = crate::slug::slugify(name, what);
+            let taken = similar(&base)?;
+            Ok(crate::slug::first_free(&base, &taken))
+        }
+    }
+}

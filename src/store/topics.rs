@@ -8,7 +8,6 @@ use diesel::sql_types::{BigInt, Integer};
 use super::{Key, PageRequest, id_list, now, search};
 use crate::db::schema::{article_topics, articles, topics};
 use crate::error::{ApiError, FieldError};
-use crate::slug;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = topics)]
@@ -292,37 +291,19 @@ fn choose_slug(
     name: &str,
     except_id: Option<i32>,
 ) -> Result<String, ApiError> {
-    let mut taken = topics::table
-        .select(topics::slug)
-        .filter(topics::id.ne(except_id.unwrap_or(0)))
-        .into_boxed();
-    match given {
-        Some(slug) => {
-            taken = taken.filter(topics::slug.eq(slug.to_owned()));
-            if taken.first::<String>(conn).optional()?.is_some() {
-                return Err(ApiError::taken(
-                    "slug",
-                    format!("is already used by another topic: {slug}"),
-                ));
-            }
-            Ok(slug.to_owned())
-        }
-        None => {
-            let base = slug::slugify(name, "topic");
-            let taken: Vec<String> = taken
-                .filter(
-                    topics::slug
-                        .eq(base.clone())
-                        // "base-…" as a range, which the unique index answers
-                        // (LIKE would scan: it ignores case, the index does not).
-                        .or(topics::slug
-                            .gt(format!("{base}-"))
-                            .and(topics::slug.lt(format!("{base}.")))),
-                )
-                .load(conn)?;
-            Ok(slug::first_free(&base, &taken))
-        }
-    }
+    super::choose_slug(given, name, "topic", |base| {
+        topics::table
+            .select(topics::slug)
+            .filter(topics::id.ne(except_id.unwrap_or(0)))
+            // "base-…" as a range, which the unique index answers (LIKE
+            // would scan: it ignores case, the index does not).
+            .filter(
+                topics::slug.eq(base).or(topics::slug
+                    .gt(format!("{base}-"))
+                    .and(topics::slug.lt(format!("{base}.")))),
+            )
+            .load(conn)
+    })
 }
 
 /// Creates a topic; call inside a write transaction.

@@ -16,7 +16,6 @@ use super::{Key, entities, now, search, topics};
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
 use crate::error::ApiError;
 use crate::render;
-use crate::slug;
 
 /// The built-in "newsroom" user that owns every article until sign-in lands.
 pub const NEWSROOM_USER_ID: i32 = 1;
@@ -259,48 +258,26 @@ fn resolve_tags(
     }
 }
 
-/// The slug to store: the one given (409 when taken) or one made from the title.
+/// The slug to store: the one given (409 when taken) or one made from the name.
 fn choose_slug(
     conn: &mut SqliteConnection,
     given: Option<&str>,
     title: &str,
     except_id: i32,
 ) -> Result<String, ApiError> {
-    let others = articles::table
-        .select(articles::slug)
-        .filter(articles::id.ne(except_id))
-        .into_boxed();
-    match given {
-        Some(slug) => {
-            if others
-                .filter(articles::slug.eq(slug.to_owned()))
-                .first::<String>(conn)
-                .optional()?
-                .is_some()
-            {
-                return Err(ApiError::taken(
-                    "slug",
-                    format!("is already used by another article: {slug}"),
-                ));
-            }
-            Ok(slug.to_owned())
-        }
-        None => {
-            let base = slug::slugify(title, "article");
-            let taken: Vec<String> = others
-                .filter(
-                    articles::slug
-                        .eq(base.clone())
-                        // "base-…" as a range, which the unique index answers
-                        // (LIKE would scan: it ignores case, the index does not).
-                        .or(articles::slug
-                            .gt(format!("{base}-"))
-                            .and(articles::slug.lt(format!("{base}.")))),
-                )
-                .load(conn)?;
-            Ok(slug::first_free(&base, &taken))
-        }
-    }
+    super::choose_slug(given, title, "article", |base| {
+        articles::table
+            .select(articles::slug)
+            .filter(articles::id.ne(except_id))
+            // "base-…" as a range, which the unique index answers (LIKE
+            // would scan: it ignores case, the index does not).
+            .filter(
+                articles::slug.eq(base).or(articles::slug
+                    .gt(format!("{base}-"))
+                    .and(articles::slug.lt(format!("{base}.")))),
+            )
+            .load(conn)
+    })
 }
 
 /// Workflow rules on the state an article is about to take: a scheduled
