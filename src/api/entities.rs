@@ -365,13 +365,7 @@ pub async fn replace_entity(
         country_code: Some(new.country_code),
         website: Some(new.website),
     };
-    let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::entity(current));
-    let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
-    })
-    .await?;
-    Ok(tagged(etag::entity(&record), &Entity::from(record)))
+    save(&state, &path, if_match, changes).await
 }
 
 /// Change some fields of an entity.
@@ -392,13 +386,7 @@ pub async fn update_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let changes = body.0.validate()?;
-    let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::entity(current));
-    let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
-    })
-    .await?;
-    Ok(tagged(etag::entity(&record), &Entity::from(record)))
+    save(&state, &path, if_match, changes).await
 }
 
 /// Delete an entity; its articles lose the tag.
@@ -420,4 +408,21 @@ pub async fn delete_entity(
     let guard = move |current: &_| if_match.check(&etag::entity(current));
     db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Applies validated changes (a PUT or a PATCH) if `if_match` still holds,
+/// and answers with the entity and its new ETag.
+async fn save(
+    state: &AppState,
+    path: &IdOrSlug,
+    if_match: IfMatch,
+    changes: EntityChanges,
+) -> Result<HttpResponse, ApiError> {
+    let key = path.key();
+    let guard = move |current: &_| if_match.check(&etag::entity(current));
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::entity(&record), &Entity::from(record)))
 }

@@ -279,13 +279,7 @@ pub async fn replace_topic(
         description: Some(new.description),
         parent: Some(new.parent),
     };
-    let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::topic(current));
-    let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
-    })
-    .await?;
-    Ok(tagged(etag::topic(&record), &Topic::from(record)))
+    save(&state, &path, if_match, changes).await
 }
 
 /// Change some fields of a topic.
@@ -306,13 +300,7 @@ pub async fn update_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let changes = body.0.validate()?;
-    let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::topic(current));
-    let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
-    })
-    .await?;
-    Ok(tagged(etag::topic(&record), &Topic::from(record)))
+    save(&state, &path, if_match, changes).await
 }
 
 /// Delete a topic. Its articles lose the tag; its subtopics move up to its parent.
@@ -334,4 +322,21 @@ pub async fn delete_topic(
     let guard = move |current: &_| if_match.check(&etag::topic(current));
     db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Applies validated changes (a PUT or a PATCH) if `if_match` still holds,
+/// and answers with the topic and its new ETag.
+async fn save(
+    state: &AppState,
+    path: &IdOrSlug,
+    if_match: IfMatch,
+    changes: TopicChanges,
+) -> Result<HttpResponse, ApiError> {
+    let key = path.key();
+    let guard = move |current: &_| if_match.check(&etag::topic(current));
+    let record = db::write(&state.pool, move |conn| {
+        store::update(conn, &key, &changes, guard)
+    })
+    .await?;
+    Ok(tagged(etag::topic(&record), &Topic::from(record)))
 }

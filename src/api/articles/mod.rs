@@ -491,9 +491,21 @@ pub async fn replace_article(
     body: ApiJson<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = ArticleChanges::from(body.0.validate()?);
-    check_reassignment(&user, changes.author_id)?;
+    save(&state, &user, &path, if_match, changes).await
+}
+
+/// Applies validated changes (a PUT or a PATCH) as `user`, if `if_match`
+/// still holds, and answers with the article and its new ETag.
+async fn save(
+    state: &AppState,
+    user: &AuthUser,
+    path: &IdOrSlug,
+    if_match: IfMatch,
+    changes: ArticleChanges,
+) -> Result<HttpResponse, ApiError> {
+    check_reassignment(user, changes.author_id)?;
     let key = path.key();
-    let authorize = may_edit(&user, if_match);
+    let authorize = may_edit(user, if_match);
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, authorize)
     })
@@ -521,17 +533,7 @@ pub async fn update_article(
     body: ApiJson<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.0.validate()?;
-    check_reassignment(&user, changes.author_id)?;
-    let key = path.key();
-    let authorize = may_edit(&user, if_match);
-    let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, authorize)
-    })
-    .await?;
-    Ok(tagged(
-        etag::article(&record.summary.row),
-        &Article::from(record),
-    ))
+    save(&state, &user, &path, if_match, changes).await
 }
 
 /// Delete an article with its tags (an author their own drafts; editors
