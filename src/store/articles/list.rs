@@ -231,8 +231,11 @@ macro_rules! apply_filters {
         // and for narrow tags. A page of a broad tag uses a correlated
         // EXISTS instead, walking its sort index and stopping after a page
         // (see BROAD_GROUP_LINKS).
+        // With two or more tag groups, their intersection is usually narrow
+        // even when each is broad: drive from the links (IN) then.
+        let single = tags.topic_groups.len() + tags.entity_groups.len() == 1;
         for (ids, broad) in &tags.topic_groups {
-            query = if $page && *broad {
+            query = if $page && *broad && single {
                 query.filter(diesel::dsl::exists(
                     article_topics::table
                         .filter(article_topics::article_id.eq(articles::id))
@@ -249,7 +252,7 @@ macro_rules! apply_filters {
             };
         }
         for (ids, broad) in &tags.entity_groups {
-            query = if $page && *broad {
+            query = if $page && *broad && single {
                 query.filter(diesel::dsl::exists(
                     article_entities::table
                         .filter(article_entities::article_id.eq(articles::id))
