@@ -18,6 +18,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::api::articles::RenderedArticle;
+use crate::api::pagination::RenderedPage;
 use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
 use crate::auth::token::TokenKeys;
 use crate::cache::Cache;
@@ -26,7 +28,6 @@ use crate::db::{self, DbPool};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
 use crate::rate_limit::RateLimit;
-use crate::store::articles::{ArticlePage, ArticleRecord};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -38,9 +39,9 @@ pub struct AppState {
     /// Comment posts per client address.
     pub comment_limiter: RateLimit,
     /// Pages of article lists, until the content changes.
-    pub article_lists: Cache<ArticlePage>,
+    pub article_lists: Cache<RenderedPage>,
     /// Single articles by id or slug, until the content changes.
-    pub articles: Cache<ArticleRecord>,
+    pub articles: Cache<RenderedArticle>,
 }
 
 /// Every documented route. The OpenAPI paths are collected from exactly
@@ -243,8 +244,8 @@ impl Application {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
             auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
             comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
-            article_lists: Cache::new(config.cache_entries),
-            articles: Cache::new(config.cache_entries),
+            article_lists: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 2),
+            articles: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 2),
             pool,
             config,
         });

@@ -6,7 +6,7 @@
 //! are as they were when it was computed, so a cached answer is never one
 //! that a write (or the clock) has made wrong.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
@@ -45,18 +45,39 @@ fn stamp(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<Stamp> 
     })
 }
 
-/// Up to `capacity` answers by key; when full, it starts over (lists are
-/// cheap to recompute, and the hot ones come back at once).
-pub struct Cache<V> {
-    capacity: usize,
-    entries: Mutex<HashMap<String, (Stamp, Arc<V>)>>,
+/// What an entry costs in memory, roughly: its bytes on the heap.
+pub trait Weigh {
+    fn weight(&self) -> usize;
 }
 
-impl<V> Cache<V> {
-    pub fn new(capacity: usize) -> Cache<V> {
+/// The entries, all computed at one stamp (older ones can never be right
+/// again: the generation only grows, and the clock only moves on).
+struct Entries<V> {
+    stamp: Option<Stamp>,
+    by_key: HashMap<String, Arc<V>>,
+    /// Keys, oldest first: the first to go when the budget is spent.
+    order: VecDeque<String>,
+    bytes: usize,
+}
+
+/// Answers by key, within a budget of bytes; when full, the oldest go
+/// first.
+pub struct Cache<V> {
+    budget: usize,
+    entries: Mutex<Entries<V>>,
+}
+
+impl<V: Weigh> Cache<V> {
+    /// A cache that holds up to `budget` bytes of answers; 0 turns it off.
+    pub fn new(budget: usize) -> Cache<V> {
         Cache {
-            capacity,
-            entries: Mutex::new(HashMap::new()),
+            budget,
+            entries: Mutex::new(Entries {
+                stamp: None,
+                by_key: HashMap::new(),
+                order: VecDeque::new(),
+                bytes: 0,
+            }),
         }
     }
 
@@ -69,30 +90,146 @@ impl<V> Cache<V> {
         key: String,
         load: impl FnOnce(&mut SqliteConnection) -> Result<V, ApiError>,
     ) -> Result<Arc<V>, ApiError> {
-        if self.capacity == 0 {
+        if self.budget == 0 {
             return load(conn).map(Arc::new);
         }
         let now = crate::store::now();
         conn.transaction(|conn| {
             let current = stamp(conn, now)?;
-            let still_right = |cached: &Stamp| {
-                cached.generation == current.generation
-                    && cached.next_publication.is_none_or(|at| at > now)
-            };
+            // `next_publication` is always after `now`, so an equal stamp
+            // also means no scheduled article has turned public since.
             if let Ok(entries) = self.entries.lock()
-                && let Some((cached, value)) = entries.get(&key)
-                && still_right(cached)
+                && entries.stamp == Some(current)
+                && let Some(value) = entries.by_key.get(&key)
             {
                 return Ok(Arc::clone(value));
             }
             let value = Arc::new(load(conn)?);
             if let Ok(mut entries) = self.entries.lock() {
-                if entries.len() >= self.capacity {
-                    entries.clear();
-                }
-                entries.insert(key, (current, Arc::clone(&value)));
+                self.keep(&mut entries, current, key, Arc::clone(&value));
             }
             Ok(value)
         })
+    }
+
+    fn keep(&self, entries: &mut Entries<V>, stamp: Stamp, key: String, value: Arc<V>) {
+        match entries.stamp {
+            // Computed before a write that another answer already saw.
+            Some(kept) if kept.generation > stamp.generation => return,
+            Some(kept) if kept == stamp => {}
+            _ => {
+                entries.by_key.clear();
+                entries.order.clear();
+                entries.bytes = 0;
+                entries.stamp = Some(stamp);
+            }
+        }
+        let weight = key.len() + value.weight();
+        if weight > self.budget || entries.by_key.contains_key(&key) {
+            return;
+        }
+        while entries.bytes + weight > self.budget {
+            let Some(oldest) = entries.order.pop_front() else {
+                break;
+            };
+            if let Some(gone) = entries.by_key.remove(&oldest) {
+                entries.bytes -= oldest.len() + gone.weight();
+            }
+        }
+        entries.bytes += weight;
+        entries.order.push_back(key.clone());
+        entries.by_key.insert(key, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Outcome = Result<(), Box<dyn std::error::Error>>;
+
+    struct Sized(usize);
+
+    impl Weigh for Sized {
+        fn weight(&self) -> usize {
+            self.0
+        }
+    }
+
+    fn database() -> Result<SqliteConnection, Box<dyn std::error::Error>> {
+        let mut conn = SqliteConnection::establish(":memory:")?;
+        crate::db::migrate(&mut conn)?;
+        Ok(conn)
+    }
+
+    /// Whether `key` was answered from the cache.
+    fn cached(
+        cache: &Cache<Sized>,
+        conn: &mut SqliteConnection,
+        key: &str,
+        size: usize,
+    ) -> Result<bool, ApiError> {
+        let mut loaded = false;
+        cache.get_or_load(conn, key.to_owned(), |_| {
+            loaded = true;
+            Ok(Sized(size))
+        })?;
+        Ok(!loaded)
+    }
+
+    fn kept(cache: &Cache<Sized>) -> (usize, usize) {
+        cache
+            .entries
+            .lock()
+            .map(|entries| (entries.by_key.len(), entries.bytes))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_oldest_answers_go_when_the_budget_is_spent() -> Outcome {
+        let conn = &mut database()?;
+        // Each entry weighs its key (1 byte) plus 40.
+        let cache = Cache::new(100);
+        assert!(!cached(&cache, conn, "a", 40)?);
+        assert!(!cached(&cache, conn, "b", 40)?);
+        assert!(cached(&cache, conn, "a", 40)?);
+        assert!(!cached(&cache, conn, "c", 40)?, "over budget: a goes");
+        assert!(cached(&cache, conn, "b", 40)?);
+        assert!(cached(&cache, conn, "c", 40)?);
+        assert!(!cached(&cache, conn, "a", 40)?);
+        assert!(!cached(&cache, conn, "huge", 500)?, "never kept");
+        assert!(!cached(&cache, conn, "huge", 500)?);
+        assert_eq!(kept(&cache), (2, 82));
+        Ok(())
+    }
+
+    #[test]
+    fn a_write_drops_every_answer() -> Outcome {
+        let conn = &mut database()?;
+        let cache = Cache::new(1000);
+        assert!(!cached(&cache, conn, "a", 10)?);
+        assert!(!cached(&cache, conn, "b", 10)?);
+        assert!(cached(&cache, conn, "a", 10)?);
+        diesel::sql_query(
+            "INSERT INTO topics (slug, name, created_at, updated_at) \
+             VALUES ('t', 'T', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+        )
+        .execute(conn)?;
+        assert!(!cached(&cache, conn, "a", 10)?);
+        assert_eq!(
+            kept(&cache),
+            (1, 11),
+            "the old generation's answers are freed"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_budget_of_zero_keeps_nothing() -> Outcome {
+        let conn = &mut database()?;
+        let cache = Cache::new(0);
+        assert!(!cached(&cache, conn, "a", 1)?);
+        assert!(!cached(&cache, conn, "a", 1)?);
+        Ok(())
     }
 }

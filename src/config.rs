@@ -40,10 +40,10 @@ pub struct Config {
     /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
-    /// `NEWSDESK_CACHE_ENTRIES`: article pages and lists kept until the
-    /// content changes (see `cache`), per kind. Default 1024; 0 turns
-    /// caching off.
-    pub cache_entries: usize,
+    /// `NEWSDESK_CACHE_MB`: memory, in MiB, for article pages and lists
+    /// kept until the content changes (see `cache`), half for each. Default
+    /// 16; 0 turns caching off.
+    pub cache_mb: usize,
     /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins that browsers may
     /// call from, or `*` (the default) for any origin, without credentials.
     pub cors_origins: Vec<String>,
@@ -78,7 +78,7 @@ impl Default for Config {
             comments_auto_approve: false,
             public_url: None,
             cors_origins: vec!["*".to_owned()],
-            cache_entries: 1024,
+            cache_mb: 16,
             cache_max_age: 60,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,
@@ -122,7 +122,7 @@ impl Config {
             public_url: non_empty("NEWSDESK_PUBLIC_URL")
                 .map(|url| url.trim_end_matches('/').to_owned()),
             cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
-            cache_entries: parse_var("NEWSDESK_CACHE_ENTRIES")?.unwrap_or(defaults.cache_entries),
+            cache_mb: parse_var("NEWSDESK_CACHE_MB")?.unwrap_or(defaults.cache_mb),
             cors_origins: non_empty("NEWSDESK_CORS_ORIGINS")
                 .map(|list| {
                     list.split(',')

@@ -1,6 +1,8 @@
 //! Pages of lists: the `page`/`per_page` parameters, the `{data, meta}`
 //! envelope, the `X-Total-Count` and `Link` headers, and opaque cursors.
 
+use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -90,29 +92,45 @@ pub fn respond<T: Serialize>(
     page: PageRequest,
     total: i64,
     data: Vec<T>,
-) -> HttpResponse {
-    respond_at(req, Position::Page(page), total, None, data)
+) -> Result<HttpResponse, ApiError> {
+    let rendered = render(Position::Page(page), total, None, data)?;
+    Ok(respond_rendered(req, &rendered))
 }
 
-/// As `respond`, for lists that also page by cursor.
-pub fn respond_at<T: Serialize>(
-    req: &HttpRequest,
+fn total_pages(total: i64, per_page: i64) -> i64 {
+    (total + per_page - 1) / per_page
+}
+
+/// A page turned into its JSON body once, with what its headers need, so
+/// that it can be kept and answered again without serializing it again.
+#[derive(Debug)]
+pub struct RenderedPage {
+    position: Position,
+    total: i64,
+    next_cursor: Option<String>,
+    body: Bytes,
+    etag: String,
+}
+
+impl crate::cache::Weigh for RenderedPage {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.body.len()
+            + self.etag.len()
+            + self.next_cursor.as_ref().map_or(0, String::len)
+    }
+}
+
+/// Serializes a page, and tags it with a hash of its body.
+pub fn render<T: Serialize>(
     position: Position,
     total: i64,
     next_cursor: Option<String>,
     data: Vec<T>,
-) -> HttpResponse {
+) -> Result<RenderedPage, ApiError> {
     let per_page = position.per_page();
-    let total_pages = if total == 0 {
-        0
-    } else {
-        (total + per_page - 1) / per_page
-    };
-    let link = link_header(req, position, total_pages, next_cursor.as_deref());
-    let mut response = HttpResponse::Ok();
-    response.insert_header(("X-Total-Count", total.to_string()));
-    response.insert_header(("Link", link));
-    response.json(Page {
+    let total_pages = total_pages(total, per_page);
+    let body = serde_json::to_vec(&Page {
         data,
         meta: PageMeta {
             page: match position {
@@ -122,9 +140,30 @@ pub fn respond_at<T: Serialize>(
             per_page,
             total,
             total_pages,
-            next_cursor,
+            next_cursor: next_cursor.clone(),
         },
     })
+    .map_err(|err| ApiError::Internal(err.to_string()))?;
+    Ok(RenderedPage {
+        position,
+        total,
+        etag: format!("\"{:016x}\"", fingerprint_bytes(&body)),
+        next_cursor,
+        body: Bytes::from(body),
+    })
+}
+
+/// A rendered page as a 200 with `X-Total-Count`, `Link` (from this
+/// request's URL) and its `ETag`.
+pub fn respond_rendered(req: &HttpRequest, page: &RenderedPage) -> HttpResponse {
+    let total_pages = total_pages(page.total, page.position.per_page());
+    let link = link_header(req, page.position, total_pages, page.next_cursor.as_deref());
+    HttpResponse::Ok()
+        .insert_header(("X-Total-Count", page.total.to_string()))
+        .insert_header(("Link", link))
+        .insert_header((header::ETAG, page.etag.clone()))
+        .content_type(header::ContentType::json())
+        .body(page.body.clone())
 }
 
 fn link_header(

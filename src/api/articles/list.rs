@@ -318,33 +318,27 @@ pub async fn list_articles(
             (spec, pagination::Position::Cursor { per_page })
         }
     };
-    let key = format!("{filter:?}|{spec:?}");
+    // The body carries cursors, which are bound to the fingerprint.
+    let key = format!("{fingerprint:016x}|{filter:?}|{spec:?}");
     let cached = state.clone();
     let page = db::run(&state.pool, move |conn| {
-        cached
-            .article_lists
-            .get_or_load(conn, key, |conn| store::list(conn, &filter, &spec))
+        cached.article_lists.get_or_load(conn, key, |conn| {
+            let page = store::list(conn, &filter, &spec)?;
+            let next_cursor = page
+                .next
+                .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));
+            let data: Vec<ArticleListItem> = page
+                .items
+                .into_iter()
+                .zip(page.ranks)
+                .map(|(item, rank)| ArticleListItem {
+                    rank,
+                    ..ArticleListItem::from(item)
+                })
+                .collect();
+            pagination::render(position, page.total, next_cursor, data)
+        })
     })
     .await?;
-    let next_cursor = page
-        .next
-        .clone()
-        .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));
-    let data: Vec<ArticleListItem> = page
-        .items
-        .iter()
-        .cloned()
-        .zip(page.ranks.iter().copied())
-        .map(|(item, rank)| ArticleListItem {
-            rank,
-            ..ArticleListItem::from(item)
-        })
-        .collect();
-    Ok(pagination::respond_at(
-        &req,
-        position,
-        page.total,
-        next_cursor,
-        data,
-    ))
+    Ok(pagination::respond_rendered(&req, &page))
 }

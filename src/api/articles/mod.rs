@@ -4,6 +4,8 @@ mod list;
 
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
 
+use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -366,6 +368,34 @@ pub fn audience(user: &MaybeUser) -> Audience {
     }
 }
 
+/// An article as served: its JSON, serialized once, and what decides who
+/// may see it.
+pub struct RenderedArticle {
+    row: ArticleSummaryRow,
+    etag: String,
+    body: Bytes,
+}
+
+impl RenderedArticle {
+    fn new(record: ArticleRecord) -> Result<RenderedArticle, ApiError> {
+        let row = record.summary.row.clone();
+        let body = serde_json::to_vec(&Article::from(record))
+            .map_err(|err| ApiError::Internal(err.to_string()))?;
+        Ok(RenderedArticle {
+            etag: etag::article(&row),
+            row,
+            body: Bytes::from(body),
+        })
+    }
+}
+
+impl crate::cache::Weigh for RenderedArticle {
+    fn weight(&self) -> usize {
+        // The row's strings are small next to the body; count them roughly.
+        std::mem::size_of::<Self>() + self.body.len() + self.etag.len() + 512
+    }
+}
+
 /// Get one article by id or slug, with its body.
 ///
 /// An article the reader may not see is a 404, as if it did not exist.
@@ -383,22 +413,23 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let cached = state.clone();
-    let record = db::run(&state.pool, move |conn| {
+    let article = db::run(&state.pool, move |conn| {
         cached
             .articles
-            .get_or_load(conn, format!("{key:?}"), |conn| store::find(conn, &key))
+            .get_or_load(conn, format!("{key:?}"), |conn| {
+                RenderedArticle::new(store::find(conn, &key)?)
+            })
     })
     .await?;
-    let record = ArticleRecord::clone(&record);
-    if !audience(&user).can_see(&record.summary.row, crate::store::now()) {
+    if !audience(&user).can_see(&article.row, crate::store::now()) {
         return Err(ApiError::NotFound(
             "No article has this id or slug.".to_owned(),
         ));
     }
-    Ok(tagged(
-        etag::article(&record.summary.row),
-        &Article::from(record),
-    ))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, article.etag.clone()))
+        .content_type(header::ContentType::json())
+        .body(article.body.clone()))
 }
 
 /// Authors may only give their own id as `author_id`.
