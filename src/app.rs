@@ -286,12 +286,15 @@ impl Application {
         .client_disconnect_timeout(Duration::from_secs(2))
         .listen(listener)
         .map_err(|err| format!("cannot serve: {err}"))?;
-        if let Some(workers) = workers {
-            server = server.workers(workers);
-        }
-        // Blocking work waits for a pooled connection anyway; more threads
-        // than connections only add stacks and allocator arenas (memory).
-        server = server.worker_max_blocking_threads(pool_size.max(2));
+        let workers = workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        });
+        server = server.workers(workers);
+        // Blocking work waits for a pooled connection anyway: more threads
+        // than connections, across all workers, only add stacks and glibc
+        // malloc arenas, each of which keeps the memory SQLite freed in it.
+        // Measured on the topic benchmark: 8 threads peaked at 73 MB.
+        server = server.worker_max_blocking_threads(pool_size.div_ceil(workers).max(1));
         Ok(Application {
             port,
             server: server.run(),

@@ -42,7 +42,7 @@ pub struct Config {
     pub cache_max_age: u32,
     /// `NEWSDESK_CACHE_MB`: memory, in MiB, for article pages and lists
     /// kept until the content changes (see `cache`), half for each. Default
-    /// 16; 0 turns caching off.
+    /// 12; 0 turns caching off.
     pub cache_mb: usize,
     /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins that browsers may
     /// call from, or `*` (the default) for any origin, without credentials.
@@ -78,7 +78,7 @@ impl Default for Config {
             comments_auto_approve: false,
             public_url: None,
             cors_origins: vec!["*".to_owned()],
-            cache_mb: 16,
+            cache_mb: 12,
             cache_max_age: 60,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,

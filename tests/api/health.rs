@@ -72,6 +72,8 @@ fn every_connection_gets_the_pragmas() {
     assert_eq!(number(&mut conn, "foreign_keys"), 1);
     assert_eq!(number(&mut conn, "synchronous"), 1, "NORMAL");
     assert_eq!(number(&mut conn, "busy_timeout"), 5000);
+    assert_eq!(number(&mut conn, "cache_size"), -2048, "2 MiB");
+    assert_eq!(number(&mut conn, "soft_heap_limit"), 8 * 1024 * 1024);
 }
 
 #[test]
