@@ -496,3 +496,46 @@ async fn moderation_filters_by_status_and_article_newest_first() {
         .await
         .assert_problem(404);
 }
+
+/// The cached article pages and lists move with what comments change in
+/// them (the approved count), and are not thrown away for a comment that
+/// waits for moderation.
+#[tokio::test]
+async fn held_comments_keep_cached_pages_and_approval_updates_them() {
+    use diesel::prelude::*;
+    #[derive(QueryableByName)]
+    struct Generation {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let app = spawn_app().await;
+    let thread = with_article(&app).await;
+    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut generation = || {
+        diesel::sql_query("SELECT n FROM content_generation")
+            .get_result::<Generation>(&mut conn)
+            .unwrap()
+            .n
+    };
+    let list_count = || async {
+        app.get("/api/v1/articles").await.json["data"][0]["comment_count"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(list_count().await, 0);
+    assert_eq!(comment_count(&app).await, 0);
+    let before = generation();
+
+    let held = post_as_reader(&app, &thread, reader("Held for moderation")).await;
+    assert_eq!(held.json["status"], "pending");
+    assert_eq!(
+        generation(),
+        before,
+        "a held comment changes no cached page"
+    );
+
+    approve(&app, &held.json["id"]).await;
+    assert!(generation() > before);
+    assert_eq!(list_count().await, 1);
+    assert_eq!(comment_count(&app).await, 1);
+}
