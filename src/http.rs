@@ -105,9 +105,13 @@ pub async fn policy(
         insert(&mut res, header::CACHE_CONTROL, &cache_control);
     }
     if is_get {
-        // The same URL answers differently with and without a token.
-        res.headers_mut()
-            .append(header::VARY, HeaderValue::from_static("Authorization"));
+        // The same URL answers differently with and without a token, and
+        // in other codings (see api::packed). One value: CORS rewrites the
+        // first Vary header and would drop a second.
+        res.headers_mut().append(
+            header::VARY,
+            HeaderValue::from_static("Authorization, Accept-Encoding"),
+        );
     }
 
     if is_get && status == StatusCode::OK {

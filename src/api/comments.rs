@@ -265,7 +265,7 @@ pub async fn list_thread(
     })
     .await?;
     let data: Vec<Comment> = rows.into_iter().map(Comment::from).collect();
-    pagination::respond(&req, page, total, data)
+    Ok(pagination::respond(&req, page, total, data))
 }
 
 /// Leave a reply. A reader's comment is `pending` until a moderator
@@ -350,7 +350,7 @@ pub async fn list_comments(
     };
     let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
     let data: Vec<StaffComment> = rows.into_iter().map(StaffComment::from).collect();
-    pagination::respond(&req, page, total, data)
+    Ok(pagination::respond(&req, page, total, data))
 }
 
 /// One comment: editors and admins see any, with the email; others see an

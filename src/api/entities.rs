@@ -296,7 +296,7 @@ pub async fn list_entities(
     let (records, total) =
         db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
     let data: Vec<Entity> = records.into_iter().map(Entity::from).collect();
-    pagination::respond(&req, page, total, data)
+    Ok(pagination::respond(&req, page, total, data))
 }
 
 /// Get one entity by id or slug.

@@ -2,12 +2,12 @@
 //! envelope, the `X-Total-Count` and `Link` headers, and opaque cursors.
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use utoipa::ToSchema;
 
+use crate::api::packed::PackedJson;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::PageRequest;
 
@@ -92,45 +92,23 @@ pub fn respond<T: Serialize>(
     page: PageRequest,
     total: i64,
     data: Vec<T>,
-) -> Result<HttpResponse, ApiError> {
-    let rendered = render(Position::Page(page), total, None, data)?;
-    Ok(respond_rendered(req, &rendered))
+) -> HttpResponse {
+    let position = Position::Page(page);
+    headed(req, position, total, None).json(envelope(position, total, None, data))
 }
 
 fn total_pages(total: i64, per_page: i64) -> i64 {
     (total + per_page - 1) / per_page
 }
 
-/// A page turned into its JSON body once, with what its headers need, so
-/// that it can be kept and answered again without serializing it again.
-#[derive(Debug)]
-pub struct RenderedPage {
-    position: Position,
-    total: i64,
-    next_cursor: Option<String>,
-    body: Bytes,
-    etag: String,
-}
-
-impl crate::cache::Weigh for RenderedPage {
-    fn weight(&self) -> usize {
-        std::mem::size_of::<Self>()
-            + self.body.len()
-            + self.etag.len()
-            + self.next_cursor.as_ref().map_or(0, String::len)
-    }
-}
-
-/// Serializes a page, and tags it with a hash of its body.
-pub fn render<T: Serialize>(
+fn envelope<T>(
     position: Position,
     total: i64,
     next_cursor: Option<String>,
     data: Vec<T>,
-) -> Result<RenderedPage, ApiError> {
+) -> Page<T> {
     let per_page = position.per_page();
-    let total_pages = total_pages(total, per_page);
-    let body = serde_json::to_vec(&Page {
+    Page {
         data,
         meta: PageMeta {
             page: match position {
@@ -139,31 +117,75 @@ pub fn render<T: Serialize>(
             },
             per_page,
             total,
-            total_pages,
-            next_cursor: next_cursor.clone(),
+            total_pages: total_pages(total, per_page),
+            next_cursor,
         },
-    })
-    .map_err(|err| ApiError::Internal(err.to_string()))?;
+    }
+}
+
+/// A 200 with the page's `X-Total-Count` and `Link` (from this request's URL).
+fn headed(
+    req: &HttpRequest,
+    position: Position,
+    total: i64,
+    next_cursor: Option<&str>,
+) -> HttpResponseBuilder {
+    let link = link_header(
+        req,
+        position,
+        total_pages(total, position.per_page()),
+        next_cursor,
+    );
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header(("X-Total-Count", total.to_string()))
+        .insert_header(("Link", link));
+    response
+}
+
+/// A page turned into its JSON body once, packed, with what its headers
+/// need, so that it can be kept and answered again without the database.
+#[derive(Debug)]
+pub struct RenderedPage {
+    position: Position,
+    total: i64,
+    next_cursor: Option<String>,
+    body: PackedJson,
+    etag: String,
+}
+
+impl crate::cache::Weigh for RenderedPage {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.body.weight()
+            + self.etag.len()
+            + self.next_cursor.as_ref().map_or(0, String::len)
+    }
+}
+
+/// Serializes a page, tags it with a hash of its JSON, and packs it.
+pub fn render<T: Serialize>(
+    position: Position,
+    total: i64,
+    next_cursor: Option<String>,
+    data: Vec<T>,
+) -> Result<RenderedPage, ApiError> {
+    let json = serde_json::to_vec(&envelope(position, total, next_cursor.clone(), data))
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
     Ok(RenderedPage {
         position,
         total,
-        etag: format!("\"{:016x}\"", fingerprint_bytes(&body)),
+        etag: format!("\"{:016x}\"", fingerprint_bytes(&json)),
         next_cursor,
-        body: Bytes::from(body),
+        body: PackedJson::pack(&json)?,
     })
 }
 
-/// A rendered page as a 200 with `X-Total-Count`, `Link` (from this
-/// request's URL) and its `ETag`.
-pub fn respond_rendered(req: &HttpRequest, page: &RenderedPage) -> HttpResponse {
-    let total_pages = total_pages(page.total, page.position.per_page());
-    let link = link_header(req, page.position, total_pages, page.next_cursor.as_deref());
-    HttpResponse::Ok()
-        .insert_header(("X-Total-Count", page.total.to_string()))
-        .insert_header(("Link", link))
-        .insert_header((header::ETAG, page.etag.clone()))
-        .content_type(header::ContentType::json())
-        .body(page.body.clone())
+/// A rendered page as a 200 with `X-Total-Count`, `Link` and its `ETag`.
+pub fn respond_rendered(req: &HttpRequest, page: &RenderedPage) -> Result<HttpResponse, ApiError> {
+    let mut response = headed(req, page.position, page.total, page.next_cursor.as_deref());
+    response.insert_header((header::ETAG, page.etag.clone()));
+    page.body.respond(req, response)
 }
 
 fn link_header(

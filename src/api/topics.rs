@@ -213,7 +213,7 @@ pub async fn list_topics(
     })
     .await?;
     let data: Vec<Topic> = records.into_iter().map(Topic::from).collect();
-    pagination::respond(&req, page, total, data)
+    Ok(pagination::respond(&req, page, total, data))
 }
 
 /// Get one topic by id or slug.

@@ -178,7 +178,7 @@ pub async fn list_users(
     let page = pagination::page_request(query.page, query.per_page)?;
     let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
     let data: Vec<User> = rows.into_iter().map(User::from).collect();
-    pagination::respond(&req, page, total, data)
+    Ok(pagination::respond(&req, page, total, data))
 }
 
 /// Get one staff account (admin).

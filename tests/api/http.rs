@@ -410,3 +410,55 @@ async fn every_response_has_a_request_id_and_security_headers() {
             .is_none()
     );
 }
+
+/// Cached articles and lists are kept zstd-packed: a client that prefers
+/// zstd gets those bytes, any other the same JSON (plain, or compressed as
+/// it asks), and all carry one ETag and say that the coding varies.
+#[tokio::test]
+async fn cached_answers_come_packed_or_plain_with_the_same_content() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "Packed", "status": "published", "body": "North Korea warned the G7. ".repeat(100)}),
+    )
+    .await;
+    for path in ["/api/v1/articles/packed", "/api/v1/articles?per_page=5"] {
+        for _ in 0..2 {
+            // The first round fills the cache, the second is served from it.
+            let plain = app.get(path).await;
+            assert!(plain.header("content-encoding").is_none());
+            for (accept, coding) in [
+                ("zstd", "zstd"),
+                ("gzip", "gzip"),
+                ("br;q=1, zstd;q=0.5", "br"),
+            ] {
+                let reply = app
+                    .client
+                    .get(app.url(path))
+                    .header("accept-encoding", accept)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(reply.status(), 200);
+                let headers = reply.headers().clone();
+                assert_eq!(headers["content-encoding"], coding, "{path} {accept}");
+                assert_eq!(headers["etag"], plain.header("etag").unwrap(), "{path}");
+                let vary: Vec<&str> = headers
+                    .get_all("vary")
+                    .iter()
+                    .map(|v| v.to_str().unwrap())
+                    .collect();
+                assert!(
+                    vary.join(",").contains("Accept-Encoding"),
+                    "{path}: {vary:?}"
+                );
+                let bytes = reply.bytes().await.unwrap();
+                assert!(bytes.len() < plain.text.len(), "{path} {accept}");
+                if coding == "zstd" {
+                    let unpacked = zstd::bulk::decompress(&bytes, 1 << 20).unwrap();
+                    assert_eq!(unpacked, plain.text.as_bytes(), "{path}");
+                }
+            }
+        }
+    }
+}

@@ -340,5 +340,5 @@ pub async fn list_articles(
         })
     })
     .await?;
-    Ok(pagination::respond_rendered(&req, &page))
+    pagination::respond_rendered(&req, &page)
 }

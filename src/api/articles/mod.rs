@@ -5,14 +5,14 @@ mod list;
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
-use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::entities::EntitySummary;
 use super::etag::{self, IfMatch};
+use super::packed::PackedJson;
 use super::topics::TopicSummary;
 use super::{ApiJson, IdOrSlug, created, fields, nullable, tagged, utc};
 use crate::app::AppState;
@@ -373,7 +373,7 @@ pub fn audience(user: &MaybeUser) -> Audience {
 pub struct RenderedArticle {
     row: ArticleSummaryRow,
     etag: String,
-    body: Bytes,
+    body: PackedJson,
 }
 
 impl RenderedArticle {
@@ -384,7 +384,7 @@ impl RenderedArticle {
         Ok(RenderedArticle {
             etag: etag::article(&row),
             row,
-            body: Bytes::from(body),
+            body: PackedJson::pack(&body)?,
         })
     }
 }
@@ -392,7 +392,7 @@ impl RenderedArticle {
 impl crate::cache::Weigh for RenderedArticle {
     fn weight(&self) -> usize {
         // The row's strings are small next to the body; count them roughly.
-        std::mem::size_of::<Self>() + self.body.len() + self.etag.len() + 512
+        std::mem::size_of::<Self>() + self.body.weight() + self.etag.len() + 512
     }
 }
 
@@ -409,6 +409,7 @@ impl crate::cache::Weigh for RenderedArticle {
 pub async fn get_article(
     state: web::Data<AppState>,
     user: MaybeUser,
+    req: HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
@@ -426,10 +427,9 @@ pub async fn get_article(
             "No article has this id or slug.".to_owned(),
         ));
     }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, article.etag.clone()))
-        .content_type(header::ContentType::json())
-        .body(article.body.clone()))
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, article.etag.clone()));
+    article.body.respond(&req, response)
 }
 
 /// Authors may only give their own id as `author_id`.
