@@ -122,6 +122,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Articles per status, kept by triggers.
+    article_status_counts (status) {
+        status -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));

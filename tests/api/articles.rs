@@ -770,3 +770,64 @@ async fn cached_lists_and_pages_follow_writes_from_any_process() {
     );
     app.get("/api/v1/articles/cached").await.assert_problem(404);
 }
+
+/// Unfiltered lists take their totals from counts kept per status; they
+/// must follow every create, status change and delete, and a scheduled
+/// article whose time has come.
+#[tokio::test]
+async fn unfiltered_totals_follow_every_status_change() {
+    use diesel::prelude::*;
+    let app = spawn_app().await;
+    let totals = || async {
+        let mut seen = Vec::new();
+        for status in ["", "&status=draft", "&status=scheduled", "&status=archived"] {
+            let reply = app
+                .admin_get(&format!("/api/v1/articles?per_page=1{status}"))
+                .await;
+            seen.push(reply.json["meta"]["total"].as_i64().unwrap());
+            assert_eq!(
+                reply.header("x-total-count"),
+                Some(seen.last().unwrap().to_string().as_str())
+            );
+        }
+        let public = app.get("/api/v1/articles").await.json["meta"]["total"]
+            .as_i64()
+            .unwrap();
+        (public, seen)
+    };
+    for (title, status) in [
+        ("One", "published"),
+        ("Two", "published"),
+        ("Three", "draft"),
+        ("Four", "archived"),
+    ] {
+        app.create(
+            "/api/v1/articles",
+            json!({"title": title, "status": status}),
+        )
+        .await;
+    }
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "Later", "status": "scheduled", "published_at": "2999-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(totals().await, (2, vec![5, 1, 1, 1]));
+
+    let reply = app
+        .patch("/api/v1/articles/three", &json!({"status": "published"}))
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(totals().await, (3, vec![5, 0, 1, 1]));
+    assert_eq!(app.delete("/api/v1/articles/one").await.status, 204);
+    assert_eq!(totals().await, (2, vec![4, 0, 1, 1]));
+
+    // The scheduled article's time comes (moved by another process here).
+    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    diesel::sql_query(
+        "UPDATE articles SET published_at = '2020-01-01 00:00:00' WHERE slug = 'later'",
+    )
+    .execute(&mut conn)
+    .unwrap();
+    assert_eq!(totals().await, (3, vec![4, 0, 0, 1]));
+}

@@ -4,12 +4,13 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment};
-use diesel::sql_types::{Integer, Text};
+use diesel::sql_types::{BigInt, Integer, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
 use super::{ArticleSummary, ArticleSummaryRow, Audience, complete};
 use crate::db::schema::{
-    article_entities, article_topics, articles, articles_fts, entities as entity_table,
+    article_entities, article_status_counts, article_topics, articles, articles_fts,
+    entities as entity_table,
 };
 use crate::error::ApiError;
 use crate::store::{PageRequest, entities, now, topics};
@@ -405,6 +406,69 @@ macro_rules! run {
     }};
 }
 
+#[derive(QueryableByName)]
+struct Total {
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+/// The total of a list filtered by nothing but its status, from the kept
+/// per-status counts and the few scheduled articles; `None` for any other
+/// list (and for an author's own list, which mixes in their drafts).
+fn kept_total(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    now: NaiveDateTime,
+    plans: &mut Option<Vec<String>>,
+) -> Result<Option<i64>, ApiError> {
+    let unfiltered = filter.topics.is_empty()
+        && filter.entities.is_empty()
+        && filter.kind.is_none()
+        && filter.author.is_none()
+        && filter.source.is_none()
+        && filter.published_from.is_none()
+        && filter.published_before.is_none()
+        && filter.search.is_none();
+    if !unfiltered {
+        return Ok(None);
+    }
+    let mut kept = |statuses: &[&str]| -> QueryResult<i64> {
+        let counts: Vec<i64> = article_status_counts::table
+            .filter(article_status_counts::status.eq_any(statuses))
+            .select(article_status_counts::n)
+            .load(conn)?;
+        Ok(counts.iter().sum())
+    };
+    let total = match (filter.audience, filter.status) {
+        (Audience::Owner(_), _) => return Ok(None),
+        (_, StatusFilter::Public) => {
+            // One statement, as the count it replaces.
+            let total = diesel::sql_query(
+                "SELECT (SELECT n FROM article_status_counts WHERE status = 'published') \
+                 + (SELECT count(*) FROM articles \
+                    WHERE status = 'scheduled' AND published_at <= ?) AS total",
+            )
+            .bind::<Timestamp, _>(now);
+            let total: Total = run!(conn, plans, total, get_result, Total { total: 0 });
+            total.total
+        }
+        (Audience::Public, _) => return Ok(None),
+        (Audience::Everyone, StatusFilter::Any) => {
+            kept(&["draft", "scheduled", "published", "archived"])?
+        }
+        (Audience::Everyone, StatusFilter::Draft) => kept(&["draft"])?,
+        (Audience::Everyone, StatusFilter::Archived) => kept(&["archived"])?,
+        (Audience::Everyone, StatusFilter::Pending) => {
+            let waiting = articles::table
+                .filter(articles::status.eq("scheduled"))
+                .filter(articles::published_at.gt(now))
+                .count();
+            run!(conn, plans, waiting, get_result, 0)
+        }
+    };
+    Ok(Some(total))
+}
+
 /// A page of articles (without bodies) matching `filter`, the total, and
 /// where the next page starts.
 pub fn list(
@@ -453,9 +517,13 @@ fn list_or_explain(
     // One row more than the page tells whether there is a next page.
     let (total, mut rows): (i64, Vec<(ArticleSummaryRow, Option<f64>)>) = match &filter.search {
         None => {
-            let count =
-                apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: false).count();
-            let total: i64 = run!(conn, plans, count, get_result, 0);
+            let total = match kept_total(conn, filter, now, plans)? {
+                Some(total) => total,
+                None => {
+                    let count = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: false).count();
+                    run!(conn, plans, count, get_result, 0)
+                }
+            };
             let query = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: true);
             let page = apply_order!(query, filter.sort, after)
                 .select(ArticleSummaryRow::as_select())
