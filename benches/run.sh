@@ -9,8 +9,10 @@
 # release binary and the ceiling (benches/ceiling.rs) on that file, drives
 # both with wrk (installed from Debian's packages if missing) at 64
 # connections from loopback, and prints req/s, p50, p95, p99, peak RSS and
-# each figure's ratio to the ceiling. DURATION (seconds, default 10) sets
-# the length of each run. Results also go to target/bench-data/results-N.md.
+# each figure's ratio to the ceiling; then the reads again with the answer
+# cache off ("uncached_*": what a first read after a write costs).
+# DURATION (seconds, default 10) sets the length of each run. Results also
+# go to target/bench-data/results-N.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,6 +105,21 @@ PY
   run comments_of_article "$API/articles/$COMMENTED/comments" >> "$RESULTS"
   PATHS="$DATA/comment-paths.txt" run post_comment "http://127.0.0.1:$PORT/" benches/wrk/comment.lua >> "$RESULTS"
   RSS_KB=$(awk '/VmHWM/{print $2}' /proc/$SERVER/status)
+  kill $SERVER; wait $SERVER 2>/dev/null || true
+
+  # The same reads with the answer cache off: what every first read after a
+  # write costs (the cache never serves an answer a write has changed).
+  NEWSDESK_BIND=127.0.0.1:$PORT DATABASE_URL="$DATA/run.db" RUST_LOG=warn NEWSDESK_CACHE_MB=0 \
+    NEWSDESK_COMMENT_RATE_LIMIT=0 NEWSDESK_AUTH_RATE_LIMIT=0 "$BIN" serve &
+  SERVER=$!
+  wait_for "http://127.0.0.1:$PORT/readyz"
+  PATHS="$DATA/slugs.txt" run uncached_article_by_slug "http://127.0.0.1:$PORT/" >> "$RESULTS"
+  run uncached_page_of_20 "$API/articles?per_page=20" >> "$RESULTS"
+  run uncached_entity_a_and_b "$API/articles?entity=$ENTITIES" >> "$RESULTS"
+  run uncached_topic_with_subtopics "$API/articles?topic=$TOPIC" >> "$RESULTS"
+  run uncached_search "$API/articles?q=$QUERY" >> "$RESULTS"
+  run uncached_cursor_page_1000 "$API/articles?per_page=$DEEP_PER_PAGE&cursor=$CURSOR" >> "$RESULTS"
+  UNCACHED_RSS_KB=$(awk '/VmHWM/{print $2}' /proc/$SERVER/status)
 
   kill $SERVER $CEILING_PID; wait $SERVER 2>/dev/null || true; trap - EXIT
   POSTED=$(sqlite3 "$DATA/run.db" "SELECT count(*) FROM comments WHERE author_name LIKE 'Bench %'" 2>/dev/null \
@@ -116,7 +133,7 @@ PY
     CEILING_RPS=$(awk '$1=="ceiling"{print $2}' "$RESULTS")
     awk -v c="$CEILING_RPS" '{ printf "| %s | %d | %.2f | %.2f | %.2f | %d | %.0f %% |\n", $1, $2, $3, $4, $5, $6, 100 * $2 / c }' "$RESULTS"
     echo
-    echo "Peak RSS of newsdesk: $((RSS_KB / 1024)) MB. Comments acknowledged with 201 and found in the database afterwards: $POSTED."
+    echo "Peak RSS of newsdesk: $((RSS_KB / 1024)) MB ($((UNCACHED_RSS_KB / 1024)) MB for the uncached runs). Comments acknowledged with 201 and found in the database afterwards: $POSTED."
     echo
   } | tee "$DATA/results-$SIZE.md"
 done
