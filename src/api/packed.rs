@@ -25,9 +25,14 @@ pub struct PackedJson {
 impl PackedJson {
     pub fn pack(json: &[u8]) -> Result<PackedJson, ApiError> {
         zstd::bulk::compress(json, LEVEL)
-            .map(|packed| PackedJson {
-                zstd: Bytes::from(packed),
-                len: json.len(),
+            .map(|mut packed| {
+                // The buffer was sized for the worst case (the whole input);
+                // kept as is, the cache would hold four times what it counts.
+                packed.shrink_to_fit();
+                PackedJson {
+                    zstd: Bytes::from(packed),
+                    len: json.len(),
+                }
             })
             .map_err(|err| ApiError::Internal(format!("packing a cached body: {err}")))
     }
