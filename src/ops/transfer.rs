@@ -549,6 +549,15 @@ fn apply(conn: &mut SqliteConnection, record: &Record) -> Result<(), ApiError> {
         }
         Record::Article(article) => {
             check_slug(&article.slug)?;
+            // Public lists rely on it (their cursors skip undated rows).
+            if matches!(article.status.as_str(), "published" | "scheduled")
+                && article.published_at.is_none()
+            {
+                return Err(ApiError::invalid(
+                    "published_at",
+                    "is required for a published or scheduled article",
+                ));
+            }
             let words = crate::render::word_count(&article.body);
             diesel::insert_into(articles::table)
                 .values((

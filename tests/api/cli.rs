@@ -269,4 +269,26 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("line {}", broken + 1)));
+
+    // A published article without its publication time.
+    let mut undated = lines.clone();
+    let published = undated
+        .iter()
+        .position(|line| line.contains("\"status\":\"published\""))
+        .unwrap();
+    let start = undated[published].find("\"published_at\":").unwrap() + "\"published_at\":".len();
+    let end = start + undated[published][start..].find(',').unwrap();
+    undated[published].replace_range(start..end, "null");
+    std::fs::write(&file, undated.join("\n") + "\n").unwrap();
+    let output = newsdesk(&target)
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains(&format!("line {}", published + 1)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("published_at"), "{stderr}");
 }

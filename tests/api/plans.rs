@@ -315,3 +315,33 @@ fn a_full_scan_would_be_caught() {
     let caught = std::panic::catch_unwind(|| assert_indexed(&plans, "byline"));
     assert!(caught.is_err(), "{plans:?}");
 }
+
+#[test]
+fn a_cursor_page_starts_at_its_place_in_the_sort_index() {
+    // A deep page must not step over every entry before it: the cursor is
+    // a range on the index that gives the order.
+    let (_dir, pool) = newsroom();
+    let mut conn = pool.get().unwrap();
+    for (sort, range) in [
+        (Sort::PublishedDesc, "(published_at<?)"),
+        (Sort::PublishedAsc, "(published_at>?)"),
+        (Sort::UpdatedDesc, "(updated_at<?)"),
+        (Sort::Title, "(title>?)"),
+    ] {
+        let filter = ArticleFilter {
+            sort,
+            ..ArticleFilter::default()
+        };
+        let spec = PageSpec::After {
+            per_page: 20,
+            after: Some(cursor_for(sort)),
+        };
+        let plans = articles::explain(&mut conn, &filter, &spec).unwrap();
+        assert!(
+            plans.iter().any(
+                |line| line.starts_with("SEARCH articles USING INDEX") && line.ends_with(range)
+            ),
+            "{sort:?}: {plans:#?}"
+        );
+    }
+}
