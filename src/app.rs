@@ -22,7 +22,7 @@ use crate::api::articles::RenderedArticle;
 use crate::api::pagination::RenderedPage;
 use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
 use crate::auth::token::TokenKeys;
-use crate::cache::Cache;
+use crate::cache::{Cache, Total};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, PROBLEM_JSON};
@@ -40,6 +40,8 @@ pub struct AppState {
     pub comment_limiter: RateLimit,
     /// Pages of article lists, until the content changes.
     pub article_lists: Cache<RenderedPage>,
+    /// Totals of article lists by filter, shared by their pages.
+    pub article_totals: Cache<Total>,
     /// Single articles by id or slug, until the content changes.
     pub articles: Cache<RenderedArticle>,
 }
@@ -246,6 +248,8 @@ impl Application {
             comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
             article_lists: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 2),
             articles: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 2),
+            // Small: an entry is its key (the filter) and a number.
+            article_totals: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 32),
             pool,
             config,
         });

@@ -50,6 +50,15 @@ pub trait Weigh {
     fn weight(&self) -> usize;
 }
 
+/// How many items a list has on all pages, kept apart from its pages.
+pub struct Total(pub i64);
+
+impl Weigh for Total {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Self>()
+    }
+}
+
 /// The entries, all computed at one stamp (older ones can never be right
 /// again: the generation only grows, and the clock only moves on).
 struct Entries<V> {

@@ -41,8 +41,8 @@ pub struct Config {
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
     /// `NEWSDESK_CACHE_MB`: memory, in MiB, for article pages and lists
-    /// kept until the content changes (see `cache`), half for each. Default
-    /// 12; 0 turns caching off.
+    /// kept until the content changes (see `cache`), half for each, plus a
+    /// thirty-second for list totals. Default 12; 0 turns caching off.
     pub cache_mb: usize,
     /// `NEWSDESK_CORS_ORIGINS`: comma-separated origins that browsers may
     /// call from, or `*` (the default) for any origin, without credentials.

@@ -831,3 +831,34 @@ async fn unfiltered_totals_follow_every_status_change() {
     .unwrap();
     assert_eq!(totals().await, (3, vec![4, 0, 0, 1]));
 }
+
+/// Pages of one list share a kept total; a write moves it on every page.
+#[tokio::test]
+async fn pages_of_a_filtered_list_share_a_total_that_follows_writes() {
+    let app = spawn_app().await;
+    app.topic("World", None).await;
+    app.topic("Asia", Some("world")).await;
+    for title in ["One", "Two", "Three"] {
+        app.article(title, &["asia"], &[]).await;
+    }
+    let total = |path: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app.get(path).await;
+            (
+                reply.json["meta"]["total"].as_i64().unwrap(),
+                reply.header("x-total-count").unwrap().to_owned(),
+            )
+        }
+    };
+    let first = "/api/v1/articles?topic=world&per_page=2";
+    let second = "/api/v1/articles?topic=world&per_page=2&page=2";
+    assert_eq!(total(first).await, (3, "3".to_owned()));
+    assert_eq!(total(second).await, (3, "3".to_owned()));
+    app.article("Four", &["world"], &[]).await;
+    assert_eq!(total(second).await, (4, "4".to_owned()));
+    assert_eq!(total(first).await, (4, "4".to_owned()));
+    assert_eq!(app.delete("/api/v1/articles/one").await.status, 204);
+    assert_eq!(total(second).await.0, 3);
+    assert_eq!(total(first).await.0, 3);
+}

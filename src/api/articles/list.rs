@@ -10,6 +10,7 @@ use crate::api::entities::{EntityKind, kind_name};
 use crate::api::{fields, pagination};
 use crate::app::AppState;
 use crate::auth::MaybeUser;
+use crate::cache::Total;
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::slug;
@@ -323,7 +324,14 @@ pub async fn list_articles(
     let cached = state.clone();
     let page = db::run(&state.pool, move |conn| {
         cached.article_lists.get_or_load(conn, key, |conn| {
-            let page = store::list(conn, &filter, &spec)?;
+            // Other pages of the same list share its total, which is most of
+            // the cost of a tag filter or a search (see cache::Total).
+            let total = cached
+                .article_totals
+                .get_or_load(conn, format!("{filter:?}"), |conn| {
+                    store::count(conn, &filter).map(Total)
+                })?;
+            let page = store::list_counted(conn, &filter, &spec, total.0)?;
             let next_cursor = page
                 .next
                 .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));

@@ -494,7 +494,7 @@ pub fn list(
     filter: &ArticleFilter,
     spec: &PageSpec,
 ) -> Result<ArticlePage, ApiError> {
-    list_or_explain(conn, filter, spec, &mut None)
+    list_or_explain(conn, filter, spec, None, &mut None)
 }
 
 /// The query plans (`EXPLAIN QUERY PLAN` detail lines) of the count and
@@ -505,14 +505,67 @@ pub fn explain(
     spec: &PageSpec,
 ) -> Result<Vec<String>, ApiError> {
     let mut plans = Some(Vec::new());
-    list_or_explain(conn, filter, spec, &mut plans)?;
+    list_or_explain(conn, filter, spec, None, &mut plans)?;
     Ok(plans.unwrap_or_default())
+}
+
+/// The articles matching `filter`, on all pages.
+pub fn count(conn: &mut SqliteConnection, filter: &ArticleFilter) -> Result<i64, ApiError> {
+    let tags = resolve_tags(conn, filter)?;
+    count_or_explain(conn, filter, &tags, now(), &mut None)
+}
+
+/// As `list`, with the total already known (from `count`, for the same
+/// filter and the same data).
+pub fn list_counted(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    spec: &PageSpec,
+    total: i64,
+) -> Result<ArticlePage, ApiError> {
+    list_or_explain(conn, filter, spec, Some(total), &mut None)
+}
+
+/// The articles matching `$search`, joined to the search index, boxed.
+macro_rules! searched {
+    ($search:expr) => {
+        articles::table
+            .inner_join(articles_fts::table.on(articles_fts::rowid.eq(articles::id)))
+            .filter(Matches::new(
+                articles_fts::whole,
+                $search.clone().into_sql::<Text>(),
+            ))
+            .into_boxed::<Sqlite>()
+    };
+}
+
+fn count_or_explain(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+    tags: &ResolvedTags,
+    now: NaiveDateTime,
+    plans: &mut Option<Vec<String>>,
+) -> Result<i64, ApiError> {
+    Ok(match &filter.search {
+        None => match kept_total(conn, filter, now, plans)? {
+            Some(total) => total,
+            None => {
+                let count = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, tags, now, page: false).count();
+                run!(conn, plans, count, get_result, 0)
+            }
+        },
+        Some(search) => {
+            let count = apply_filters!(searched!(search), filter, tags, now, page: false).count();
+            run!(conn, plans, count, get_result, 0)
+        }
+    })
 }
 
 fn list_or_explain(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
     spec: &PageSpec,
+    known_total: Option<i64>,
     plans: &mut Option<Vec<String>>,
 ) -> Result<ArticlePage, ApiError> {
     if filter.sort == Sort::Relevance && filter.search.is_none() {
@@ -532,37 +585,23 @@ fn list_or_explain(
             (*per_page, 0, after.clone())
         }
     };
+    let total = match known_total {
+        Some(total) => total,
+        None => count_or_explain(conn, filter, &tags, now, plans)?,
+    };
     // One row more than the page tells whether there is a next page.
-    let (total, mut rows): (i64, Vec<(ArticleSummaryRow, Option<f64>)>) = match &filter.search {
+    let mut rows: Vec<(ArticleSummaryRow, Option<f64>)> = match &filter.search {
         None => {
-            let total = match kept_total(conn, filter, now, plans)? {
-                Some(total) => total,
-                None => {
-                    let count = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: false).count();
-                    run!(conn, plans, count, get_result, 0)
-                }
-            };
             let query = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, &tags, now, page: true);
             let page = apply_order!(query, filter.sort, after, undated: filter.may_be_undated())
                 .select(ArticleSummaryRow::as_select())
                 .limit(per_page + 1)
                 .offset(offset);
             let rows: Vec<ArticleSummaryRow> = run!(conn, plans, page, load, Vec::new());
-            (total, rows.into_iter().map(|row| (row, None)).collect())
+            rows.into_iter().map(|row| (row, None)).collect()
         }
         Some(search) => {
-            let searched = || {
-                articles::table
-                    .inner_join(articles_fts::table.on(articles_fts::rowid.eq(articles::id)))
-                    .filter(Matches::new(
-                        articles_fts::whole,
-                        search.clone().into_sql::<Text>(),
-                    ))
-                    .into_boxed::<Sqlite>()
-            };
-            let count = apply_filters!(searched(), filter, &tags, now, page: false).count();
-            let total: i64 = run!(conn, plans, count, get_result, 0);
-            let query = apply_filters!(searched(), filter, &tags, now, page: true);
+            let query = apply_filters!(searched!(search), filter, &tags, now, page: true);
             let query = match (filter.sort, after) {
                 (Sort::Relevance, Some(SortKey::Relevance(rank, id))) => query
                     .filter(
@@ -579,12 +618,9 @@ fn list_or_explain(
                 .limit(per_page + 1)
                 .offset(offset);
             let rows: Vec<(ArticleSummaryRow, f64)> = run!(conn, plans, page, load, Vec::new());
-            (
-                total,
-                rows.into_iter()
-                    .map(|(row, rank)| (row, Some(rank)))
-                    .collect(),
-            )
+            rows.into_iter()
+                .map(|(row, rank)| (row, Some(rank)))
+                .collect()
         }
     };
     let has_more = rows.len() as i64 > per_page;

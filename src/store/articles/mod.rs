@@ -4,7 +4,7 @@ mod list;
 
 pub use list::{
     ArticleFilter, ArticlePage, PageSpec, PublishedBefore, SlugGroups, Sort, SortKey, StatusFilter,
-    explain, list,
+    count, explain, list, list_counted,
 };
 
 use std::collections::{BTreeSet, HashMap};
