@@ -107,6 +107,7 @@ impl RouteTable {
                     .collect();
                 let methods = [
                     ("GET", item.get.is_some()),
+                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("PATCH", item.patch.is_some()),
@@ -276,6 +277,7 @@ impl Application {
                 .wrap(from_fn(crate::http::policy))
                 .wrap(cors(&cors_origins))
                 .wrap(Compress::default())
+                .wrap(from_fn(crate::http::head_as_get))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
         })
         // On SIGTERM or SIGINT, stop accepting and let requests in flight

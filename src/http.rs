@@ -51,6 +51,20 @@ fn insert(res: &mut HttpResponse, name: HeaderName, value: &str) {
     }
 }
 
+/// HEAD is GET without the body (RFC 9110, section 9.3.2). actix routes a
+/// request only to handlers of its own method, so HEAD becomes GET before
+/// routing; the HTTP/1 layer still knows it was HEAD, and sends the
+/// headers (`Content-Length` included) without the body.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.method() == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
+    next.call(req).await
+}
+
 /// The middleware (see the module comment).
 pub async fn policy(
     req: ServiceRequest,

@@ -76,10 +76,10 @@ async fn a_wrong_method_is_a_405_with_allow() {
         .send(app.client.post(app.url("/api/v1/articles/some-slug")))
         .await;
     reply.assert_problem(405);
-    assert_eq!(reply.header("allow"), Some("GET, PUT, PATCH, DELETE"));
+    assert_eq!(reply.header("allow"), Some("GET, HEAD, PUT, PATCH, DELETE"));
     let on_list = app.send(app.client.delete(app.url("/api/v1/topics"))).await;
     on_list.assert_problem(405);
-    assert_eq!(on_list.header("allow"), Some("GET, POST"));
+    assert_eq!(on_list.header("allow"), Some("GET, HEAD, POST"));
     let health = app.send(app.client.post(app.url("/healthz"))).await;
     health.assert_problem(405);
 }

@@ -462,3 +462,46 @@ async fn cached_answers_come_packed_or_plain_with_the_same_content() {
         }
     }
 }
+
+/// HEAD answers as GET does, headers and all, without the body.
+#[tokio::test]
+async fn head_is_get_without_the_body() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "Headline", "status": "published"}),
+    )
+    .await;
+    for path in [
+        "/api/v1/articles",
+        "/api/v1/articles/headline",
+        "/feeds/articles.atom",
+        "/healthz",
+    ] {
+        let get = app.get(path).await;
+        let head = app
+            .send(app.client.request(Method::HEAD, app.url(path)))
+            .await;
+        assert_eq!(head.status, 200, "{path}");
+        assert!(head.text.is_empty(), "{path}");
+        assert_eq!(
+            head.header("content-length"),
+            Some(get.text.len().to_string().as_str()),
+            "{path}"
+        );
+        for name in ["etag", "content-type", "cache-control"] {
+            assert_eq!(head.header(name), get.header(name), "{path} {name}");
+        }
+    }
+    let missing = app
+        .send(
+            app.client
+                .request(Method::HEAD, app.url("/api/v1/articles/nope")),
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.text.is_empty());
+    // Still no writes by HEAD's back door.
+    let list = app.get("/api/v1/articles").await;
+    assert_eq!(list.json["meta"]["total"], 1);
+}
