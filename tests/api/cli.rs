@@ -225,6 +225,14 @@ fn export_then_import_then_export_gives_the_same_bytes() {
     );
 }
 
+/// Replaces the value of a top-level, non-last `field` of an NDJSON line.
+fn set_field(line: &mut String, field: &str, value: &str) {
+    let key = format!("\"{field}\":");
+    let start = line.find(&key).unwrap() + key.len();
+    let end = start + line[start..].find(',').unwrap();
+    line.replace_range(start..end, value);
+}
+
 #[test]
 fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
     let dir = tempfile::tempdir().unwrap();
@@ -238,9 +246,8 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
         .iter()
         .rposition(|line| line.contains("\"type\":\"article\""))
         .unwrap();
-    let start = lines[broken].find("\"author_id\":").unwrap() + "\"author_id\":".len();
-    let end = start + lines[broken][start..].find(',').unwrap();
-    lines[broken].replace_range(start..end, "9999");
+    let original = lines.clone();
+    set_field(&mut lines[broken], "author_id", "9999");
     let file = dir.path().join("broken.ndjson");
     std::fs::write(&file, lines.join("\n") + "\n").unwrap();
     let output = newsdesk(&target)
@@ -271,14 +278,12 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
     assert!(String::from_utf8_lossy(&output.stderr).contains(&format!("line {}", broken + 1)));
 
     // A published article without its publication time.
-    let mut undated = lines.clone();
+    let mut undated = original;
     let published = undated
         .iter()
         .position(|line| line.contains("\"status\":\"published\""))
         .unwrap();
-    let start = undated[published].find("\"published_at\":").unwrap() + "\"published_at\":".len();
-    let end = start + undated[published][start..].find(',').unwrap();
-    undated[published].replace_range(start..end, "null");
+    set_field(&mut undated[published], "published_at", "null");
     std::fs::write(&file, undated.join("\n") + "\n").unwrap();
     let output = newsdesk(&target)
         .args(["import", file.to_str().unwrap()])
