@@ -424,8 +424,9 @@ macro_rules! run {
     }};
 }
 
+/// The one column of a total computed in SQL.
 #[derive(QueryableByName)]
-struct Total {
+struct TotalRow {
     #[diesel(sql_type = BigInt)]
     total: i64,
 }
@@ -467,7 +468,7 @@ fn kept_total(
                     WHERE status = 'scheduled' AND published_at <= ?) AS total",
             )
             .bind::<Timestamp, _>(now);
-            let total: Total = run!(conn, plans, total, get_result, Total { total: 0 });
+            let total: TotalRow = run!(conn, plans, total, get_result, TotalRow { total: 0 });
             total.total
         }
         (Audience::Public, _) => return Ok(None),
