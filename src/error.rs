@@ -326,6 +326,11 @@ impl FieldErrors {
         }
     }
 
+    /// What was recorded, for a caller that merges errors of its own.
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+
     /// `Ok` when nothing was recorded, otherwise a 422 listing every error.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() {

@@ -254,8 +254,8 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             if has_body || (in_api && method == HttpMethod::Get && is_list) {
                 add("422", "Invalid values; `errors` lists each bad field");
             }
-            // Resources with versions take If-Match on writes (users do not).
-            let versioned = on_one && in_api && !path.starts_with("/api/v1/users");
+            // Every single resource takes If-Match on writes.
+            let versioned = on_one && in_api;
             let write = matches!(
                 method,
                 HttpMethod::Put | HttpMethod::Patch | HttpMethod::Delete

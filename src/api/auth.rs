@@ -22,6 +22,13 @@ pub struct TokenRequest {
     pub password: String,
 }
 
+impl super::Checked for TokenRequest {
+    /// Any strings may be tried; a wrong pair is a 401, not a 422.
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        Vec::new()
+    }
+}
+
 /// A bearer token for the `Authorization` header.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…", "token_type": "Bearer", "expires_in": 3600}))]

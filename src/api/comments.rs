@@ -140,6 +140,23 @@ pub struct CommentInput {
     pub parent_id: Option<i32>,
 }
 
+impl super::Checked for CommentInput {
+    /// Who posts is not known while the body parses: the fields a reader
+    /// must give are checked when given here, and required by `validate`.
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        let mut errors = FieldErrors::new();
+        if let Some(name) = &self.author_name {
+            fields::line(&mut errors, "author_name", name, NAME_MAX);
+        }
+        if let Some(email) = &self.author_email {
+            super::users::email(&mut errors, "author_email", email);
+        }
+        fields::optional_url(&mut errors, "author_url", self.author_url.as_deref());
+        comment_body(&mut errors, &self.body);
+        errors.into_vec()
+    }
+}
+
 impl CommentInput {
     fn validate(self, user: Option<&AuthUser>) -> Result<NewComment, ApiError> {
         let mut errors = FieldErrors::new();
@@ -179,16 +196,20 @@ fn comment_body(errors: &mut FieldErrors, value: &str) -> String {
     let body = value.trim();
     if body.is_empty() || body.chars().count() > BODY_MAX {
         errors.add("body", format!("must be 1 to {BODY_MAX} characters"));
-    } else if body
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        errors.add(
-            "body",
-            "must not contain control characters other than line breaks and tabs",
-        );
+    } else if fields::has_control_in_text(body) {
+        errors.add("body", fields::CONTROL_IN_TEXT_MESSAGE);
     }
     body.to_owned()
+}
+
+impl super::Checked for CommentPatch {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        let mut errors = FieldErrors::new();
+        if let Some(body) = &self.body {
+            comment_body(&mut errors, body);
+        }
+        errors.into_vec()
+    }
 }
 
 /// A moderator's change: a new status, an edited body, or both.
@@ -381,12 +402,12 @@ pub async fn get_comment(
         .as_ref()
         .is_some_and(|user| user.role >= Role::Editor)
     {
-        return Ok(HttpResponse::Ok().json(StaffComment::from(row)));
+        return tagged(&StaffComment::from(row));
     }
     if row.status != "approved" || !article_visible {
         return Err(ApiError::NotFound("No comment has this id.".to_owned()));
     }
-    Ok(HttpResponse::Ok().json(Comment::from(row)))
+    tagged(&Comment::from(row))
 }
 
 /// Moderate a comment (editor+): change its `status`, edit its `body`.
@@ -417,12 +438,20 @@ pub async fn moderate_comment(
     };
     errors.finish()?;
     let id = path.id;
-    let guard = move |current: &CommentRow| if_match.check(&etag::comment(current, true));
+    let guard = move |current: &CommentRow| comment_precondition(&if_match, current);
     let row = db::write(&state.pool, move |conn| {
         store::update(conn, id, &changes, guard)
     })
     .await?;
-    Ok(tagged(etag::comment(&row, true), &StaffComment::from(row)))
+    tagged(&StaffComment::from(row))
+}
+
+/// `If-Match` on a comment holds with the tag of either shape a GET sends
+/// (the public one, or the staff one with the email).
+fn comment_precondition(if_match: &IfMatch, current: &CommentRow) -> Result<(), ApiError> {
+    let staff = etag::of(&StaffComment::from(current.clone()))?;
+    let public = etag::of(&Comment::from(current.clone()))?;
+    if_match.check_any(&[&staff, &public])
 }
 
 /// Delete a comment and all its replies (editor+).
@@ -441,7 +470,7 @@ pub async fn delete_comment(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let id = path.id;
-    let guard = move |current: &CommentRow| if_match.check(&etag::comment(current, true));
+    let guard = move |current: &CommentRow| comment_precondition(&if_match, current);
     db::write(&state.pool, move |conn| store::delete(conn, id, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -165,6 +165,12 @@ fn country_code(errors: &mut FieldErrors, value: Option<&str>) -> Option<String>
     Some(code)
 }
 
+impl super::Checked for EntityInput {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        super::errors_of(self.validate())
+    }
+}
+
 impl EntityInput {
     fn validate(self) -> Result<NewEntity, ApiError> {
         let mut errors = FieldErrors::new();
@@ -221,6 +227,12 @@ pub struct EntityPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,
+}
+
+impl super::Checked for EntityPatch {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        super::errors_of(self.validate())
+    }
 }
 
 impl EntityPatch {
@@ -312,7 +324,7 @@ pub async fn get_entity(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
-    Ok(tagged(etag::entity(&record), &Entity::from(record)))
+    tagged(&Entity::from(record))
 }
 
 /// Create an entity.
@@ -405,7 +417,9 @@ pub async fn delete_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::entity(current));
+    let guard = move |current: &EntityRecord| {
+        if_match.check(&etag::of(&Entity::from(current.clone()))?)
+    };
     db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -419,10 +433,12 @@ async fn save(
     changes: EntityChanges,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::entity(current));
+    let guard = move |current: &EntityRecord| {
+        if_match.check(&etag::of(&Entity::from(current.clone()))?)
+    };
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, guard)
     })
     .await?;
-    Ok(tagged(etag::entity(&record), &Entity::from(record)))
+    tagged(&Entity::from(record))
 }

@@ -1,5 +1,5 @@
-//! Entity tags of single resources, from their version (and the counts
-//! they show, which change without a new version), and `If-Match`.
+//! Entity tags of single resources, from the bytes they are sent as, and
+//! `If-Match`.
 
 use std::future::{Ready, ready};
 
@@ -8,37 +8,24 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 
 use crate::error::ApiError;
-use crate::store::articles::ArticleSummaryRow;
-use crate::store::comments::CommentRow;
-use crate::store::entities::EntityRecord;
-use crate::store::topics::TopicRecord;
 
-pub fn article(row: &ArticleSummaryRow) -> String {
+/// The tag of a representation: a hash of its exact bytes. It changes
+/// whenever they do, including for reasons that leave the resource's own
+/// version alone (its author or parent topic renamed, a scheduled article
+/// turning public, a comment approved), and it is the same on every node.
+/// Lists get theirs the same way (see `http::policy`).
+pub fn of_bytes(bytes: &[u8]) -> String {
     format!(
-        "\"article-{}-v{}-c{}\"",
-        row.id, row.version, row.comment_count
+        "\"{:016x}\"",
+        crate::api::pagination::fingerprint_bytes(bytes)
     )
 }
 
-pub fn topic(record: &TopicRecord) -> String {
-    format!(
-        "\"topic-{}-v{}-n{}\"",
-        record.row.id, record.row.version, record.article_count
-    )
-}
-
-pub fn entity(record: &EntityRecord) -> String {
-    format!(
-        "\"entity-{}-v{}-n{}\"",
-        record.row.id, record.row.version, record.article_count
-    )
-}
-
-/// Moderators see more of a comment than the public, so the two shapes
-/// have different tags.
-pub fn comment(row: &CommentRow, staff: bool) -> String {
-    let shape = if staff { "-staff" } else { "" };
-    format!("\"comment-{}-v{}{shape}\"", row.id, row.version)
+/// The tag of `value` as it is sent: serialized as the response body is.
+pub fn of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_vec(value)
+        .map(|bytes| of_bytes(&bytes))
+        .map_err(|err| ApiError::Internal(format!("cannot serialize for an ETag: {err}")))
 }
 
 /// The `If-Match` header of a write: absent, `*`, or a list of tags.
@@ -49,9 +36,21 @@ impl IfMatch {
     /// A 412 unless the header is absent, `*`, or names `current`. The
     /// comparison is strong: weak tags (`W/"…"`) never match (RFC 9110).
     pub fn check(&self, current: &str) -> Result<(), ApiError> {
+        self.check_any(&[current])
+    }
+
+    /// As `check`, for a resource whose GET has more than one shape (the
+    /// public and the staff view of a comment): a tag of any of them holds.
+    pub fn check_any(&self, current: &[&str]) -> Result<(), ApiError> {
         match &self.0 {
             None => Ok(()),
-            Some(tags) if tags.iter().any(|tag| tag == "*" || tag == current) => Ok(()),
+            Some(tags)
+                if tags
+                    .iter()
+                    .any(|tag| tag == "*" || current.contains(&tag.as_str())) =>
+            {
+                Ok(())
+            }
             Some(_) => Err(ApiError::PreconditionFailed),
         }
     }

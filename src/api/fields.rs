@@ -12,16 +12,35 @@ fn chars(text: &str) -> usize {
     text.chars().count()
 }
 
-/// Control characters have no place in a one-line field (a title, a name).
-fn has_control(text: &str) -> bool {
-    text.chars().any(char::is_control)
+/// Unicode's non-characters (U+FDD0 to U+FDEF, and the last two code points
+/// of every plane, U+FFFE and U+FFFF among them) are for a program's own
+/// use and never for interchange: XML 1.0 forbids U+FFFE and U+FFFF, so one
+/// of them in a title would make every Atom feed that lists it unreadable.
+pub fn is_noncharacter(c: char) -> bool {
+    let code = u32::from(c);
+    (0xFDD0..=0xFDEF).contains(&code) || code & 0xFFFE == 0xFFFE
 }
 
-/// Control characters other than line breaks and tabs, for long text.
-fn has_control_in_text(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+/// Control characters and non-characters have no place in a one-line field
+/// (a title, a name).
+fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() || is_noncharacter(c))
 }
+
+/// Control characters other than line breaks and tabs, and non-characters,
+/// for long text.
+pub fn has_control_in_text(text: &str) -> bool {
+    text.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_noncharacter(c)
+    })
+}
+
+/// The message for a one-line field that holds a forbidden character.
+pub const CONTROL_MESSAGE: &str = "must not contain control characters or Unicode non-characters";
+
+/// The message for a long text that holds a forbidden character.
+pub const CONTROL_IN_TEXT_MESSAGE: &str = "must not contain control characters other than line \
+     breaks and tabs, nor Unicode non-characters";
 
 /// A required one-line text, trimmed, of `min..=max` characters.
 pub fn line(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> String {
@@ -29,7 +48,7 @@ pub fn line(errors: &mut FieldErrors, field: &str, value: &str, max: usize) -> S
     if value.is_empty() || chars(value) > max {
         errors.add(field, format!("must be 1 to {max} characters"));
     } else if has_control(value) {
-        errors.add(field, "must not contain control characters");
+        errors.add(field, CONTROL_MESSAGE);
     }
     value.to_owned()
 }
@@ -45,7 +64,7 @@ pub fn optional_line(
     if chars(value) > max {
         errors.add(field, format!("must be at most {max} characters"));
     } else if has_control(value) {
-        errors.add(field, "must not contain control characters");
+        errors.add(field, CONTROL_MESSAGE);
     }
     Some(value.to_owned())
 }
@@ -61,10 +80,7 @@ pub fn optional_text(
     if chars(value) > max {
         errors.add(field, format!("must be at most {max} characters"));
     } else if has_control_in_text(value) {
-        errors.add(
-            field,
-            "must not contain control characters other than line breaks and tabs",
-        );
+        errors.add(field, CONTROL_IN_TEXT_MESSAGE);
     }
     Some(value.to_owned())
 }
@@ -74,10 +90,7 @@ pub fn text_bytes(errors: &mut FieldErrors, field: &str, value: &str, max_bytes:
     if value.len() > max_bytes {
         errors.add(field, format!("must be at most {max_bytes} bytes"));
     } else if has_control_in_text(value) {
-        errors.add(
-            field,
-            "must not contain control characters other than line breaks and tabs",
-        );
+        errors.add(field, CONTROL_IN_TEXT_MESSAGE);
     }
     value.to_owned()
 }
@@ -139,10 +152,30 @@ pub fn optional_url(errors: &mut FieldErrors, field: &str, value: Option<&str>) 
     Some(value.to_owned())
 }
 
-/// A client timestamp (any offset) as stored: UTC, to the microsecond.
-pub fn timestamp(value: DateTime<Utc>) -> NaiveDateTime {
+/// Years a timestamp may have. Stored timestamps are compared as text in
+/// SQL (`2024-05-31 09:00:00`), which orders correctly only for four-digit
+/// years: `+10000-01-01` sorts before `2024`, and a schedule for the year
+/// 10000 would be public at once.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
+
+/// The message for a timestamp outside [`YEARS`].
+pub const YEAR_MESSAGE: &str = "must be a timestamp in the years 1 to 9999";
+
+/// Is `at` within the years a timestamp may have?
+pub fn in_years(at: NaiveDateTime) -> bool {
+    use chrono::Datelike;
+    YEARS.contains(&at.year())
+}
+
+/// A client timestamp (any offset) as stored: UTC, to the microsecond, in
+/// the years 1 to 9999.
+pub fn timestamp(errors: &mut FieldErrors, field: &str, value: DateTime<Utc>) -> NaiveDateTime {
     use chrono::SubsecRound;
-    value.naive_utc().trunc_subsecs(6)
+    let at = value.naive_utc().trunc_subsecs(6);
+    if !in_years(at) {
+        errors.add(field, YEAR_MESSAGE);
+    }
+    at
 }
 
 /// A PATCH field that may be absent but not `null` (a title, a slug).

@@ -55,7 +55,7 @@ fn is_json(req: &HttpRequest) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+impl<T: Checked + 'static> FromRequest for ApiJson<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -101,24 +101,77 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// Parses a body, naming the field at fault when the JSON is well formed
-/// but does not fit the type.
-pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+/// A request body whose values are checked once it has parsed. When some
+/// fields do not parse at all (a wrong type, an unknown name, a value not
+/// in an enum), the fields that did are still checked, so that one 422
+/// names every bad field at once.
+pub trait Checked: DeserializeOwned {
+    /// The field errors the body's validation reports; empty when valid.
+    fn field_errors(self) -> Vec<FieldError>;
+}
+
+/// The field errors of a validation result, for [`Checked`] impls.
+pub fn errors_of<T>(result: Result<T, ApiError>) -> Vec<FieldError> {
+    match result {
+        Err(ApiError::Validation(errors)) => errors,
+        _ => Vec::new(),
+    }
+}
+
+/// Parses a body: it must be one JSON object (an array or a bare value is
+/// a 422, so that `["email", "password"]` never passes for a sign-in).
+/// Fields that do not fit the type are named, each once, together with
+/// what the type's validation finds in the others.
+pub fn parse_json<T: Checked>(body: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => {
-                let message = strip_position(&inner.to_string());
-                ApiError::Validation(vec![FieldError::new(field_name(&path, &message), message)])
-            }
-            _ => malformed(&inner),
-        }
-    })?;
+    let value = <serde_json::Value as serde::Deserialize>::deserialize(&mut deserializer)
+        .map_err(|err| malformed(&err))?;
     // Trailing data after the document ("{}{}") is malformed too.
     deserializer.end().map_err(|err| malformed(&err))?;
-    Ok(value)
+    let serde_json::Value::Object(mut object) = value else {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    };
+    let mut errors: Vec<FieldError> = Vec::new();
+    loop {
+        let attempt: Result<T, _> =
+            serde_path_to_error::deserialize(serde_json::Value::Object(object.clone()));
+        match attempt {
+            Ok(value) if errors.is_empty() => return Ok(value),
+            Ok(value) => {
+                for error in value.field_errors() {
+                    if !errors.iter().any(|known| known.field == error.field) {
+                        errors.push(error);
+                    }
+                }
+                return Err(ApiError::Validation(errors));
+            }
+            Err(err) => {
+                let path = err.path().to_string();
+                let message = strip_position(&err.into_inner().to_string());
+                let unknown = unknown_field(&message);
+                let field = unknown
+                    .clone()
+                    .unwrap_or_else(|| field_name(&path, &message));
+                // Leave the field out and try again, to hear about the
+                // rest; a missing field cannot be left out, so stop there.
+                let key = unknown
+                    .unwrap_or_else(|| field.split(['.', '[']).next().unwrap_or("").to_owned());
+                let removed = object.remove(&key).is_some();
+                errors.push(FieldError::new(field, message));
+                if !removed {
+                    return Err(ApiError::Validation(errors));
+                }
+            }
+        }
+    }
+}
+
+/// The name in serde's "unknown field `x`, expected …".
+fn unknown_field(message: &str) -> Option<String> {
+    message
+        .strip_prefix("unknown field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_owned)
 }
 
 fn malformed(err: &serde_json::Error) -> ApiError {
@@ -186,9 +239,13 @@ impl IdOrSlug {
     }
 }
 
-/// A 200 with the resource and its `ETag`.
-pub fn tagged<T: serde::Serialize>(etag: String, body: &T) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(body)
+/// A 200 with the resource and its `ETag` (see `etag::of_bytes`), which
+/// `If-Match` on the same resource accepts.
+pub fn tagged<T: serde::Serialize>(body: &T) -> Result<actix_web::HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body)
+        .map_err(|err| ApiError::Internal(format!("cannot serialize a response: {err}")))?;
+    Ok(actix_web::HttpResponse::Ok()
+        .insert_header((header::ETAG, etag::of_bytes(&bytes)))
+        .content_type(header::ContentType::json())
+        .body(bytes))
 }

@@ -102,6 +102,12 @@ pub struct TopicInput {
     pub parent: Option<String>,
 }
 
+impl super::Checked for TopicInput {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        super::errors_of(self.validate())
+    }
+}
+
 impl TopicInput {
     fn validate(self) -> Result<NewTopic, ApiError> {
         let mut errors = FieldErrors::new();
@@ -139,6 +145,12 @@ pub struct TopicPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub parent: Option<Option<String>>,
+}
+
+impl super::Checked for TopicPatch {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        super::errors_of(self.validate())
+    }
 }
 
 impl TopicPatch {
@@ -229,7 +241,7 @@ pub async fn get_topic(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
-    Ok(tagged(etag::topic(&record), &Topic::from(record)))
+    tagged(&Topic::from(record))
 }
 
 /// Create a topic.
@@ -319,7 +331,9 @@ pub async fn delete_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::topic(current));
+    let guard = move |current: &TopicRecord| {
+        if_match.check(&etag::of(&Topic::from(current.clone()))?)
+    };
     db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -333,10 +347,12 @@ async fn save(
     changes: TopicChanges,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let guard = move |current: &_| if_match.check(&etag::topic(current));
+    let guard = move |current: &TopicRecord| {
+        if_match.check(&etag::of(&Topic::from(current.clone()))?)
+    };
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, guard)
     })
     .await?;
-    Ok(tagged(etag::topic(&record), &Topic::from(record)))
+    tagged(&Topic::from(record))
 }

@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, created, fields, pagination, utc};
+use super::etag::{self, IfMatch};
+use super::{ApiJson, created, fields, pagination, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role, password};
 use crate::db;
@@ -108,6 +109,55 @@ pub struct UserPatch {
     pub active: Option<bool>,
 }
 
+impl super::Checked for UserInput {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        let mut errors = FieldErrors::new();
+        check_account(&mut errors, &self.email, &self.display_name, &self.password);
+        errors.into_vec()
+    }
+}
+
+impl UserPatch {
+    /// The new email, display name and password (in clear), checked.
+    fn checked(
+        &self,
+        errors: &mut FieldErrors,
+    ) -> (Option<String>, Option<String>, Option<String>) {
+        (
+            self.email.as_deref().map(|value| email(errors, "email", value)),
+            self.display_name
+                .as_deref()
+                .map(|value| fields::line(errors, "display_name", value, NAME_MAX)),
+            self.password
+                .as_deref()
+                .map(|value| new_password(errors, value)),
+        )
+    }
+}
+
+impl super::Checked for UserPatch {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        let mut errors = FieldErrors::new();
+        self.checked(&mut errors);
+        errors.into_vec()
+    }
+}
+
+/// Checks a new account's email, display name and password; returns them
+/// as stored (the password still in clear).
+fn check_account(
+    errors: &mut FieldErrors,
+    email_address: &str,
+    display_name: &str,
+    password_text: &str,
+) -> (String, String, String) {
+    (
+        email(errors, "email", email_address),
+        fields::line(errors, "display_name", display_name, NAME_MAX),
+        new_password(errors, password_text),
+    )
+}
+
 /// Query parameters of `GET /users`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -138,9 +188,8 @@ pub fn validated_new_user(
     password_text: &str,
 ) -> Result<NewUser, ApiError> {
     let mut errors = FieldErrors::new();
-    let email = email(&mut errors, "email", email_address);
-    let display_name = fields::line(&mut errors, "display_name", display_name, NAME_MAX);
-    let password_text = new_password(&mut errors, password_text);
+    let (email, display_name, password_text) =
+        check_account(&mut errors, email_address, display_name, password_text);
     errors.finish()?;
     Ok(NewUser {
         email,
@@ -193,11 +242,26 @@ pub async fn get_user(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<UserId>,
-) -> Result<web::Json<User>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Admin)?;
     let id = path.id;
     let row = db::run(&state.pool, move |conn| store::find(conn, id)).await?;
-    Ok(web::Json(row.into()))
+    tagged(&User::from(row))
+}
+
+/// Applies `changes` to user `id` if `if_match` holds for the account as
+/// stored, in one write transaction.
+async fn save(
+    state: &AppState,
+    id: i32,
+    if_match: IfMatch,
+    changes: UserChanges,
+) -> Result<UserRow, ApiError> {
+    db::write(&state.pool, move |conn| {
+        if_match.check(&etag::of(&User::from(store::find(conn, id)?))?)?;
+        store::update(conn, id, &changes)
+    })
+    .await
 }
 
 /// Create a staff account (admin).
@@ -248,18 +312,13 @@ pub async fn update_user(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<UserId>,
+    if_match: IfMatch,
     body: ApiJson<UserPatch>,
-) -> Result<web::Json<User>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     user.require(Role::Admin)?;
     let input = body.0;
     let mut errors = FieldErrors::new();
-    let email = input.email.map(|value| email(&mut errors, "email", &value));
-    let display_name = input
-        .display_name
-        .map(|value| fields::line(&mut errors, "display_name", &value, NAME_MAX));
-    let password = input
-        .password
-        .map(|value| new_password(&mut errors, &value));
+    let (email, display_name, password) = input.checked(&mut errors);
     errors.finish()?;
     let password_hash = match password {
         Some(password) => Some(hash(password).await?),
@@ -272,9 +331,8 @@ pub async fn update_user(
         password_hash,
         active: input.active,
     };
-    let id = path.id;
-    let row = db::write(&state.pool, move |conn| store::update(conn, id, &changes)).await?;
-    Ok(web::Json(row.into()))
+    let row = save(&state, path.id, if_match, changes).await?;
+    tagged(&User::from(row))
 }
 
 /// Deactivate a staff account (admin): it can no longer sign in and its
@@ -294,6 +352,7 @@ pub async fn deactivate_user(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<UserId>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Admin)?;
     let id = path.id;
@@ -301,6 +360,6 @@ pub async fn deactivate_user(
         active: Some(false),
         ..UserChanges::default()
     };
-    db::write(&state.pool, move |conn| store::update(conn, id, &changes)).await?;
+    save(&state, id, if_match, changes).await?;
     Ok(HttpResponse::NoContent().finish())
 }

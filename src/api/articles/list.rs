@@ -15,7 +15,7 @@ use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::slug;
 use crate::store::articles::{
-    self as store, ArticleFilter, Audience, PageSpec, PublishedBefore, Sort, SortKey, StatusFilter,
+    self as store, ArticleFilter, Audience, PageSpec, Sort, SortKey, StatusFilter,
 };
 use crate::store::search;
 
@@ -127,24 +127,30 @@ enum Bound {
     End,
 }
 
-/// A date or a timestamp; a date starts at midnight UTC, and as an upper
-/// bound covers its whole day.
+/// A date or a timestamp in the years 1 to 9999, as the first or last
+/// instant it covers: a date starts at midnight UTC and, as an upper bound,
+/// covers its whole day (to its last microsecond, the precision stored).
 fn date_bound(
     errors: &mut FieldErrors,
     field: &str,
     value: Option<&str>,
     bound: Bound,
-) -> Option<(NaiveDateTime, bool)> {
+) -> Option<NaiveDateTime> {
+    use chrono::Datelike;
     let value = value?;
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        let day = match bound {
-            Bound::Start => Some(date),
-            Bound::End => date.succ_opt(),
+        if !fields::YEARS.contains(&date.year()) {
+            errors.add(field, fields::YEAR_MESSAGE);
+            return None;
+        }
+        let time = match bound {
+            Bound::Start => chrono::NaiveTime::MIN,
+            Bound::End => chrono::NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999)?,
         };
-        return day.map(|day| (day.and_time(chrono::NaiveTime::MIN), true));
+        return Some(date.and_time(time));
     }
     match DateTime::parse_from_rfc3339(value) {
-        Ok(at) => Some((fields::timestamp(at.with_timezone(&Utc)), false)),
+        Ok(at) => Some(fields::timestamp(errors, field, at.with_timezone(&Utc))),
         Err(_) => {
             errors.add(
                 field,
@@ -196,14 +202,8 @@ impl ArticleListQuery {
             kind: self.kind.map(kind_name),
             author: self.author,
             source: self.source.clone(),
-            published_from: from.map(|(at, _)| at),
-            published_before: to.map(|(at, is_date)| {
-                if is_date {
-                    PublishedBefore::Exclusive(at)
-                } else {
-                    PublishedBefore::Inclusive(at)
-                }
-            }),
+            published_from: from,
+            published_to: to,
             search,
             audience,
             status: match self.status {

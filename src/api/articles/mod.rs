@@ -227,6 +227,12 @@ pub struct ArticleInput {
     pub author_id: Option<i32>,
 }
 
+impl crate::api::Checked for ArticleInput {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        crate::api::errors_of(self.validate())
+    }
+}
+
 impl ArticleInput {
     fn validate(self) -> Result<NewArticle, ApiError> {
         let mut errors = FieldErrors::new();
@@ -247,7 +253,9 @@ impl ArticleInput {
             ),
             body: fields::text_bytes(&mut errors, "body", &self.body, BODY_MAX_BYTES),
             status: self.status.unwrap_or(ArticleStatus::Draft).name(),
-            published_at: self.published_at.map(fields::timestamp),
+            published_at: self
+                .published_at
+                .map(|at| fields::timestamp(&mut errors, "published_at", at)),
             source: fields::optional_line(
                 &mut errors,
                 "source",
@@ -319,6 +327,12 @@ pub struct ArticlePatch {
     pub author_id: Option<Option<i32>>,
 }
 
+impl crate::api::Checked for ArticlePatch {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        crate::api::errors_of(self.validate())
+    }
+}
+
 impl ArticlePatch {
     fn validate(self) -> Result<ArticleChanges, ApiError> {
         let mut e = FieldErrors::new();
@@ -336,7 +350,9 @@ impl ArticlePatch {
             body: fields::not_null(&mut e, "body", self.body)
                 .map(|body| fields::text_bytes(&mut e, "body", &body, BODY_MAX_BYTES)),
             status: fields::not_null(&mut e, "status", self.status).map(ArticleStatus::name),
-            published_at: self.published_at.map(|at| at.map(fields::timestamp)),
+            published_at: self
+                .published_at
+                .map(|at| at.map(|at| fields::timestamp(&mut e, "published_at", at))),
             source: self
                 .source
                 .map(|value| fields::optional_line(&mut e, "source", value.as_deref(), SOURCE_MAX)),
@@ -382,7 +398,7 @@ impl RenderedArticle {
         let body = serde_json::to_vec(&Article::from(record))
             .map_err(|err| ApiError::Internal(err.to_string()))?;
         Ok(RenderedArticle {
-            etag: etag::article(&row),
+            etag: etag::of_bytes(&body),
             row,
             body: PackedJson::pack(&body)?,
         })
@@ -442,16 +458,21 @@ fn check_reassignment(user: &AuthUser, author_id: Option<i32>) -> Result<(), Api
     }
 }
 
+/// The ETag a GET of the article sends now (the same bytes, so the same tag).
+fn current_etag(record: &ArticleRecord) -> Result<String, ApiError> {
+    etag::of(&Article::from(record.clone()))
+}
+
 /// Authors edit their own articles; editors and admins every one.
 /// A stale `If-Match` is a 412, checked after the role.
 fn may_edit(
     user: &AuthUser,
     if_match: IfMatch,
-) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
+) -> impl FnOnce(&ArticleRecord) -> Result<(), ApiError> + use<> {
     let (id, role) = (user.id, user.role);
-    move |row| {
-        if role >= Role::Editor || row.author_id == id {
-            if_match.check(&etag::article(row))
+    move |record| {
+        if role >= Role::Editor || record.summary.row.author_id == id {
+            if_match.check(&current_etag(record)?)
         } else {
             Err(ApiError::Forbidden(
                 "Authors may only edit their own articles.".to_owned(),
@@ -464,11 +485,12 @@ fn may_edit(
 fn may_delete(
     user: &AuthUser,
     if_match: IfMatch,
-) -> impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError> + use<> {
+) -> impl FnOnce(&ArticleRecord) -> Result<(), ApiError> + use<> {
     let (id, role) = (user.id, user.role);
-    move |row| {
+    move |record| {
+        let row = &record.summary.row;
         if role >= Role::Editor || (row.author_id == id && row.status == "draft") {
-            if_match.check(&etag::article(row))
+            if_match.check(&current_etag(record)?)
         } else {
             Err(ApiError::Forbidden(
                 "Authors may only delete their own drafts.".to_owned(),
@@ -541,10 +563,7 @@ async fn save(
         store::update(conn, &key, &changes, authorize)
     })
     .await?;
-    Ok(tagged(
-        etag::article(&record.summary.row),
-        &Article::from(record),
-    ))
+    tagged(&Article::from(record))
 }
 
 /// Change some fields of an article (its author, or an editor or admin).

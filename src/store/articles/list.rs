@@ -20,15 +20,6 @@ diesel::infix_operator!(Matches, " MATCH ", backend: Sqlite);
 /// Tag filters: every group must match (AND), any slug within a group may (OR).
 pub type SlugGroups = Vec<Vec<String>>;
 
-/// The upper end of the `to` filter.
-#[derive(Debug, Clone, Copy)]
-pub enum PublishedBefore {
-    /// `to` was a timestamp: up to and including it.
-    Inclusive(NaiveDateTime),
-    /// `to` was a date: before the start of the next day.
-    Exclusive(NaiveDateTime),
-}
-
 /// Which statuses a list shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusFilter {
@@ -98,7 +89,8 @@ pub struct ArticleFilter {
     pub author: Option<i32>,
     pub source: Option<String>,
     pub published_from: Option<NaiveDateTime>,
-    pub published_before: Option<PublishedBefore>,
+    /// Published up to and including this instant.
+    pub published_to: Option<NaiveDateTime>,
     /// An FTS5 query (see `search::fts_query`).
     pub search: Option<String>,
     pub status: StatusFilter,
@@ -125,7 +117,7 @@ impl Default for ArticleFilter {
             author: None,
             source: None,
             published_from: None,
-            published_before: None,
+            published_to: None,
             search: None,
             status: StatusFilter::Public,
             audience: Audience::Public,
@@ -298,14 +290,8 @@ macro_rules! apply_filters {
         if let Some(from) = filter.published_from {
             query = query.filter(articles::published_at.ge(from));
         }
-        match filter.published_before {
-            Some(PublishedBefore::Inclusive(to)) => {
-                query = query.filter(articles::published_at.le(to))
-            }
-            Some(PublishedBefore::Exclusive(to)) => {
-                query = query.filter(articles::published_at.lt(to))
-            }
-            None => {}
+        if let Some(to) = filter.published_to {
+            query = query.filter(articles::published_at.le(to));
         }
         query
     }};
@@ -446,7 +432,7 @@ fn kept_total(
         && filter.author.is_none()
         && filter.source.is_none()
         && filter.published_from.is_none()
-        && filter.published_before.is_none()
+        && filter.published_to.is_none()
         && filter.search.is_none();
     if !unfiltered {
         return Ok(None);

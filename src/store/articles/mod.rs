@@ -3,7 +3,7 @@
 mod list;
 
 pub use list::{
-    ArticleFilter, ArticlePage, PageSpec, PublishedBefore, SlugGroups, Sort, SortKey, StatusFilter,
+    ArticleFilter, ArticlePage, PageSpec, SlugGroups, Sort, SortKey, StatusFilter,
     count, explain, list, list_counted,
 };
 
@@ -281,12 +281,15 @@ fn choose_slug(
 }
 
 /// Workflow rules on the state an article is about to take: a scheduled
-/// article needs a future time, a published one gets "now" when it has none.
+/// article needs a future time, a published one gets "now" when it has
+/// none, and a published one with a future time is scheduled for it (as
+/// WordPress's "future" status), so that it is not public before its time.
+/// Returns the status and time to store.
 fn settle_publication(
     status: &str,
     published_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, ApiError> {
+) -> Result<(String, Option<NaiveDateTime>), ApiError> {
     match (status, published_at) {
         ("scheduled", None) => Err(ApiError::invalid(
             "published_at",
@@ -296,8 +299,9 @@ fn settle_publication(
             "published_at",
             "must be in the future when status is scheduled",
         )),
-        ("published", None) => Ok(Some(now)),
-        (_, at) => Ok(at),
+        ("published", None) => Ok(("published".to_owned(), Some(now))),
+        ("published", Some(at)) if at > now => Ok(("scheduled".to_owned(), Some(at))),
+        (status, at) => Ok((status.to_owned(), at)),
     }
 }
 
@@ -418,7 +422,7 @@ pub fn create(
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
-    let published_at = settle_publication(&new.status, new.published_at, now)?;
+    let (status, published_at) = settle_publication(&new.status, new.published_at, now)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
     let derived = derive(&new.body);
     let id: i32 = diesel::insert_into(articles::table)
@@ -428,7 +432,7 @@ pub fn create(
                 title: &new.title,
                 subtitle: new.subtitle.as_deref(),
                 summary: new.summary.as_deref(),
-                status: &new.status,
+                status: &status,
                 published_at,
                 source: new.source.as_deref(),
                 byline: new.byline.as_deref(),
@@ -458,12 +462,12 @@ pub fn update(
     conn: &mut SqliteConnection,
     key: &Key,
     changes: &ArticleChanges,
-    authorize: impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError>,
+    authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
     let current = find(conn, key)?;
+    authorize(&current)?;
     let row = &current.summary.row;
-    authorize(row)?;
     let author_id = changes.author_id.unwrap_or(row.author_id);
     if author_id != row.author_id {
         refuse_unknown_author(conn, author_id)?;
@@ -516,18 +520,19 @@ pub fn update(
         .body
         .clone()
         .unwrap_or_else(|| current.body.body.clone());
-    let status = changes.status.clone().unwrap_or_else(|| row.status.clone());
+    let requested_status = changes.status.clone().unwrap_or_else(|| row.status.clone());
     let source = changes.source.clone().unwrap_or_else(|| row.source.clone());
     let byline = changes.byline.clone().unwrap_or_else(|| row.byline.clone());
     let comments_open = changes.comments_open.unwrap_or(row.comments_open);
     let requested_at = changes.published_at.unwrap_or(row.published_at);
     // A scheduled article that stays scheduled keeps its (now past) time
     // without tripping the "must be in the future" rule.
-    let published_at = if status == row.status && requested_at == row.published_at {
-        requested_at
-    } else {
-        settle_publication(&status, requested_at, now)?
-    };
+    let (status, published_at) =
+        if requested_status == row.status && requested_at == row.published_at {
+            (requested_status, requested_at)
+        } else {
+            settle_publication(&requested_status, requested_at, now)?
+        };
     let slug = match &changes.slug {
         Some(slug) if *slug != row.slug => choose_slug(conn, Some(slug), &title, row.id)?,
         _ => row.slug.clone(),
@@ -604,14 +609,11 @@ pub fn update(
 pub fn delete(
     conn: &mut SqliteConnection,
     key: &Key,
-    authorize: impl FnOnce(&ArticleSummaryRow) -> Result<(), ApiError>,
+    authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    let id = find_id(conn, key)?;
-    let row = articles::table
-        .find(id)
-        .select(ArticleSummaryRow::as_select())
-        .first(conn)?;
-    authorize(&row)?;
+    let current = find(conn, key)?;
+    authorize(&current)?;
+    let id = current.summary.row.id;
     diesel::delete(articles::table.find(id)).execute(conn)?;
     search::forget(conn, id)?;
     Ok(())
