@@ -123,20 +123,53 @@ pub fn errors_of<T>(result: Result<T, ApiError>) -> Vec<FieldError> {
 /// Fields that do not fit the type are named, each once, together with
 /// what the type's validation finds in the others.
 pub fn parse_json<T: Checked>(body: &[u8]) -> Result<T, ApiError> {
+    let is_object = body
+        .iter()
+        .find(|byte| !byte.is_ascii_whitespace())
+        .is_some_and(|byte| *byte == b'{');
+    if !is_object {
+        serde_json::from_slice::<serde_json::Value>(body).map_err(|err| malformed(&err))?;
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    }
+    // The common case, a body that fits: one pass, straight into the type.
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = <serde_json::Value as serde::Deserialize>::deserialize(&mut deserializer)
-        .map_err(|err| malformed(&err))?;
-    // Trailing data after the document ("{}{}") is malformed too.
-    deserializer.end().map_err(|err| malformed(&err))?;
-    let serde_json::Value::Object(mut object) = value else {
+    let first_error = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Ok(value) => {
+            // Trailing data after the document ("{}{}") is malformed too.
+            deserializer.end().map_err(|err| malformed(&err))?;
+            return Ok(value);
+        }
+        Err(err) if err.inner().classify() == serde_json::error::Category::Data => err,
+        Err(err) => return Err(malformed(err.inner())),
+    };
+    // It does not fit: read it as a tree (it may still be malformed
+    // further on), then leave out each field that does not parse and try
+    // again, to hear about the rest.
+    let serde_json::Value::Object(mut object) =
+        serde_json::from_slice(body).map_err(|err| malformed(&err))?
+    else {
         return Err(ApiError::invalid("body", "must be a JSON object"));
     };
     let mut errors: Vec<FieldError> = Vec::new();
+    let mut next_error = first_error;
     loop {
-        let attempt: Result<T, _> =
-            serde_path_to_error::deserialize(serde_json::Value::Object(object.clone()));
-        match attempt {
-            Ok(value) if errors.is_empty() => return Ok(value),
+        let path = next_error.path().to_string();
+        let message = strip_position(&next_error.into_inner().to_string());
+        let unknown = unknown_field(&message);
+        let field = unknown
+            .clone()
+            .unwrap_or_else(|| field_name(&path, &message));
+        // A field left out for its type is then missing: said already.
+        if errors.iter().any(|known| known.field == field) {
+            return Err(ApiError::Validation(errors));
+        }
+        let key = unknown.unwrap_or_else(|| field.split(['.', '[']).next().unwrap_or("").to_owned());
+        let removed = object.remove(&key).is_some();
+        errors.push(FieldError::new(field, message));
+        if !removed {
+            return Err(ApiError::Validation(errors));
+        }
+        match serde_path_to_error::deserialize::<_, T>(serde_json::Value::Object(object.clone())) {
             Ok(value) => {
                 for error in value.field_errors() {
                     if !errors.iter().any(|known| known.field == error.field) {
@@ -145,23 +178,7 @@ pub fn parse_json<T: Checked>(body: &[u8]) -> Result<T, ApiError> {
                 }
                 return Err(ApiError::Validation(errors));
             }
-            Err(err) => {
-                let path = err.path().to_string();
-                let message = strip_position(&err.into_inner().to_string());
-                let unknown = unknown_field(&message);
-                let field = unknown
-                    .clone()
-                    .unwrap_or_else(|| field_name(&path, &message));
-                // Leave the field out and try again, to hear about the
-                // rest; a missing field cannot be left out, so stop there.
-                let key = unknown
-                    .unwrap_or_else(|| field.split(['.', '[']).next().unwrap_or("").to_owned());
-                let removed = object.remove(&key).is_some();
-                errors.push(FieldError::new(field, message));
-                if !removed {
-                    return Err(ApiError::Validation(errors));
-                }
-            }
+            Err(err) => next_error = err,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use newsdesk::store::articles::{
-    self, ArticleFilter, Audience, PageSpec, PublishedBefore, Sort, SortKey, StatusFilter,
+    self, ArticleFilter, Audience, PageSpec, Sort, SortKey, StatusFilter,
 };
 use newsdesk::store::{PageRequest, entities, search, topics};
 
@@ -212,7 +212,7 @@ fn every_article_list_query_uses_an_index() {
             "date range",
             ArticleFilter {
                 published_from: Some(now - chrono::Duration::days(30)),
-                published_before: Some(PublishedBefore::Inclusive(now)),
+                published_to: Some(now),
                 ..base.clone()
             },
         ),
