@@ -417,9 +417,8 @@ pub async fn delete_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    let guard = move |current: &EntityRecord| {
-        if_match.check(&etag::of(&Entity::from(current.clone()))?)
-    };
+    let guard =
+        move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
     db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -433,9 +432,8 @@ async fn save(
     changes: EntityChanges,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let guard = move |current: &EntityRecord| {
-        if_match.check(&etag::of(&Entity::from(current.clone()))?)
-    };
+    let guard =
+        move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, guard)
     })

@@ -30,9 +30,8 @@ fn has_control(text: &str) -> bool {
 /// Control characters other than line breaks and tabs, and non-characters,
 /// for long text.
 pub fn has_control_in_text(text: &str) -> bool {
-    text.chars().any(|c| {
-        (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_noncharacter(c)
-    })
+    text.chars()
+        .any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_noncharacter(c))
 }
 
 /// The message for a one-line field that holds a forbidden character.

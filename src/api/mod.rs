@@ -163,7 +163,8 @@ pub fn parse_json<T: Checked>(body: &[u8]) -> Result<T, ApiError> {
         if errors.iter().any(|known| known.field == field) {
             return Err(ApiError::Validation(errors));
         }
-        let key = unknown.unwrap_or_else(|| field.split(['.', '[']).next().unwrap_or("").to_owned());
+        let key =
+            unknown.unwrap_or_else(|| field.split(['.', '[']).next().unwrap_or("").to_owned());
         let removed = object.remove(&key).is_some();
         errors.push(FieldError::new(field, message));
         if !removed {

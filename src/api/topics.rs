@@ -331,9 +331,8 @@ pub async fn delete_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    let guard = move |current: &TopicRecord| {
-        if_match.check(&etag::of(&Topic::from(current.clone()))?)
-    };
+    let guard =
+        move |current: &TopicRecord| if_match.check(&etag::of(&Topic::from(current.clone()))?);
     db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -347,9 +346,8 @@ async fn save(
     changes: TopicChanges,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let guard = move |current: &TopicRecord| {
-        if_match.check(&etag::of(&Topic::from(current.clone()))?)
-    };
+    let guard =
+        move |current: &TopicRecord| if_match.check(&etag::of(&Topic::from(current.clone()))?);
     let record = db::write(&state.pool, move |conn| {
         store::update(conn, &key, &changes, guard)
     })

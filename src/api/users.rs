@@ -124,7 +124,9 @@ impl UserPatch {
         errors: &mut FieldErrors,
     ) -> (Option<String>, Option<String>, Option<String>) {
         (
-            self.email.as_deref().map(|value| email(errors, "email", value)),
+            self.email
+                .as_deref()
+                .map(|value| email(errors, "email", value)),
             self.display_name
                 .as_deref()
                 .map(|value| fields::line(errors, "display_name", value, NAME_MAX)),

@@ -862,3 +862,96 @@ async fn pages_of_a_filtered_list_share_a_total_that_follows_writes() {
     assert_eq!(total(second).await.0, 3);
     assert_eq!(total(first).await.0, 3);
 }
+
+#[tokio::test]
+async fn timestamps_past_the_year_9999_are_a_422_and_nothing_turns_public() {
+    let app = spawn_app().await;
+    for at in ["+10000-01-01T00:00:00Z", "+275000-01-01T00:00:00Z"] {
+        let reply = app
+            .post(
+                "/api/v1/articles",
+                &json!({"title": "Far", "status": "scheduled", "published_at": at}),
+            )
+            .await;
+        reply.assert_problem(422);
+        assert_eq!(reply.error_fields(), ["published_at"], "{at}");
+    }
+    let article = app
+        .create("/api/v1/articles", json!({"title": "Draft"}))
+        .await;
+    let patch = app
+        .patch(
+            &format!("/api/v1/articles/{}", article["id"]),
+            &json!({"status": "scheduled", "published_at": "+10000-01-01T00:00:00Z"}),
+        )
+        .await;
+    patch.assert_problem(422);
+    for query in [
+        "from=+10000-01-01",
+        "to=+10000-01-01T00:00:00Z",
+        "from=0000-12-31",
+    ] {
+        let reply = app.get(&format!("/api/v1/articles?{query}")).await;
+        reply.assert_problem(422);
+    }
+    assert_eq!(app.get("/api/v1/articles").await.json["meta"]["total"], 0);
+    assert_eq!(
+        app.slugs("/api/v1/articles?to=9999-12-31").await,
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test]
+async fn published_with_a_future_time_is_scheduled_not_public_at_once() {
+    let app = spawn_app().await;
+    let article = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Embargoed", "status": "published", "published_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(article["status"], "scheduled");
+    assert_eq!(app.slugs("/api/v1/articles").await, Vec::<String>::new());
+    app.get(&format!("/api/v1/articles/{}", article["id"]))
+        .await
+        .assert_problem(404);
+    // The same through a change of an article that is public now.
+    let public = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Public", "status": "published"}),
+        )
+        .await;
+    let moved = app
+        .patch(
+            &format!("/api/v1/articles/{}", public["id"]),
+            &json!({"published_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text);
+    assert_eq!(moved.json["status"], "scheduled");
+    assert_eq!(app.slugs("/api/v1/articles").await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn unicode_non_characters_are_refused_in_text_fields() {
+    let app = spawn_app().await;
+    for (field, value) in [
+        ("title", "Bad \u{FFFE} title"),
+        ("title", "Bad \u{FDD0} title"),
+        ("summary", "A summary \u{FFFF}"),
+        ("body", "A body \u{10FFFF}"),
+        ("subtitle", "\u{1FFFE}"),
+    ] {
+        let mut body = json!({"title": "Fine"});
+        body[field] = json!(value);
+        let reply = app.post("/api/v1/articles", &body).await;
+        reply.assert_problem(422);
+        assert_eq!(reply.error_fields(), [field], "{value:?}");
+    }
+    let topic = app
+        .post("/api/v1/topics", &json!({"name": "World\u{FFFF}"}))
+        .await;
+    topic.assert_problem(422);
+    assert_eq!(app.get("/api/v1/articles").await.json["meta"]["total"], 0);
+}

@@ -539,3 +539,49 @@ async fn held_comments_keep_cached_pages_and_approval_updates_them() {
     assert_eq!(list_count().await, 1);
     assert_eq!(comment_count(&app).await, 1);
 }
+
+#[tokio::test]
+async fn the_etag_of_either_comment_shape_holds_in_if_match() {
+    let app = spawn_app().await;
+    let thread = with_article(&app).await;
+    let comment = post_as_reader(&app, &thread, reader("First!")).await.json;
+    approve(&app, &comment["id"]).await;
+    let path = format!("/api/v1/comments/{}", comment["id"]);
+    let public = app.etag_as("", &path).await;
+    let staff = app.etag_as(&app.admin_token, &path).await;
+    assert_ne!(public, staff, "the shapes differ, so do their tags");
+    let edited = app
+        .json_if_match(
+            Method::PATCH,
+            &path,
+            &public,
+            Some(&json!({"body": "First, edited"})),
+        )
+        .await;
+    assert_eq!(edited.status, 200, "{}", edited.text);
+    assert_eq!(
+        edited.header("etag"),
+        Some(app.etag_as(&app.admin_token, &path).await.as_str())
+    );
+    app.json_if_match(Method::PATCH, &path, &staff, Some(&json!({"body": "Lost"})))
+        .await
+        .assert_problem(412);
+    let staff = app.etag_as(&app.admin_token, &path).await;
+    let again = app
+        .json_if_match(
+            Method::PATCH,
+            &path,
+            &staff,
+            Some(&json!({"body": "Second edit"})),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text);
+    app.json_if_match(Method::DELETE, &path, &public, None)
+        .await
+        .assert_problem(412);
+    let current = app.etag_as("", &path).await;
+    let deleted = app
+        .json_if_match(Method::DELETE, &path, &current, None)
+        .await;
+    assert_eq!(deleted.status, 204, "{}", deleted.text);
+}

@@ -4,7 +4,7 @@ use actix_web::{App, HttpResponse, HttpServer, middleware::from_fn, web};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app};
 
 #[tokio::test]
 async fn malformed_json_is_a_400_problem() {
@@ -243,4 +243,74 @@ async fn a_panic_in_a_handler_is_a_500_problem_and_the_server_keeps_serving() {
             .unwrap();
         assert_eq!(fine.status(), 200);
     }
+}
+
+#[tokio::test]
+async fn a_json_array_or_bare_value_is_never_taken_for_an_object() {
+    let app = spawn_app().await;
+    let sign_in = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/token"))
+                .json(&json!([ADMIN_EMAIL, ADMIN_PASSWORD])),
+        )
+        .await;
+    sign_in.assert_problem(422);
+    assert_eq!(sign_in.error_fields(), ["body"]);
+    for (path, body) in [
+        ("/api/v1/articles", json!(["A title", "", null])),
+        ("/api/v1/topics", json!(["World"])),
+        ("/api/v1/topics", json!("World")),
+        ("/api/v1/topics", json!(12)),
+    ] {
+        let reply = app.post(path, &body).await;
+        reply.assert_problem(422);
+        assert_eq!(reply.error_fields(), ["body"], "{path} {body}");
+    }
+    let article = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Open", "status": "published"}),
+        )
+        .await;
+    let comment = app
+        .send(
+            app.client
+                .post(app.url(&format!("/api/v1/articles/{}/comments", article["id"])))
+                .json(&json!(["Min-jun", "minjun@example.org", null, "Hello"])),
+        )
+        .await;
+    comment.assert_problem(422);
+    assert_eq!(app.get("/api/v1/topics").await.json["meta"]["total"], 0);
+}
+
+#[tokio::test]
+async fn a_422_names_every_bad_field_with_type_and_unknown_errors_among_them() {
+    let app = spawn_app().await;
+    let reply = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": "", "status": "live", "summary": "x".repeat(1001), "colour": "red"}),
+        )
+        .await;
+    reply.assert_problem(422);
+    let mut fields = reply.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["colour", "status", "summary", "title"]);
+    // A required field of the wrong type is named once, not again as missing.
+    let reply = app
+        .post(
+            "/api/v1/articles",
+            &json!({"title": 12, "subtitle": "ok", "comments_open": "yes"}),
+        )
+        .await;
+    let mut fields = reply.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["comments_open", "title"]);
+    let patch = app
+        .post("/api/v1/users", &json!({"email": "nope", "display_name": "", "role": "editor", "password": "short", "active": "yes"}))
+        .await;
+    let mut fields = patch.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["active", "display_name", "email", "password"]);
 }

@@ -336,3 +336,36 @@ pub fn topic_names(conn: &mut diesel::SqliteConnection) -> Vec<String> {
         .load(conn)
         .expect("topics")
 }
+
+impl TestApp {
+    /// A JSON write as the admin with an `If-Match` header.
+    pub async fn json_if_match(
+        &self,
+        method: Method,
+        path: &str,
+        etag: &str,
+        body: Option<&Value>,
+    ) -> Reply {
+        let request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(&self.admin_token)
+            .header("if-match", etag);
+        let request = match body {
+            Some(body) => request.json(body),
+            None => request,
+        };
+        self.send(request).await
+    }
+
+    /// The ETag of a GET as `token` (anonymous when empty).
+    pub async fn etag_as(&self, token: &str, path: &str) -> String {
+        let reply = if token.is_empty() {
+            self.get(path).await
+        } else {
+            self.get_as(token, path).await
+        };
+        assert_eq!(reply.status, StatusCode::OK, "GET {path}: {}", reply.text);
+        reply.header("etag").expect("an ETag").to_owned()
+    }
+}

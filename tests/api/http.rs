@@ -505,3 +505,85 @@ async fn head_is_get_without_the_body() {
     let list = app.get("/api/v1/articles").await;
     assert_eq!(list.json["meta"]["total"], 1);
 }
+
+/// A GET with `If-None-Match: etag`: 304 only while the bytes are the same.
+async fn revalidate(app: &TestApp, path: &str, etag: &str) -> u16 {
+    app.send(app.client.get(app.url(path)).header("if-none-match", etag))
+        .await
+        .status
+        .as_u16()
+}
+
+#[tokio::test]
+async fn etags_change_whenever_the_bytes_do() {
+    let app = spawn_app().await;
+    let (author_id, author) = app.staff("author").await;
+    let article = app
+        .json_as(
+            &author,
+            Method::POST,
+            "/api/v1/articles",
+            &json!({"title": "By an author", "status": "published"}),
+        )
+        .await
+        .json;
+    // The author's display name is embedded in the article and its lists.
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let before = app.etag_as("", &path).await;
+    let list_before = app.etag_as("", "/api/v1/articles").await;
+    assert_eq!(revalidate(&app, &path, &before).await, 304);
+    let renamed = app
+        .patch(
+            &format!("/api/v1/users/{author_id}"),
+            &json!({"display_name": "New name"}),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    assert_eq!(revalidate(&app, &path, &before).await, 200);
+    assert_eq!(
+        revalidate(&app, "/api/v1/articles", &list_before).await,
+        200
+    );
+
+    // A topic shows its parent's name.
+    app.topic("World", None).await;
+    app.topic("Asia", Some("world")).await;
+    let before = app.etag_as("", "/api/v1/topics/asia").await;
+    app.patch("/api/v1/topics/world", &json!({"name": "The World"}))
+        .await;
+    assert_eq!(revalidate(&app, "/api/v1/topics/asia", &before).await, 200);
+
+    // A scheduled article reads `published` once its time has passed.
+    let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(600)).to_rfc3339();
+    let scheduled = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Soon", "status": "scheduled", "published_at": soon}),
+        )
+        .await;
+    let path = format!("/api/v1/articles/{}", scheduled["id"]);
+    let before = app.etag_as(&app.admin_token, &path).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let after = app.get_as(&app.admin_token, &path).await;
+    assert_eq!(after.json["status"], "published");
+    assert_ne!(after.header("etag"), Some(before.as_str()));
+    // And every tag a GET gives is one If-Match takes.
+    let current = app.etag_as("", &path).await;
+    let saved = app
+        .json_if_match(
+            Method::PATCH,
+            &path,
+            &current,
+            Some(&json!({"byline": "Staff"})),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    app.json_if_match(
+        Method::PATCH,
+        &path,
+        &current,
+        Some(&json!({"byline": "Lost"})),
+    )
+    .await
+    .assert_problem(412);
+}

@@ -115,3 +115,44 @@ async fn an_unknown_user_is_a_404() {
         .await
         .assert_problem(400);
 }
+
+#[tokio::test]
+async fn user_changes_and_deactivation_honour_if_match() {
+    let app = spawn_app().await;
+    let (id, _) = app.staff("editor").await;
+    let path = format!("/api/v1/users/{id}");
+    let read = app.etag_as(&app.admin_token, &path).await;
+    let renamed = app
+        .json_if_match(
+            Method::PATCH,
+            &path,
+            &read,
+            Some(&json!({"display_name": "Renamed"})),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.text);
+    let current = renamed.header("etag").expect("etag").to_owned();
+    assert_ne!(current, read);
+    assert_eq!(app.etag_as(&app.admin_token, &path).await, current);
+    let stale = app
+        .json_if_match(
+            Method::PATCH,
+            &path,
+            &read,
+            Some(&json!({"display_name": "Lost"})),
+        )
+        .await;
+    stale.assert_problem(412);
+    app.json_if_match(Method::DELETE, &path, &read, None)
+        .await
+        .assert_problem(412);
+    let user = app.admin_get(&path).await.json;
+    assert_eq!(
+        (user["display_name"].as_str(), user["active"].as_bool()),
+        (Some("Renamed"), Some(true))
+    );
+    let gone = app
+        .json_if_match(Method::DELETE, &path, &current, None)
+        .await;
+    assert_eq!(gone.status, 204, "{}", gone.text);
+}
