@@ -393,7 +393,8 @@ pub async fn get_comment(
     let (row, article_visible) = db::run(&state.pool, move |conn| {
         let row = store::find(conn, id)?;
         let article = crate::store::articles::find_row(conn, &Key::Id(row.article_id))?;
-        let visible = audience.can_see(&article, crate::store::now());
+        let visible =
+            audience.can_see(&article, crate::store::now()) && store::is_shown(conn, &row)?;
         Ok((row, visible))
     })
     .await?;
@@ -404,7 +405,7 @@ pub async fn get_comment(
     {
         return tagged(&StaffComment::from(row));
     }
-    if row.status != "approved" || !article_visible {
+    if !article_visible {
         return Err(ApiError::NotFound("No comment has this id.".to_owned()));
     }
     tagged(&Comment::from(row))

@@ -173,6 +173,9 @@ pub fn create(
         ))
         .returning(comments::id)
         .get_result(conn)?;
+    if status == "approved" {
+        recount(conn, article.id)?;
+    }
     find(conn, id)
 }
 
@@ -194,14 +197,66 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError
         .ok_or_else(|| ApiError::NotFound("No comment has this id.".to_owned()))
 }
 
-/// A page of the public thread of an article the reader may see, oldest
-/// first, and its total: approved comments whose every ancestor is approved
-/// too, so that no reply hangs under a held or removed comment.
+/// The ids of an article's comments that its public thread shows, oldest
+/// first: approved ones whose every ancestor is approved too.
 ///
 /// The whole thread's ids, parents and statuses come from one covering
 /// index in one query, and the tree is walked here: a recursive SQL query
 /// was 80 ms on a 20-comment thread (SQLite would not use the parent index
 /// inside the recursion).
+fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i32>> {
+    let all: Vec<(i32, Option<i32>, String)> = comments::table
+        .filter(comments::article_id.eq(article_id))
+        .order((comments::created_at, comments::id))
+        .select((comments::id, comments::parent_id, comments::status))
+        .load(conn)?;
+    // Parents are walked first: a reply is never older than its parent,
+    // and when two have one timestamp the parent has the smaller id.
+    let mut shown = HashSet::new();
+    let mut visible = Vec::new();
+    for (id, parent, status) in all {
+        if status == "approved" && parent.is_none_or(|parent| shown.contains(&parent)) {
+            shown.insert(id);
+            visible.push(id);
+        }
+    }
+    Ok(visible)
+}
+
+/// Sets the article's `comment_count` to what its public thread shows;
+/// call in the transaction of every write that may change it. (One
+/// moderation can hide or show a whole subtree, which row triggers could
+/// not follow.)
+pub fn recount(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> {
+    use crate::db::schema::articles;
+    let shown = i32::try_from(shown_ids(conn, article_id)?.len()).unwrap_or(i32::MAX);
+    diesel::update(articles::table.find(article_id))
+        .filter(articles::comment_count.ne(shown))
+        .set(articles::comment_count.eq(shown))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Does the public thread show this comment: is it approved, and every
+/// comment above it? (At most `MAX_DEPTH - 1` steps up.)
+pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bool> {
+    let mut status = row.status.clone();
+    let mut parent = row.parent_id;
+    while status == "approved" {
+        let Some(parent_id) = parent else {
+            return Ok(true);
+        };
+        (parent, status) = comments::table
+            .find(parent_id)
+            .select((comments::parent_id, comments::status))
+            .first(conn)?;
+    }
+    Ok(false)
+}
+
+/// A page of the public thread of an article the reader may see, oldest
+/// first, and its total: approved comments whose every ancestor is approved
+/// too, so that no reply hangs under a held or removed comment.
 pub fn thread(
     conn: &mut SqliteConnection,
     key: &Key,
@@ -214,20 +269,7 @@ pub fn thread(
             "No article has this id or slug.".to_owned(),
         ));
     }
-    let all: Vec<(i32, Option<i32>, String)> = comments::table
-        .filter(comments::article_id.eq(article.id))
-        .order((comments::created_at, comments::id))
-        .select((comments::id, comments::parent_id, comments::status))
-        .load(conn)?;
-    // A reply is never older than its parent, so parents come first.
-    let mut shown = HashSet::new();
-    let mut visible = Vec::new();
-    for (id, parent, status) in all {
-        if status == "approved" && parent.is_none_or(|parent| shown.contains(&parent)) {
-            shown.insert(id);
-            visible.push(id);
-        }
-    }
+    let visible = shown_ids(conn, article.id)?;
     let total = i64::try_from(visible.len()).unwrap_or(i64::MAX);
     let start = usize::try_from(page.offset())
         .unwrap_or(usize::MAX)
@@ -296,6 +338,9 @@ pub fn update(
             comments::version.eq(comments::version + 1),
         ))
         .execute(conn)?;
+    if *status != current.status {
+        recount(conn, current.article_id)?;
+    }
     find(conn, id)
 }
 
@@ -307,7 +352,9 @@ pub fn delete(
     id: i32,
     guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
-    guard(&find(conn, id)?)?;
+    let current = find(conn, id)?;
+    guard(&current)?;
     diesel::delete(comments::table.find(id)).execute(conn)?;
+    recount(conn, current.article_id)?;
     Ok(())
 }

@@ -197,8 +197,8 @@ async fn a_reply_is_hidden_while_its_parent_is_not_approved() {
     assert_eq!(app.get(&thread).await.header("x-total-count"), Some("0"));
     assert_eq!(
         comment_count(&app).await,
-        1,
-        "comment_count counts approved comments"
+        0,
+        "comment_count counts what the thread shows"
     );
     let pending_parent = post_as_reader(&app, &thread, reader("new top")).await.json;
     let answer = post_as_reader(&app, &thread, json!({"author_name": "R", "author_email": "r@example.org", "body": "x", "parent_id": pending_parent["id"]})).await;
@@ -584,4 +584,60 @@ async fn the_etag_of_either_comment_shape_holds_in_if_match() {
         .json_if_match(Method::DELETE, &path, &current, None)
         .await;
     assert_eq!(deleted.status, 204, "{}", deleted.text);
+}
+
+#[tokio::test]
+async fn rejecting_a_comment_hides_its_approved_replies_everywhere() {
+    let app = spawn_app().await;
+    let thread = with_article(&app).await;
+    let parent = post_as_reader(&app, &thread, reader("Parent")).await.json;
+    approve(&app, &parent["id"]).await;
+    let mut reply = reader("Reply");
+    reply["parent_id"] = parent["id"].clone();
+    let reply = post_as_reader(&app, &thread, reply).await.json;
+    approve(&app, &reply["id"]).await;
+    let mut nested = reader("Reply to the reply");
+    nested["parent_id"] = reply["id"].clone();
+    let nested = post_as_reader(&app, &thread, nested).await.json;
+    approve(&app, &nested["id"]).await;
+    assert_eq!(comment_count(&app).await, 3);
+
+    let rejected = app
+        .patch(
+            &format!("/api/v1/comments/{}", parent["id"]),
+            &json!({"status": "rejected"}),
+        )
+        .await;
+    assert_eq!(rejected.status, 200, "{}", rejected.text);
+    // The count, the thread and the single GET agree: nothing is shown.
+    assert_eq!(comment_count(&app).await, 0);
+    assert_eq!(app.get(&thread).await.json["meta"]["total"], 0);
+    for id in [&parent["id"], &reply["id"], &nested["id"]] {
+        app.get(&format!("/api/v1/comments/{id}"))
+            .await
+            .assert_problem(404);
+    }
+    // Moderators still see it all.
+    assert_eq!(
+        app.admin_get(&format!("/api/v1/comments/{}", nested["id"]))
+            .await
+            .json["status"],
+        "approved"
+    );
+    // Approving the parent again shows the whole subtree again.
+    approve(&app, &parent["id"]).await;
+    assert_eq!(comment_count(&app).await, 3);
+    assert_eq!(app.get(&thread).await.json["meta"]["total"], 3);
+    assert_eq!(
+        app.get(&format!("/api/v1/comments/{}", nested["id"]))
+            .await
+            .status,
+        200
+    );
+    // Deleting the middle one takes its reply along, and the count follows.
+    let deleted = app
+        .delete(&format!("/api/v1/comments/{}", reply["id"]))
+        .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(comment_count(&app).await, 1);
 }
