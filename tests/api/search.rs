@@ -452,3 +452,131 @@ async fn bodies_are_rendered_once_and_sanitised() {
     assert!(list.json["data"][0].get("body_html").is_none());
     let _ = Method::GET;
 }
+
+/// The ids of every page of `query`, walked by `next_cursor` (at most 50
+/// pages, so that a cursor that comes back for ever fails the test).
+async fn cursor_walk(app: &TestApp, query: &str) -> Vec<i64> {
+    let mut seen = Vec::new();
+    let mut url = format!("/api/v1/articles?{query}");
+    for _ in 0..50 {
+        let reply = app.get(&url).await;
+        assert_eq!(reply.status, 200, "{url}: {}", reply.text);
+        seen.extend(
+            reply.json["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item["id"].as_i64().unwrap()),
+        );
+        match reply.json["meta"]["next_cursor"].as_str() {
+            Some(cursor) => url = format!("/api/v1/articles?{query}&cursor={cursor}"),
+            None => return seen,
+        }
+    }
+    panic!("{query}: the cursor walk did not end; saw {seen:?}");
+}
+
+/// The ids of every page of `query`, walked by page number.
+async fn page_walk(app: &TestApp, query: &str) -> Vec<i64> {
+    let mut seen = Vec::new();
+    for page in 1..=50 {
+        let reply = app
+            .get(&format!("/api/v1/articles?{query}&page={page}"))
+            .await;
+        let data = reply.json["data"].as_array().unwrap().clone();
+        if data.is_empty() {
+            break;
+        }
+        seen.extend(data.iter().map(|item| item["id"].as_i64().unwrap()));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn a_cursor_walk_sees_every_match_once_on_tied_ranks_and_every_sort() {
+    let app = spawn_app().await;
+    for n in 0..3 {
+        app.create(
+            "/api/v1/articles",
+            json!({"title": format!("Tied {n}"), "body": "snarkleberry", "status": "published"}),
+        )
+        .await;
+    }
+    for n in 0..3 {
+        app.create(
+            "/api/v1/articles",
+            json!({"title": format!("Other {n}"), "body": "snarkleberry snarkleberry jam", "status": "published"}),
+        )
+        .await;
+    }
+    for query in [
+        "q=snarkleberry&per_page=1",
+        "q=snarkleberry&per_page=2",
+        "q=snarkleberry&per_page=1&sort=title",
+        "q=snarkleberry&per_page=1&sort=-updated_at",
+        "q=snarkleberry&per_page=1&sort=published_at",
+        "q=snarkleberry&per_page=1&sort=-published_at",
+        "per_page=1&sort=title",
+    ] {
+        let walked = cursor_walk(&app, query).await;
+        assert_eq!(walked, page_walk(&app, query).await, "{query}");
+        let mut distinct = walked.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(
+            (walked.len(), distinct.len()),
+            (6, 6),
+            "{query}: {walked:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_cursor_from_the_explicit_default_sort_works_without_it() {
+    let app = spawn_app().await;
+    for n in 0..3 {
+        app.create(
+            "/api/v1/articles",
+            json!({"title": format!("Story {n}"), "status": "published"}),
+        )
+        .await;
+    }
+    let first = app
+        .get("/api/v1/articles?per_page=1&sort=-published_at")
+        .await;
+    let cursor = first.json["meta"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let next = app
+        .get(&format!("/api/v1/articles?per_page=1&cursor={cursor}"))
+        .await;
+    assert_eq!(next.status, 200, "{}", next.text);
+    let explicit = app
+        .get(&format!(
+            "/api/v1/articles?per_page=1&sort=-published_at&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(next.json["data"], explicit.json["data"]);
+    // With q, no sort means relevance, and takes a relevance cursor.
+    let searched = app
+        .get("/api/v1/articles?q=story&per_page=1&sort=relevance")
+        .await;
+    let cursor = searched.json["meta"]["next_cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = app
+        .get(&format!(
+            "/api/v1/articles?q=story&per_page=1&cursor={cursor}"
+        ))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    // Another order is still another list.
+    let other = app
+        .get(&format!(
+            "/api/v1/articles?per_page=1&sort=title&cursor={cursor}"
+        ))
+        .await;
+    other.assert_problem(422);
+}

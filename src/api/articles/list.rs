@@ -219,9 +219,11 @@ impl ArticleListQuery {
         Ok(filter)
     }
 
-    /// What a cursor is bound to: every parameter but the paging ones, and
-    /// who is asking (their lists differ).
-    fn fingerprint(&self, audience: Audience) -> u64 {
+    /// What a cursor is bound to: every parameter but the paging ones, the
+    /// order as resolved (so that `sort=-published_at` and no `sort`, the
+    /// same order, take each other's cursors), and who is asking (their
+    /// lists differ).
+    fn fingerprint(&self, audience: Audience, sort: Sort) -> u64 {
         pagination::fingerprint(&format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.q,
@@ -233,7 +235,7 @@ impl ArticleListQuery {
             self.from,
             self.to,
             self.status,
-            self.sort,
+            sort,
             audience
         ))
     }
@@ -249,8 +251,11 @@ enum CursorKey {
     Updated { t: NaiveDateTime, i: i32 },
     #[serde(rename = "t")]
     Title { t: String, i: i32 },
+    /// The rank travels as its bit pattern: serde_json reads decimal
+    /// floats back to within an ulp, not exactly, and an article tied on
+    /// rank with the last one shown must compare equal to it.
     #[serde(rename = "r")]
-    Relevance { r: f64, i: i32 },
+    Relevance { r: u64, i: i32 },
 }
 
 impl From<SortKey> for CursorKey {
@@ -259,7 +264,7 @@ impl From<SortKey> for CursorKey {
             SortKey::Published(t, i) => CursorKey::Published { t, i },
             SortKey::Updated(t, i) => CursorKey::Updated { t, i },
             SortKey::Title(t, i) => CursorKey::Title { t, i },
-            SortKey::Relevance(r, i) => CursorKey::Relevance { r, i },
+            SortKey::Relevance(r, i) => CursorKey::Relevance { r: r.to_bits(), i },
         }
     }
 }
@@ -270,7 +275,7 @@ impl From<CursorKey> for SortKey {
             CursorKey::Published { t, i } => SortKey::Published(t, i),
             CursorKey::Updated { t, i } => SortKey::Updated(t, i),
             CursorKey::Title { t, i } => SortKey::Title(t, i),
-            CursorKey::Relevance { r, i } => SortKey::Relevance(r, i),
+            CursorKey::Relevance { r, i } => SortKey::Relevance(f64::from_bits(r), i),
         }
     }
 }
@@ -298,7 +303,7 @@ pub async fn list_articles(
 ) -> Result<HttpResponse, ApiError> {
     let audience = audience(&user);
     let filter = query.filter(audience)?;
-    let fingerprint = query.fingerprint(audience);
+    let fingerprint = query.fingerprint(audience, filter.sort);
     let (spec, position) = match &query.cursor {
         None => {
             let page = pagination::page_request(query.page, query.per_page)?;
