@@ -193,17 +193,32 @@ fn ensure_problem<B: MessageBody + 'static>(
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();
+    // Outside the routes, only the CORS layer answers a 400 of its own.
+    let cors_refusal = res.request().headers().contains_key(header::ORIGIN);
     let error = match status.as_u16() {
+        400 if cors_refusal => ApiError::BadRequest(
+            "This origin may not call the API, or asked for a method or header it does not \
+             allow (see NEWSDESK_CORS_ORIGINS)."
+                .to_owned(),
+        ),
         400 => ApiError::BadRequest("The request could not be understood.".to_owned()),
         404 => ApiError::NotFound("There is nothing at this path.".to_owned()),
+        406 => ApiError::NotAcceptable,
+        408 => ApiError::RequestTimeout,
         413 => ApiError::PayloadTooLarge { limit: 1024 * 1024 },
         415 => ApiError::UnsupportedMediaType,
         500..=599 => ApiError::Internal(format!("a {status} without a problem body")),
         _ => ApiError::BadRequest(format!("The request was refused ({status}).")),
     };
+    // The body says the status the client gets, whatever the variant's own.
+    let mut problem = error.problem();
+    problem.status = status.as_u16();
+    problem.title = status.canonical_reason().unwrap_or("Error").to_owned();
+    let body = serde_json::to_string(&problem).unwrap_or_default();
     let (req, _) = res.into_parts();
     let mut response = error.error_response();
     *response.status_mut() = status;
+    let response = response.set_body(BoxBody::new(body));
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_into_right_body(),
     ))
@@ -278,6 +293,10 @@ impl Application {
                 .wrap(cors(&cors_origins))
                 .wrap(Compress::default())
                 .wrap(from_fn(crate::http::head_as_get))
+                // Again outside CORS and compression, whose refusals (a
+                // preflight from another origin, a 406 for identity;q=0)
+                // are plain text of their own.
+                .wrap(ErrorHandlers::new().default_handler(ensure_problem))
                 .wrap(Logger::new(r#"%a "%r" %s %b %Dms id=%{x-request-id}o"#))
         })
         // On SIGTERM or SIGINT, stop accepting and let requests in flight

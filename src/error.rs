@@ -95,6 +95,10 @@ pub enum ApiError {
     /// The body is not `application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The client refuses every coding the answer could be sent in
+    /// (`Accept-Encoding: identity;q=0` and nothing we have).
+    #[error("not acceptable")]
+    NotAcceptable,
     /// The request parsed but its values are unacceptable; one entry per field.
     #[error("validation failed: {0:?}")]
     Validation(Vec<FieldError>),
@@ -140,6 +144,7 @@ impl ApiError {
             ApiError::RequestTimeout => "request-timeout",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::NotAcceptable => "not-acceptable",
             ApiError::Validation(_) => "validation",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
@@ -177,6 +182,9 @@ impl ApiError {
                 "The request body must be JSON, sent with Content-Type: application/json."
                     .to_owned()
             }
+            ApiError::NotAcceptable => "Accept-Encoding refuses every coding the answer can \
+                 be sent in: allow identity, or one of gzip, br, zstd."
+                .to_owned(),
             ApiError::Validation(errors) => match errors.len() {
                 1 => "The request has 1 invalid field.".to_owned(),
                 n => format!("The request has {n} invalid fields."),
@@ -214,6 +222,7 @@ impl ResponseError for ApiError {
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

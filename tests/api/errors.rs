@@ -314,3 +314,43 @@ async fn a_422_names_every_bad_field_with_type_and_unknown_errors_among_them() {
     fields.sort();
     assert_eq!(fields, ["active", "display_name", "email", "password"]);
 }
+
+#[tokio::test]
+async fn refusals_of_the_cors_and_compression_layers_are_problems_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::helpers::test_config(&dir);
+    config.cors_origins = vec!["https://news.example".to_owned()];
+    let app = crate::helpers::spawn_app_with(config, dir).await;
+    let identity_refused = app
+        .send(
+            app.client
+                .get(app.url("/api/v1/articles"))
+                .header("accept-encoding", "identity;q=0"),
+        )
+        .await;
+    let problem = identity_refused.assert_problem(406);
+    assert_eq!(problem["title"], "Not Acceptable");
+    let preflight = app
+        .send(
+            app.client
+                .request(Method::OPTIONS, app.url("/api/v1/articles"))
+                .header("origin", "https://elsewhere.example")
+                .header("access-control-request-method", "GET"),
+        )
+        .await;
+    let problem = preflight.assert_problem(400);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("origin"),
+        "{problem}"
+    );
+    // The allowed origin still gets its preflight answered.
+    let allowed = app
+        .send(
+            app.client
+                .request(Method::OPTIONS, app.url("/api/v1/articles"))
+                .header("origin", "https://news.example")
+                .header("access-control-request-method", "GET"),
+        )
+        .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
+}
