@@ -207,7 +207,9 @@ pub struct ArticleInput {
     #[serde(default)]
     pub body: String,
     /// Default `draft`. `scheduled` needs a future `published_at`;
-    /// `published` without `published_at` is published now.
+    /// `published` without `published_at` is published now, and
+    /// `published` with a future `published_at` is stored as `scheduled`
+    /// (WordPress's "future"): public by itself at that time, never before.
     pub status: Option<ArticleStatus>,
     pub published_at: Option<DateTime<Utc>>,
     /// At most 200 characters.
