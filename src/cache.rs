@@ -1,48 +1,49 @@
-//! Answers computed from the database, kept until the database changes.
+//! Answers computed from the database, kept until what they were computed
+//! from changes.
 //!
-//! Every write bumps `content_generation` (triggers, in the writing
-//! transaction, whichever process writes), and the public's view also moves
-//! when a scheduled article's time comes. An entry is used only while both
-//! are as they were when it was computed, so a cached answer is never one
-//! that a write (or the clock) has made wrong.
+//! Each answer names its dependencies (`article:42`, `topic:7`,
+//! `list:articles`…; see the `generations` migration), and triggers bump a
+//! generation per dependency in the transaction of every write that changes
+//! it, whichever process writes. An answer is served only while the
+//! generations of its dependencies are as they were when it was computed,
+//! and only before the next scheduled article turns public (the public
+//! view moves then without a write). So a cached answer is never one that
+//! a write or the clock has made wrong, and a write makes stale only the
+//! answers that depend on what it changed.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamp};
 
+use crate::db::schema::{articles, generations};
 use crate::error::ApiError;
 
-/// When an answer was computed: the content generation, and the next time
-/// a scheduled article turns public (after which the public view changes).
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Stamp {
-    generation: i64,
-    next_publication: Option<NaiveDateTime>,
+/// The next time a scheduled article turns public after `now`.
+fn next_publication(
+    conn: &mut SqliteConnection,
+    now: NaiveDateTime,
+) -> QueryResult<Option<NaiveDateTime>> {
+    articles::table
+        .filter(articles::status.eq("scheduled"))
+        .filter(articles::published_at.gt(now))
+        .select(diesel::dsl::min(articles::published_at))
+        .get_result(conn)
 }
 
-#[derive(QueryableByName)]
-struct StampRow {
-    #[diesel(sql_type = BigInt)]
-    generation: i64,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    next_publication: Option<NaiveDateTime>,
-}
-
-fn stamp(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<Stamp> {
-    let row: StampRow = diesel::sql_query(
-        "SELECT (SELECT n FROM content_generation WHERE id = 1) AS generation, \
-         (SELECT min(published_at) FROM articles WHERE status = 'scheduled' AND published_at > ?) \
-         AS next_publication",
-    )
-    .bind::<Timestamp, _>(now)
-    .get_result(conn)?;
-    Ok(Stamp {
-        generation: row.generation,
-        next_publication: row.next_publication,
-    })
+/// The current generation of each key (0 for one never bumped), in order.
+fn generations_of(conn: &mut SqliteConnection, keys: &[String]) -> QueryResult<Vec<i64>> {
+    let found: HashMap<String, i64> = generations::table
+        .filter(generations::key.eq_any(keys))
+        .select((generations::key, generations::n))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(keys
+        .iter()
+        .map(|key| found.get(key).copied().unwrap_or(0))
+        .collect())
 }
 
 /// What an entry costs in memory, roughly: its bytes on the heap.
@@ -59,11 +60,24 @@ impl Weigh for Total {
     }
 }
 
-/// The entries, all computed at one stamp (older ones can never be right
-/// again: the generation only grows, and the clock only moves on).
+/// An answer with what it was computed from.
+struct Entry<V> {
+    value: Arc<V>,
+    /// The dependencies' keys, and their generations at the time.
+    keys: Vec<String>,
+    generations: Vec<i64>,
+    /// The next scheduled publication then; the answer holds until it.
+    valid_until: Option<NaiveDateTime>,
+}
+
+impl<V: Weigh> Entry<V> {
+    fn weight(&self) -> usize {
+        self.value.weight() + self.keys.iter().map(|key| key.len() + 32).sum::<usize>()
+    }
+}
+
 struct Entries<V> {
-    stamp: Option<Stamp>,
-    by_key: HashMap<String, Arc<V>>,
+    by_key: HashMap<String, Arc<Entry<V>>>,
     /// The same keys, to pick one at random when the budget is spent.
     keys: Vec<String>,
     bytes: usize,
@@ -84,7 +98,6 @@ impl<V: Weigh> Cache<V> {
         Cache {
             budget,
             entries: Mutex::new(Entries {
-                stamp: None,
                 by_key: HashMap::new(),
                 keys: Vec::new(),
                 bytes: 0,
@@ -92,52 +105,56 @@ impl<V: Weigh> Cache<V> {
         }
     }
 
-    /// The answer for `key`: the cached one while still right, else `load`'s,
-    /// which is then kept. Call inside one read transaction with `load`, so
-    /// that the stamp and the answer see the same data.
+    /// The answer for `key`: the cached one while still right, else the
+    /// one `load` computes, with the keys of what it depends on, which is
+    /// then kept. Call inside one read transaction with `load`, so that
+    /// the generations and the answer see the same data.
     pub fn get_or_load(
         &self,
         conn: &mut SqliteConnection,
         key: String,
-        load: impl FnOnce(&mut SqliteConnection) -> Result<V, ApiError>,
+        load: impl FnOnce(&mut SqliteConnection) -> Result<(V, Vec<String>), ApiError>,
     ) -> Result<Arc<V>, ApiError> {
         if self.budget == 0 {
-            return load(conn).map(Arc::new);
+            return load(conn).map(|(value, _)| Arc::new(value));
         }
         let now = crate::store::now();
         conn.transaction(|conn| {
-            let current = stamp(conn, now)?;
-            // `next_publication` is always after `now`, so an equal stamp
-            // also means no scheduled article has turned public since.
-            if let Ok(entries) = self.entries.lock()
-                && entries.stamp == Some(current)
-                && let Some(value) = entries.by_key.get(&key)
+            let cached = self
+                .entries
+                .lock()
+                .ok()
+                .and_then(|entries| entries.by_key.get(&key).cloned());
+            if let Some(entry) = cached
+                && entry.valid_until.is_none_or(|until| now < until)
+                && generations_of(conn, &entry.keys)? == entry.generations
             {
-                return Ok(Arc::clone(value));
+                return Ok(Arc::clone(&entry.value));
             }
-            let value = Arc::new(load(conn)?);
+            let (value, keys) = load(conn)?;
+            let entry = Entry {
+                generations: generations_of(conn, &keys)?,
+                keys,
+                valid_until: next_publication(conn, now)?,
+                value: Arc::new(value),
+            };
+            let value = Arc::clone(&entry.value);
             if let Ok(mut entries) = self.entries.lock() {
-                self.keep(&mut entries, current, key, Arc::clone(&value));
+                self.keep(&mut entries, key, entry);
             }
             Ok(value)
         })
     }
 
-    fn keep(&self, entries: &mut Entries<V>, stamp: Stamp, key: String, value: Arc<V>) {
-        match entries.stamp {
-            // Computed before a write that another answer already saw.
-            Some(kept) if kept.generation > stamp.generation => return,
-            Some(kept) if kept == stamp => {}
-            _ => {
-                entries.by_key.clear();
-                entries.keys.clear();
-                entries.bytes = 0;
-                entries.stamp = Some(stamp);
-            }
-        }
-        let weight = key.len() + value.weight();
-        if weight > self.budget || entries.by_key.contains_key(&key) {
+    fn keep(&self, entries: &mut Entries<V>, key: String, entry: Entry<V>) {
+        let weight = key.len() + entry.weight();
+        if weight > self.budget {
             return;
+        }
+        // A newer answer replaces a stale one under the same key.
+        if let Some(old) = entries.by_key.remove(&key) {
+            entries.bytes -= key.len() + old.weight();
+            entries.keys.retain(|kept| *kept != key);
         }
         while entries.bytes + weight > self.budget && !entries.keys.is_empty() {
             let victim = entries
@@ -149,7 +166,7 @@ impl<V: Weigh> Cache<V> {
         }
         entries.bytes += weight;
         entries.keys.push(key.clone());
-        entries.by_key.insert(key, value);
+        entries.by_key.insert(key, Arc::new(entry));
     }
 }
 
@@ -173,19 +190,32 @@ mod tests {
         Ok(conn)
     }
 
-    /// Whether `key` was answered from the cache.
+    /// Whether `key` was answered from the cache; a load depends on `deps`.
+    fn cached_with(
+        cache: &Cache<Sized>,
+        conn: &mut SqliteConnection,
+        key: &str,
+        size: usize,
+        deps: &[&str],
+    ) -> Result<bool, ApiError> {
+        let mut loaded = false;
+        cache.get_or_load(conn, key.to_owned(), |_| {
+            loaded = true;
+            Ok((
+                Sized(size),
+                deps.iter().map(|dep| (*dep).to_owned()).collect(),
+            ))
+        })?;
+        Ok(!loaded)
+    }
+
     fn cached(
         cache: &Cache<Sized>,
         conn: &mut SqliteConnection,
         key: &str,
         size: usize,
     ) -> Result<bool, ApiError> {
-        let mut loaded = false;
-        cache.get_or_load(conn, key.to_owned(), |_| {
-            loaded = true;
-            Ok(Sized(size))
-        })?;
-        Ok(!loaded)
+        cached_with(cache, conn, key, size, &[])
     }
 
     fn kept(cache: &Cache<Sized>) -> (usize, usize) {
@@ -230,23 +260,49 @@ mod tests {
     }
 
     #[test]
-    fn a_write_drops_every_answer() -> Outcome {
+    fn a_write_drops_only_the_answers_that_depend_on_what_it_changed() -> Outcome {
         let conn = &mut database()?;
         let cache = Cache::new(1000);
-        assert!(!cached(&cache, conn, "a", 10)?);
-        assert!(!cached(&cache, conn, "b", 10)?);
-        assert!(cached(&cache, conn, "a", 10)?);
+        assert!(!cached_with(
+            &cache,
+            conn,
+            "topic page",
+            10,
+            &["topic:1", "names"]
+        )?);
+        assert!(!cached_with(
+            &cache,
+            conn,
+            "entity page",
+            10,
+            &["entity:1", "names"]
+        )?);
+        assert!(cached_with(
+            &cache,
+            conn,
+            "topic page",
+            10,
+            &["topic:1", "names"]
+        )?);
         diesel::sql_query(
             "INSERT INTO topics (slug, name, created_at, updated_at) \
              VALUES ('t', 'T', '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
         )
         .execute(conn)?;
-        assert!(!cached(&cache, conn, "a", 10)?);
-        assert_eq!(
-            kept(&cache),
-            (1, 11),
-            "the old generation's answers are freed"
+        assert!(
+            !cached_with(&cache, conn, "topic page", 10, &["topic:1", "names"])?,
+            "topic 1 is new: its page changed"
         );
+        assert!(
+            cached_with(&cache, conn, "entity page", 10, &["entity:1", "names"])?,
+            "nothing the entity page shows changed"
+        );
+        diesel::sql_query("UPDATE topics SET name = 'Renamed' WHERE id = 1").execute(conn)?;
+        assert!(
+            !cached_with(&cache, conn, "entity page", 10, &["entity:1", "names"])?,
+            "a rename reaches every answer that embeds names"
+        );
+        assert_eq!(kept(&cache).0, 2, "a new answer replaces the stale one");
         Ok(())
     }
 

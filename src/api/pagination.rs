@@ -152,6 +152,18 @@ pub struct RenderedPage {
     next_cursor: Option<String>,
     body: PackedJson,
     etag: String,
+    /// The `Surrogate-Key` header: what a CDN can purge the page by.
+    surrogate_keys: String,
+}
+
+impl RenderedPage {
+    /// The page, with the `Surrogate-Key` it answers with.
+    pub fn with_surrogate_keys(self, surrogate_keys: String) -> RenderedPage {
+        RenderedPage {
+            surrogate_keys,
+            ..self
+        }
+    }
 }
 
 impl crate::cache::Weigh for RenderedPage {
@@ -159,9 +171,14 @@ impl crate::cache::Weigh for RenderedPage {
         std::mem::size_of::<Self>()
             + self.body.weight()
             + self.etag.len()
+            + self.surrogate_keys.len()
             + self.next_cursor.as_ref().map_or(0, String::len)
     }
 }
+
+/// The header a CDN purges by (Fastly's name; Varnish and others read it
+/// too): the keys of what an answer shows, space-separated.
+pub const SURROGATE_KEY: &str = "surrogate-key";
 
 /// Serializes a page, tags it with a hash of its JSON, and packs it.
 pub fn render<T: Serialize>(
@@ -178,6 +195,7 @@ pub fn render<T: Serialize>(
         etag: format!("\"{:016x}\"", fingerprint_bytes(&json)),
         next_cursor,
         body: PackedJson::pack(&json)?,
+        surrogate_keys: String::new(),
     })
 }
 
@@ -185,6 +203,9 @@ pub fn render<T: Serialize>(
 pub fn respond_rendered(req: &HttpRequest, page: &RenderedPage) -> Result<HttpResponse, ApiError> {
     let mut response = headed(req, page.position, page.total, page.next_cursor.as_deref());
     response.insert_header((header::ETAG, page.etag.clone()));
+    if !page.surrogate_keys.is_empty() {
+        response.insert_header((SURROGATE_KEY, page.surrogate_keys.clone()));
+    }
     page.body.respond(req, response)
 }
 

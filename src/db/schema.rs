@@ -130,6 +130,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A generation per dependency of cached answers, bumped by triggers.
+    generations (key) {
+        key -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));

@@ -4,6 +4,7 @@
 pub mod articles;
 pub mod comments;
 pub mod entities;
+pub mod keys;
 pub mod search;
 pub mod topics;
 pub mod users;

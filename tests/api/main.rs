@@ -8,6 +8,7 @@
 
 mod articles;
 mod auth;
+mod caching;
 mod cli;
 mod comments;
 mod concurrency;

@@ -17,7 +17,7 @@ use crate::slug;
 use crate::store::articles::{
     self as store, ArticleFilter, Audience, PageSpec, Sort, SortKey, StatusFilter,
 };
-use crate::store::search;
+use crate::store::{keys, search};
 
 const QUERY_MAX: usize = 500;
 
@@ -334,7 +334,7 @@ pub async fn list_articles(
             let total = cached
                 .article_totals
                 .get_or_load(conn, format!("{filter:?}"), |conn| {
-                    store::count(conn, &filter).map(Total)
+                    store::count(conn, &filter).map(|(total, keys)| (Total(total), keys))
                 })?;
             let page = store::list_counted(conn, &filter, &spec, total.0)?;
             let next_cursor = page
@@ -349,7 +349,9 @@ pub async fn list_articles(
                     ..ArticleListItem::from(item)
                 })
                 .collect();
-            pagination::render(position, page.total, next_cursor, data)
+            let rendered = pagination::render(position, page.total, next_cursor, data)?
+                .with_surrogate_keys(keys::surrogate(&page.depends_on));
+            Ok((rendered, page.depends_on))
         })
     })
     .await?;

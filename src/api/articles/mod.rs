@@ -23,6 +23,7 @@ use crate::store::articles::{
     self as store, ArticleChanges, ArticleRecord, ArticleSummary as SummaryRecord,
     ArticleSummaryRow, Audience, NewArticle,
 };
+use crate::store::keys;
 
 const TITLE_MAX: usize = 300;
 const SUBTITLE_MAX: usize = 500;
@@ -392,25 +393,36 @@ pub struct RenderedArticle {
     row: ArticleSummaryRow,
     etag: String,
     body: PackedJson,
+    /// The `Surrogate-Key` header: the article, its author and its tags.
+    surrogate_keys: String,
 }
 
 impl RenderedArticle {
-    fn new(record: ArticleRecord) -> Result<RenderedArticle, ApiError> {
+    /// The rendered article, and what it depends on (see `cache`).
+    fn new(record: ArticleRecord) -> Result<(RenderedArticle, Vec<String>), ApiError> {
         let row = record.summary.row.clone();
+        let surrogate_keys = keys::surrogate(&record.summary.keys());
+        let depends_on = vec![keys::article(row.id), keys::NAMES.to_owned()];
         let body = serde_json::to_vec(&Article::from(record))
             .map_err(|err| ApiError::Internal(err.to_string()))?;
-        Ok(RenderedArticle {
+        let rendered = RenderedArticle {
             etag: etag::of_bytes(&body),
             row,
             body: PackedJson::pack(&body)?,
-        })
+            surrogate_keys,
+        };
+        Ok((rendered, depends_on))
     }
 }
 
 impl crate::cache::Weigh for RenderedArticle {
     fn weight(&self) -> usize {
         // The row's strings are small next to the body; count them roughly.
-        std::mem::size_of::<Self>() + self.body.weight() + self.etag.len() + 512
+        std::mem::size_of::<Self>()
+            + self.body.weight()
+            + self.etag.len()
+            + self.surrogate_keys.len()
+            + 512
     }
 }
 
@@ -447,6 +459,10 @@ pub async fn get_article(
     }
     let mut response = HttpResponse::Ok();
     response.insert_header((header::ETAG, article.etag.clone()));
+    response.insert_header((
+        super::pagination::SURROGATE_KEY,
+        article.surrogate_keys.clone(),
+    ));
     article.body.respond(&req, response)
 }
 

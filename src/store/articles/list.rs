@@ -13,6 +13,7 @@ use crate::db::schema::{
     entities as entity_table,
 };
 use crate::error::ApiError;
+use crate::store::keys;
 use crate::store::{PageRequest, entities, now, topics};
 
 diesel::infix_operator!(Matches, " MATCH ", backend: Sqlite);
@@ -148,6 +149,9 @@ pub struct ArticlePage {
     pub total: i64,
     /// Where the next page starts, when there is one.
     pub next: Option<SortKey>,
+    /// The keys of what the page shows (see `store::keys`): which articles
+    /// the list holds, and each article on the page.
+    pub depends_on: Vec<String>,
 }
 
 /// Tag filters turned into id sets, one per AND group, each with whether
@@ -163,6 +167,28 @@ struct ResolvedTags {
 /// 10,000 articles: a 20-topic section 15 ms by IN, 0.2 ms by EXISTS; two
 /// rare entities 0.3 ms by IN, 60 ms by EXISTS.
 const BROAD_GROUP_LINKS: i64 = 500;
+
+impl ResolvedTags {
+    /// The keys of what decides which articles a list holds, and in which
+    /// order: its tags when it has tag filters (an article joins or leaves
+    /// it only by a change that bumps one of them), else every article.
+    fn keys(&self, filter: &ArticleFilter) -> Vec<String> {
+        let mut keys = vec![keys::NAMES.to_owned()];
+        for (ids, _) in &self.topic_groups {
+            keys.extend(ids.iter().map(|id| keys::topic(*id)));
+        }
+        for (ids, _) in &self.entity_groups {
+            keys.extend(ids.iter().map(|id| keys::entity(*id)));
+        }
+        if let Some(kind) = &filter.kind {
+            keys.push(keys::kind(kind));
+        }
+        if keys.len() == 1 {
+            keys.push(keys::LIST_ARTICLES.to_owned());
+        }
+        keys
+    }
+}
 
 fn resolve_tags(
     conn: &mut SqliteConnection,
@@ -496,10 +522,15 @@ pub fn explain(
     Ok(plans.unwrap_or_default())
 }
 
-/// The articles matching `filter`, on all pages.
-pub fn count(conn: &mut SqliteConnection, filter: &ArticleFilter) -> Result<i64, ApiError> {
+/// The articles matching `filter`, on all pages, and the keys of what
+/// decides it (see `store::keys`).
+pub fn count(
+    conn: &mut SqliteConnection,
+    filter: &ArticleFilter,
+) -> Result<(i64, Vec<String>), ApiError> {
     let tags = resolve_tags(conn, filter)?;
-    count_or_explain(conn, filter, &tags, now(), &mut None)
+    let total = count_or_explain(conn, filter, &tags, now(), &mut None)?;
+    Ok((total, tags.keys(filter)))
 }
 
 /// As `list`, with the total already known (from `count`, for the same
@@ -621,11 +652,14 @@ fn list_or_explain(
         .iter()
         .map(|(_, rank)| rank.map(|rank| -rank))
         .collect();
+    let mut depends_on = tags.keys(filter);
+    depends_on.extend(rows.iter().map(|(row, _)| keys::article(row.id)));
     let items = complete(conn, rows.into_iter().map(|(row, _)| row).collect())?;
     Ok(ArticlePage {
         items,
         ranks,
         total,
         next,
+        depends_on,
     })
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::{Key, entities, now, search, topics};
+use super::{Key, entities, keys, now, search, topics};
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
 use crate::error::ApiError;
 use crate::render;
@@ -104,6 +104,16 @@ pub struct ArticleSummary {
     pub author: AuthorRef,
     pub topics: Vec<topics::TopicRef>,
     pub entities: Vec<entities::EntityRef>,
+}
+
+impl ArticleSummary {
+    /// The keys of what this article shows: itself, its author and its tags.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys = vec![keys::article(self.row.id), keys::author(self.row.author_id)];
+        keys.extend(self.topics.iter().map(|topic| keys::topic(topic.id)));
+        keys.extend(self.entities.iter().map(|entity| keys::entity(entity.id)));
+        keys
+    }
 }
 
 /// A whole article: the list item plus its body.

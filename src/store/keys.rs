@@ -1,0 +1,47 @@
+//! The names of what answers depend on: each is a row of `generations`,
+//! bumped by the triggers of the `generations_per_dependency` migration in
+//! the transaction of every write that changes it, and the same names go
+//! out as `Surrogate-Key` so that a CDN can purge by them.
+
+/// An article: its row, body, tags and comment count.
+pub fn article(id: i32) -> String {
+    format!("article:{id}")
+}
+
+/// Which articles a list filtered by this topic holds, and their order.
+pub fn topic(id: i32) -> String {
+    format!("topic:{id}")
+}
+
+/// Which articles a list filtered by this entity holds, and their order.
+pub fn entity(id: i32) -> String {
+    format!("entity:{id}")
+}
+
+/// Which articles a list filtered by this entity kind holds.
+pub fn kind(kind: &str) -> String {
+    format!("kind:{kind}")
+}
+
+/// A staff author's articles.
+pub fn author(id: i32) -> String {
+    format!("author:{id}")
+}
+
+/// Which articles every other list holds (the front page, a search, a
+/// source…), and their order.
+pub const LIST_ARTICLES: &str = "list:articles";
+
+/// A rename of a topic, entity, alias or user, which every answer that
+/// embeds their names shows (renames are rare, so one key serves them all).
+pub const NAMES: &str = "names";
+
+/// The Surrogate-Key header of an answer that depends on `keys`: the keys
+/// a CDN can purge it by (all but `names`, which no event purges by).
+pub fn surrogate(keys: &[String]) -> String {
+    keys.iter()
+        .filter(|key| *key != NAMES)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
