@@ -29,8 +29,19 @@ enum Command {
         #[arg(long)]
         with_secrets: bool,
     },
-    /// Read an NDJSON export into the database, in batches of 500 lines, one
-    /// transaction each; stops at the first bad line and says which.
+    /// Read an NDJSON export (see `export --help`) into the database, all or
+    /// nothing.
+    ///
+    /// The whole file is applied in one transaction: if any line is bad,
+    /// nothing of the file is applied and the database stays as it was, so
+    /// the fixed file can simply be run again. Every line is checked with
+    /// the API's own rules; each bad field is reported as
+    /// "line 12: `article.title`: must be 1 to 300 characters" (up to 20
+    /// bad lines). References (an article's author_id, topic_ids and
+    /// entity_ids, a comment's article_id, parent_id and user_id, a topic's
+    /// parent_id) must name a record already in the database or earlier in
+    /// the file. Users are matched by id and replaced; other records must
+    /// be new. Writers of a running server wait while the import runs.
     Import {
         /// The export file, or - for standard input.
         file: String,
@@ -258,7 +269,8 @@ fn import(file: &str) -> Result<(), String> {
     let bar = progress_bar(size, "bytes");
     let imported =
         newsdesk::ops::transfer::import(&mut conn, reader, &|n| bar.inc(n)).map_err(|err| {
-            format!("import stopped at {err}; the batch holding that line was not applied")
+            bar.finish_and_clear();
+            format!("import failed; nothing was applied, the database is as it was:\n{err}")
         })?;
     bar.finish_and_clear();
     println!("imported {imported} records");

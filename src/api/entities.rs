@@ -166,7 +166,7 @@ fn country_code(errors: &mut FieldErrors, value: Option<&str>) -> Option<String>
 }
 
 impl EntityInput {
-    fn validate(self) -> Result<NewEntity, ApiError> {
+    pub(crate) fn validate(self) -> Result<NewEntity, ApiError> {
         let mut errors = FieldErrors::new();
         let entity = NewEntity {
             slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),

@@ -138,8 +138,7 @@ pub fn validated_new_user(
     password_text: &str,
 ) -> Result<NewUser, ApiError> {
     let mut errors = FieldErrors::new();
-    let email = email(&mut errors, "email", email_address);
-    let display_name = fields::line(&mut errors, "display_name", display_name, NAME_MAX);
+    let (email, display_name) = account_fields(&mut errors, email_address, display_name);
     let password_text = new_password(&mut errors, password_text);
     errors.finish()?;
     Ok(NewUser {
@@ -149,6 +148,19 @@ pub fn validated_new_user(
         password_hash: Some(password::hash(&password_text).map_err(ApiError::Internal)?),
         active: true,
     })
+}
+
+/// The checks on an account's email and display name, for every way an
+/// account comes in (the API, the CLI, `newsdesk import`).
+pub(crate) fn account_fields(
+    errors: &mut FieldErrors,
+    email_address: &str,
+    display_name: &str,
+) -> (String, String) {
+    (
+        email(errors, "email", email_address),
+        fields::line(errors, "display_name", display_name, NAME_MAX),
+    )
 }
 
 /// Hashes off the async workers: Argon2 is slow on purpose.

@@ -118,6 +118,8 @@ fn every_command_has_help() {
         vec!["user", "--help"],
         vec!["user", "create", "--help"],
         vec!["user", "list", "--help"],
+        vec!["demo", "--help"],
+        vec!["import", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
             .args(&args)
@@ -234,7 +236,7 @@ fn set_field(line: &mut String, field: &str, value: &str) {
 }
 
 #[test]
-fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
+fn a_bad_line_fails_the_import_with_its_number_and_applies_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source.db").to_string_lossy().into_owned();
     let target = dir.path().join("target.db").to_string_lossy().into_owned();
@@ -256,8 +258,10 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("line {}", broken + 1)), "{stderr}");
-    // The whole file fits in one batch, so nothing of it was applied.
+    assert!(
+        stderr.contains(&format!("line {}: `article.author_id`: ", broken + 1)),
+        "{stderr}"
+    );
     let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
     assert_eq!(
         after
@@ -296,4 +300,213 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
         "{stderr}"
     );
     assert!(stderr.contains("published_at"), "{stderr}");
+}
+
+/// The demo newsroom's export, line by line (header first).
+fn demo_export(dir: &tempfile::TempDir) -> Vec<String> {
+    let source = dir.path().join("demo.db").to_string_lossy().into_owned();
+    run_ok(newsdesk(&source).arg("demo"));
+    String::from_utf8(run_ok(newsdesk(&source).arg("export")))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The index of the first line of `kind` (`"article"`…) that `matches`.
+fn find_line(lines: &[String], kind: &str, matches: impl Fn(&serde_json::Value) -> bool) -> usize {
+    lines
+        .iter()
+        .position(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record["type"] == kind && matches(&record)
+        })
+        .unwrap()
+}
+
+/// Changes one line of an export through its JSON.
+fn edit_line(lines: &mut [String], index: usize, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut record: serde_json::Value = serde_json::from_str(&lines[index]).unwrap();
+    change(&mut record);
+    lines[index] = record.to_string();
+}
+
+/// Runs `newsdesk import` of `lines` into `database`.
+fn import_lines(dir: &tempfile::TempDir, database: &str, lines: &[String]) -> std::process::Output {
+    let file = dir.path().join("import.ndjson");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    newsdesk(database)
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn import_applies_the_apis_validation_and_names_every_bad_field_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let mut lines = demo_export(&dir);
+    let user = find_line(&lines, "user", |u| u["id"] == 2);
+    edit_line(&mut lines, user, |u| u["email"] = "not an email".into());
+    let entity = find_line(&lines, "entity", |_| true);
+    edit_line(&mut lines, entity, |e| {
+        e["website"] = "javascript:alert(1)".into();
+    });
+    // Two bad fields on one line: both are named.
+    let article = find_line(&lines, "article", |_| true);
+    edit_line(&mut lines, article, |a| {
+        a["title"] = "x".repeat(301).into();
+        a["summary"] = "y".repeat(1001).into();
+    });
+    let comment = find_line(&lines, "comment", |_| true);
+    edit_line(&mut lines, comment, |c| {
+        c["author_url"] = "javascript:alert(document.cookie)".into();
+    });
+
+    let output = import_lines(&dir, &target, &lines);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for (index, field) in [
+        (user, "`user.email`"),
+        (entity, "`entity.website`"),
+        (article, "`article.title`"),
+        (article, "`article.summary`"),
+        (comment, "`comment.author_url`"),
+    ] {
+        assert!(
+            stderr.contains(&format!("line {}: {field}: ", index + 1)),
+            "{field} on line {}: {stderr}",
+            index + 1
+        );
+    }
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    assert!(!after.contains("javascript:"), "{after}");
+    assert_eq!(
+        after.lines().count(),
+        2,
+        "only the header and the built-in user"
+    );
+}
+
+#[test]
+fn a_failed_import_applies_nothing_and_the_fixed_file_then_imports_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let mut lines = demo_export(&dir);
+    let empty = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    // More than one batch of the old importer (500 lines): topics first.
+    let extra: Vec<String> = (1000..1700)
+        .map(|id| {
+            format!(
+                r#"{{"type":"topic","id":{id},"slug":"topic-{id}","name":"Topic {id}","description":null,"parent_id":null,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","version":1}}"#
+            )
+        })
+        .collect();
+    let first_topic = find_line(&lines, "topic", |_| true);
+    lines.splice(first_topic..first_topic, extra);
+    let good = lines.clone();
+    let last = lines.len() - 1;
+    edit_line(&mut lines, last, |c| c["version"] = "two".into());
+
+    let output = import_lines(&dir, &target, &lines);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("line {}: `comment.version`: ", last + 1)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("invalid type: string \"two\""), "{stderr}");
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    assert!(
+        after == empty,
+        "a failed import leaves the database as it was"
+    );
+
+    let output = import_lines(&dir, &target, &good);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    let mut exported: Vec<&str> = after.lines().collect();
+    let mut imported: Vec<&str> = good.iter().map(String::as_str).collect();
+    exported.sort_unstable();
+    imported.sort_unstable();
+    assert!(exported == imported, "every record, as it was in the file");
+
+    let help = String::from_utf8(run_ok(
+        Command::new(env!("CARGO_BIN_EXE_newsdesk")).args(["import", "--help"]),
+    ))
+    .unwrap();
+    assert!(help.contains("all or nothing"), "{help}");
+}
+
+/// A record type, which of its lines to break, the field to blame, the change.
+type Breakage = (
+    &'static str,
+    fn(&serde_json::Value) -> bool,
+    &'static str,
+    fn(&mut serde_json::Value),
+);
+
+#[test]
+fn a_dangling_reference_is_blamed_on_the_field_that_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let lines = demo_export(&dir);
+    let cases: [Breakage; 5] = [
+        (
+            "article",
+            |_| true,
+            "`article.topic_ids[1]`",
+            |a| {
+                a["topic_ids"] = serde_json::json!([1, 9999]);
+            },
+        ),
+        (
+            "article",
+            |_| true,
+            "`article.entity_ids[0]`",
+            |a| {
+                a["entity_ids"] = serde_json::json!([9999]);
+            },
+        ),
+        (
+            "article",
+            |_| true,
+            "`article.author_id`",
+            |a| {
+                a["author_id"] = 9999.into();
+            },
+        ),
+        (
+            "comment",
+            |c| !c["parent_id"].is_null(),
+            "`comment.parent_id`",
+            |c| {
+                c["parent_id"] = 99999.into();
+            },
+        ),
+        (
+            "topic",
+            |_| true,
+            "`topic.parent_id`",
+            |t| {
+                t["parent_id"] = 9999.into();
+            },
+        ),
+    ];
+    for (kind, pick, field, change) in cases {
+        let mut broken = lines.clone();
+        let index = find_line(&broken, kind, pick);
+        edit_line(&mut broken, index, change);
+        let output = import_lines(&dir, &target, &broken);
+        assert!(!output.status.success(), "{field}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("line {}: {field}: ", index + 1)),
+            "{field}: {stderr}"
+        );
+    }
 }
