@@ -66,6 +66,16 @@ enum UserCommand {
         #[arg(long)]
         display_name: Option<String>,
     },
+    /// Set the password of a staff account, e.g. one imported without
+    /// --with-secrets, or to reset a forgotten one. The password (12 to 256
+    /// characters) is read from standard input (its first line), or asked
+    /// for when standard input is a terminal. A running server takes it at
+    /// once; tokens already issued stay valid until they expire.
+    SetPassword {
+        /// The account's sign-in email (any case).
+        #[arg(long)]
+        email: String,
+    },
     /// List staff accounts.
     List,
 }
@@ -92,6 +102,7 @@ fn main() -> std::process::ExitCode {
             role,
             display_name,
         }) => create_user(&email, &role, display_name.as_deref()),
+        Command::User(UserCommand::SetPassword { email }) => set_password(&email),
         Command::User(UserCommand::List) => list_users(),
         Command::Demo => demo(),
         Command::Export { with_secrets } => export(with_secrets),
@@ -167,6 +178,30 @@ fn create_user(email: &str, role: &str, display_name: Option<&str>) -> Result<()
         .immediate_transaction(|conn| newsdesk::store::users::create(conn, &new))
         .map_err(describe)?;
     println!("created user {} <{}> ({})", user.id, user.email, user.role);
+    Ok(())
+}
+
+fn set_password(email: &str) -> Result<(), String> {
+    use newsdesk::store::users::{self, UserChanges};
+
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let user = users::find_by_email(&mut conn, email.trim())
+        .map_err(|err| err.to_string())?
+        .ok_or_else(|| format!("no staff account has the email {email}"))?;
+    let password = read_password()?;
+    let hash = newsdesk::api::users::validated_password_hash(&password).map_err(describe)?;
+    let changes = UserChanges {
+        password_hash: Some(hash),
+        ..UserChanges::default()
+    };
+    let user = conn
+        .immediate_transaction(|conn| users::update(conn, user.id, &changes))
+        .map_err(describe)?;
+    println!("set the password of user {} <{}>", user.id, user.email);
+    if !user.active {
+        println!("the account is deactivated: it cannot sign in until an admin reactivates it");
+    }
     Ok(())
 }
 

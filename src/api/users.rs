@@ -150,6 +150,15 @@ pub fn validated_new_user(
     })
 }
 
+/// Checks and hashes a new password (for `newsdesk user set-password`).
+/// Blocking (Argon2).
+pub fn validated_password_hash(password_text: &str) -> Result<String, ApiError> {
+    let mut errors = FieldErrors::new();
+    let password_text = new_password(&mut errors, password_text);
+    errors.finish()?;
+    password::hash(&password_text).map_err(ApiError::Internal)
+}
+
 /// The checks on an account's email and display name, for every way an
 /// account comes in (the API, the CLI, `newsdesk import`).
 pub(crate) fn account_fields(

@@ -118,6 +118,7 @@ fn every_command_has_help() {
         vec!["user", "--help"],
         vec!["user", "create", "--help"],
         vec!["user", "list", "--help"],
+        vec!["user", "set-password", "--help"],
         vec!["demo", "--help"],
         vec!["import", "--help"],
     ] {
@@ -509,4 +510,88 @@ fn a_dangling_reference_is_blamed_on_the_field_that_holds_it() {
             "{field}: {stderr}"
         );
     }
+}
+
+/// `newsdesk user set-password --email …` with `password` on stdin.
+fn set_password(database: &str, email: &str, password: &str) -> std::process::Output {
+    let mut child = newsdesk(database)
+        .args(["user", "set-password", "--email", email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn set_password_lets_an_imported_account_sign_in_on_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_export(&dir);
+    let config = test_config(&dir);
+    let output = import_lines(&dir, config.database_path(), &lines);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let app = spawn_app_with(config, dir).await;
+    // Imported without --with-secrets: no password, so no sign-in.
+    let refused = app
+        .post(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": "desk@demo.newsdesk.invalid", "password": "the new desk password"}),
+        )
+        .await;
+    assert_eq!(refused.status, 401);
+
+    let short = set_password(&app.db_path, "desk@demo.newsdesk.invalid", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+    let unknown = set_password(
+        &app.db_path,
+        "nobody@demo.newsdesk.invalid",
+        "long enough password",
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody@demo.newsdesk.invalid"));
+
+    // The email in another case names the same account; the running server
+    // sees the new password at once.
+    let set = set_password(
+        &app.db_path,
+        "Desk@Demo.Newsdesk.Invalid",
+        "the new desk password",
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let token = app
+        .sign_in("desk@demo.newsdesk.invalid", "the new desk password")
+        .await;
+    assert!(!token.is_empty());
+    // And again: a reset replaces the password.
+    let reset = set_password(
+        &app.db_path,
+        "desk@demo.newsdesk.invalid",
+        "a forgotten one replaced",
+    );
+    assert!(reset.status.success());
+    app.sign_in("desk@demo.newsdesk.invalid", "a forgotten one replaced")
+        .await;
+    let old = app
+        .post(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": "desk@demo.newsdesk.invalid", "password": "the new desk password"}),
+        )
+        .await;
+    assert_eq!(old.status, 401);
 }
