@@ -595,3 +595,26 @@ async fn set_password_lets_an_imported_account_sign_in_on_a_running_server() {
         .await;
     assert_eq!(old.status, 401);
 }
+
+#[test]
+fn a_relative_public_url_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir
+        .path()
+        .join("newsdesk.db")
+        .to_string_lossy()
+        .into_owned();
+    let output = newsdesk(&database)
+        .arg("migrate")
+        .env("NEWSDESK_PUBLIC_URL", "/articles")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "feed links would be relative");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("NEWSDESK_PUBLIC_URL"));
+    let output = newsdesk(&database)
+        .arg("migrate")
+        .env("NEWSDESK_PUBLIC_URL", "https://news.example/articles/")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+}
