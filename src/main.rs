@@ -22,8 +22,17 @@ enum Command {
     /// Load the demo newsroom (a few dozen articles about North Korea, Russia
     /// and the G7, with topics, entities and comments) into an empty database.
     Demo,
-    /// Write the whole newsroom to standard output as NDJSON (see
-    /// src/ops/transfer.rs for the format).
+    /// Write the whole newsroom to standard output as NDJSON, one JSON
+    /// object per line, from one consistent snapshot.
+    ///
+    /// Line 1 is {"newsdesk_export":1}. Each further line is one record,
+    /// {"type": "user"|"topic"|"entity"|"article"|"comment", …}, with its
+    /// id, slug, version and timestamps, in an order that imports: users,
+    /// topics (parents first), entities (with their aliases), articles
+    /// (with topic_ids and entity_ids), comments (parents first). Derived
+    /// values (body_html, word counts, comment_count, the search index) are
+    /// left out and rebuilt by `import`; export → import → export gives the
+    /// same bytes. Password hashes only with --with-secrets.
     Export {
         /// Include password hashes (left out by default).
         #[arg(long)]

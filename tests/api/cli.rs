@@ -120,6 +120,7 @@ fn every_command_has_help() {
         vec!["user", "list", "--help"],
         vec!["user", "set-password", "--help"],
         vec!["demo", "--help"],
+        vec!["export", "--help"],
         vec!["import", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
@@ -594,6 +595,70 @@ async fn set_password_lets_an_imported_account_sign_in_on_a_running_server() {
         )
         .await;
     assert_eq!(old.status, 401);
+}
+
+#[tokio::test]
+async fn a_user_created_with_the_cli_signs_in_on_the_running_server() {
+    // What the README's walkthrough relies on.
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(test_config(&dir), dir).await;
+    let mut child = newsdesk(&app.db_path)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "late@newsroom.example",
+            "--role",
+            "editor",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"made while serving\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    app.sign_in("late@newsroom.example", "made while serving")
+        .await;
+}
+
+#[test]
+fn export_help_describes_the_format_and_the_readme_shows_runnable_commands() {
+    let help = String::from_utf8(run_ok(
+        Command::new(env!("CARGO_BIN_EXE_newsdesk")).args(["export", "--help"]),
+    ))
+    .unwrap();
+    assert!(help.contains(r#"{"newsdesk_export":1}"#), "{help}");
+    assert!(!help.contains("src/"), "{help}");
+
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|line| line.starts_with("| `") && line.contains("newsdesk "))
+        .collect();
+    assert!(commands.len() >= 8, "the CLI table");
+    for line in commands {
+        assert!(
+            line.starts_with("| `./target/release/newsdesk ")
+                || line.starts_with("| `cargo run --release -- "),
+            "{line}"
+        );
+    }
+    assert!(
+        readme.contains("set-password"),
+        "the README lists user set-password"
+    );
+    let walkthrough = &readme[readme.find("## A walk through it").unwrap()..];
+    let walkthrough = &walkthrough[..walkthrough.find("\n## ").unwrap()];
+    assert!(
+        walkthrough.contains("picks up"),
+        "the walkthrough says that a running server picks the new user up"
+    );
 }
 
 #[test]
