@@ -511,6 +511,21 @@ fn a_dangling_reference_is_blamed_on_the_field_that_holds_it() {
             "{field}: {stderr}"
         );
     }
+
+    // A bad field and a dangling reference on one line: both are named.
+    let mut broken = lines;
+    let index = find_line(&broken, "article", |_| true);
+    edit_line(&mut broken, index, |a| {
+        a["title"] = "".into();
+        a["entity_ids"] = serde_json::json!([1, 9999]);
+    });
+    let stderr = String::from_utf8_lossy(&import_lines(&dir, &target, &broken).stderr).into_owned();
+    for field in ["`article.title`", "`article.entity_ids[1]`"] {
+        assert!(
+            stderr.contains(&format!("line {}: {field}: ", index + 1)),
+            "{field}: {stderr}"
+        );
+    }
 }
 
 /// `newsdesk user set-password --email …` with `password` on stdin.

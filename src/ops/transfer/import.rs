@@ -141,18 +141,28 @@ pub fn import(
             if line.trim().is_empty() {
                 continue;
             }
-            let checked = parse(&line).and_then(validate);
-            let outcome = match checked {
-                // After a bad line nothing more is written, so later
-                // references cannot be checked; their fields still are.
-                Ok(valid) if bad_lines == 0 => {
-                    let kind = valid.kind();
-                    apply(conn, &valid, &mut reindex)
-                        .map_err(|err| (kind, field_errors(err)))
-                        .map(|()| imported += 1)
-                }
-                Ok(_) => Ok(()),
+            let outcome = match parse(&line) {
                 Err(errors) => Err(errors),
+                Ok((kind, record)) => {
+                    // After a bad line nothing more is written, so later
+                    // references cannot be checked; their fields still are.
+                    let dangling = if bad_lines == 0 {
+                        references(conn, &record)?
+                    } else {
+                        Vec::new()
+                    };
+                    match validate(record) {
+                        Err(mut errors) => {
+                            errors.extend(dangling);
+                            Err((kind, errors))
+                        }
+                        Ok(_) if !dangling.is_empty() => Err((kind, dangling)),
+                        Ok(_) if bad_lines > 0 => Ok(()),
+                        Ok(valid) => apply(conn, &valid, &mut reindex)
+                            .map(|()| imported += 1)
+                            .map_err(|err| (kind, field_errors(err))),
+                    }
+                }
             };
             if let Err((kind, errors)) = outcome {
                 failure
@@ -285,18 +295,6 @@ enum Valid {
     },
 }
 
-impl Valid {
-    fn kind(&self) -> Kind {
-        match self {
-            Valid::User { .. } => "user",
-            Valid::Topic { .. } => "topic",
-            Valid::Entity { .. } => "entity",
-            Valid::Article { .. } => "article",
-            Valid::Comment { .. } => "comment",
-        }
-    }
-}
-
 fn meta(
     errors: &mut FieldErrors,
     id: i32,
@@ -352,13 +350,13 @@ fn id_list(errors: &mut FieldErrors, field: &str, ids: &[i32], max: usize) {
 }
 
 /// Checks a record with the rules the API applies to the same fields.
-fn validate((_, record): (Kind, Record)) -> Result<Valid, (Kind, Vec<FieldError>)> {
+fn validate(record: Record) -> Result<Valid, Vec<FieldError>> {
     match record {
-        Record::User(user) => validate_user(user).map_err(|errors| ("user", errors)),
-        Record::Topic(topic) => validate_topic(topic).map_err(|errors| ("topic", errors)),
-        Record::Entity(entity) => validate_entity(entity).map_err(|errors| ("entity", errors)),
-        Record::Article(article) => validate_article(article).map_err(|errors| ("article", errors)),
-        Record::Comment(comment) => validate_comment(comment).map_err(|errors| ("comment", errors)),
+        Record::User(user) => validate_user(user),
+        Record::Topic(topic) => validate_topic(topic),
+        Record::Entity(entity) => validate_entity(entity),
+        Record::Article(article) => validate_article(article),
+        Record::Comment(comment) => validate_comment(comment),
     }
 }
 
@@ -622,13 +620,117 @@ fn refuse_taken_id(
     Ok(())
 }
 
-/// Writes one checked record; call inside the import's transaction.
+/// What is wrong with a record's references (and its id) as the database
+/// stands, blamed on the fields that hold them.
+fn references(conn: &mut SqliteConnection, record: &Record) -> QueryResult<Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    match record {
+        // The built-in "newsroom" account exists in every database:
+        // users are upserted by id.
+        Record::User(_) => {}
+        Record::Topic(topic) => {
+            refuse_taken_id(conn, &mut errors, Table::Topics, topic.id)?;
+            // Parents come first, so a topic naming itself or a later
+            // topic as its parent is dangling too (and no cycle can form).
+            if let Some(parent) = topic.parent_id {
+                dangling(
+                    conn,
+                    &mut errors,
+                    "parent_id",
+                    Table::Topics,
+                    &[parent],
+                    false,
+                )?;
+            }
+        }
+        Record::Entity(entity) => refuse_taken_id(conn, &mut errors, Table::Entities, entity.id)?,
+        Record::Article(article) => {
+            refuse_taken_id(conn, &mut errors, Table::Articles, article.id)?;
+            let author = [article.author_id];
+            dangling(conn, &mut errors, "author_id", Table::Users, &author, false)?;
+            let topics = &article.topic_ids;
+            dangling(conn, &mut errors, "topic_ids", Table::Topics, topics, true)?;
+            let entities = &article.entity_ids;
+            dangling(
+                conn,
+                &mut errors,
+                "entity_ids",
+                Table::Entities,
+                entities,
+                true,
+            )?;
+        }
+        Record::Comment(comment) => {
+            refuse_taken_id(conn, &mut errors, Table::Comments, comment.id)?;
+            let article = [comment.article_id];
+            dangling(
+                conn,
+                &mut errors,
+                "article_id",
+                Table::Articles,
+                &article,
+                false,
+            )?;
+            if let Some(user) = comment.user_id {
+                dangling(conn, &mut errors, "user_id", Table::Users, &[user], false)?;
+            }
+            comment_parent(conn, &mut errors, comment)?;
+        }
+    }
+    Ok(errors.finish().err().map(field_errors).unwrap_or_default())
+}
+
+/// A reply's parent must be a comment of the same article, one level up.
+fn comment_parent(
+    conn: &mut SqliteConnection,
+    errors: &mut FieldErrors,
+    comment: &CommentRecord,
+) -> QueryResult<()> {
+    let Some(parent_id) = comment.parent_id else {
+        if comment.depth != 1 {
+            errors.add("depth", "must be 1 for a comment without parent_id");
+        }
+        return Ok(());
+    };
+    let parent: Option<(i32, i32)> = comments::table
+        .select((comments::article_id, comments::depth))
+        .find(parent_id)
+        .first(conn)
+        .optional()?;
+    match parent {
+        None => errors.add(
+            "parent_id",
+            format!(
+                "names no comment ({parent_id} is neither in the database nor earlier in the file)"
+            ),
+        ),
+        Some((article, _)) if article != comment.article_id => errors.add(
+            "parent_id",
+            format!("names comment {parent_id} of another article ({article})"),
+        ),
+        Some((_, depth))
+            if depth + 1 != comment.depth && (1..=MAX_DEPTH).contains(&comment.depth) =>
+        {
+            errors.add(
+                "depth",
+                format!(
+                    "must be {} (one deeper than comment {parent_id})",
+                    depth + 1
+                ),
+            )
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Writes one checked record whose references hold; call inside the
+/// import's transaction.
 fn apply(
     conn: &mut SqliteConnection,
     valid: &Valid,
     reindex: &mut Vec<i32>,
 ) -> Result<(), ApiError> {
-    let mut errors = FieldErrors::new();
     match valid {
         Valid::User {
             meta,
@@ -670,20 +772,6 @@ fn apply(
             new,
             parent_id,
         } => {
-            refuse_taken_id(conn, &mut errors, Table::Topics, meta.id)?;
-            // Parents come first, so a topic naming itself or a later
-            // topic as its parent is dangling too (and no cycle can form).
-            if let Some(parent) = parent_id {
-                dangling(
-                    conn,
-                    &mut errors,
-                    "parent_id",
-                    Table::Topics,
-                    &[*parent],
-                    false,
-                )?;
-            }
-            errors.finish()?;
             diesel::insert_into(topics::table)
                 .values((
                     topics::id.eq(meta.id),
@@ -698,8 +786,6 @@ fn apply(
                 .execute(conn)?;
         }
         Valid::Entity { meta, slug, new } => {
-            refuse_taken_id(conn, &mut errors, Table::Entities, meta.id)?;
-            errors.finish()?;
             diesel::insert_into(entities::table)
                 .values((
                     entities::id.eq(meta.id),
@@ -738,32 +824,6 @@ fn apply(
             topic_ids,
             entity_ids,
         } => {
-            refuse_taken_id(conn, &mut errors, Table::Articles, meta.id)?;
-            dangling(
-                conn,
-                &mut errors,
-                "author_id",
-                Table::Users,
-                &[*author_id],
-                false,
-            )?;
-            dangling(
-                conn,
-                &mut errors,
-                "topic_ids",
-                Table::Topics,
-                topic_ids,
-                true,
-            )?;
-            dangling(
-                conn,
-                &mut errors,
-                "entity_ids",
-                Table::Entities,
-                entity_ids,
-                true,
-            )?;
-            errors.finish()?;
             let words = crate::render::word_count(&new.body);
             diesel::insert_into(articles::table)
                 .values((
@@ -828,47 +888,6 @@ fn apply(
             user_id,
             status,
         } => {
-            refuse_taken_id(conn, &mut errors, Table::Comments, meta.id)?;
-            dangling(
-                conn,
-                &mut errors,
-                "article_id",
-                Table::Articles,
-                &[*article_id],
-                false,
-            )?;
-            if let Some(user) = user_id {
-                dangling(conn, &mut errors, "user_id", Table::Users, &[*user], false)?;
-            }
-            match new.parent_id {
-                None if *depth != 1 => {
-                    errors.add("depth", "must be 1 for a comment without parent_id")
-                }
-                None => {}
-                Some(parent_id) => {
-                    let parent: Option<(i32, i32)> = comments::table
-                        .select((comments::article_id, comments::depth))
-                        .find(parent_id)
-                        .first(conn)
-                        .optional()?;
-                    match parent {
-                        None => errors.add(
-                            "parent_id",
-                            format!("names no comment ({parent_id} is neither in the database nor earlier in the file)"),
-                        ),
-                        Some((parent_article, _)) if parent_article != *article_id => errors.add(
-                            "parent_id",
-                            format!("names comment {parent_id} of another article ({parent_article})"),
-                        ),
-                        Some((_, parent_depth)) if parent_depth + 1 != *depth => errors.add(
-                            "depth",
-                            format!("must be {} (one deeper than comment {parent_id})", parent_depth + 1),
-                        ),
-                        Some(_) => {}
-                    }
-                }
-            }
-            errors.finish()?;
             diesel::insert_into(comments::table)
                 .values((
                     comments::id.eq(meta.id),
