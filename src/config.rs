@@ -35,7 +35,8 @@ pub struct Config {
     pub comments_auto_approve: bool,
     /// `NEWSDESK_PUBLIC_URL`: where readers find articles; an article's
     /// link in feeds is this plus `/` and its slug. Default: the API's own
-    /// article URLs, `http://{NEWSDESK_BIND}/api/v1/articles`.
+    /// article URLs, `http://{NEWSDESK_BIND}/api/v1/articles`. Must be
+    /// absolute (`https://…`).
     pub public_url: Option<String>,
     /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
     /// may keep public content. Default 60.
@@ -119,8 +120,16 @@ impl Config {
                 .unwrap_or(defaults.comment_rate_per_minute),
             comments_auto_approve: parse_var("NEWSDESK_COMMENTS_AUTO_APPROVE")?
                 .unwrap_or(defaults.comments_auto_approve),
-            public_url: non_empty("NEWSDESK_PUBLIC_URL")
-                .map(|url| url.trim_end_matches('/').to_owned()),
+            public_url: match non_empty("NEWSDESK_PUBLIC_URL") {
+                // Feed readers resolve nothing: links must be absolute.
+                Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+                    return Err(ConfigError {
+                        name: "NEWSDESK_PUBLIC_URL",
+                        reason: "must be an absolute http or https URL".to_owned(),
+                    });
+                }
+                url => url.map(|url| url.trim_end_matches('/').to_owned()),
+            },
             cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
             cache_mb: parse_var("NEWSDESK_CACHE_MB")?.unwrap_or(defaults.cache_mb),
             cors_origins: non_empty("NEWSDESK_CORS_ORIGINS")

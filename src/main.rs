@@ -22,15 +22,35 @@ enum Command {
     /// Load the demo newsroom (a few dozen articles about North Korea, Russia
     /// and the G7, with topics, entities and comments) into an empty database.
     Demo,
-    /// Write the whole newsroom to standard output as NDJSON (see
-    /// src/ops/transfer.rs for the format).
+    /// Write the whole newsroom to standard output as NDJSON, one JSON
+    /// object per line, from one consistent snapshot.
+    ///
+    /// Line 1 is {"newsdesk_export":1}. Each further line is one record,
+    /// {"type": "user"|"topic"|"entity"|"article"|"comment", …}, with its
+    /// id, slug, version and timestamps, in an order that imports: users,
+    /// topics (parents first), entities (with their aliases), articles
+    /// (with topic_ids and entity_ids), comments (parents first). Derived
+    /// values (body_html, word counts, comment_count, the search index) are
+    /// left out and rebuilt by `import`; export → import → export gives the
+    /// same bytes. Password hashes only with --with-secrets.
     Export {
         /// Include password hashes (left out by default).
         #[arg(long)]
         with_secrets: bool,
     },
-    /// Read an NDJSON export into the database, in batches of 500 lines, one
-    /// transaction each; stops at the first bad line and says which.
+    /// Read an NDJSON export (see `export --help`) into the database, all or
+    /// nothing.
+    ///
+    /// The whole file is applied in one transaction: if any line is bad,
+    /// nothing of the file is applied and the database stays as it was, so
+    /// the fixed file can simply be run again. Every line is checked with
+    /// the API's own rules; each bad field is reported as
+    /// "line 12: `article.title`: must be 1 to 300 characters" (up to 20
+    /// bad lines). References (an article's author_id, topic_ids and
+    /// entity_ids, a comment's article_id, parent_id and user_id, a topic's
+    /// parent_id) must name a record already in the database or earlier in
+    /// the file. Users are matched by id and replaced; other records must
+    /// be new. Writers of a running server wait while the import runs.
     Import {
         /// The export file, or - for standard input.
         file: String,
@@ -54,6 +74,16 @@ enum UserCommand {
         /// The name shown on articles; default: the part of the email before @.
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// Set the password of a staff account, e.g. one imported without
+    /// --with-secrets, or to reset a forgotten one. The password (12 to 256
+    /// characters) is read from standard input (its first line), or asked
+    /// for when standard input is a terminal. A running server takes it at
+    /// once; tokens already issued stay valid until they expire.
+    SetPassword {
+        /// The account's sign-in email (any case).
+        #[arg(long)]
+        email: String,
     },
     /// List staff accounts.
     List,
@@ -81,6 +111,7 @@ fn main() -> std::process::ExitCode {
             role,
             display_name,
         }) => create_user(&email, &role, display_name.as_deref()),
+        Command::User(UserCommand::SetPassword { email }) => set_password(&email),
         Command::User(UserCommand::List) => list_users(),
         Command::Demo => demo(),
         Command::Export { with_secrets } => export(with_secrets),
@@ -156,6 +187,30 @@ fn create_user(email: &str, role: &str, display_name: Option<&str>) -> Result<()
         .immediate_transaction(|conn| newsdesk::store::users::create(conn, &new))
         .map_err(describe)?;
     println!("created user {} <{}> ({})", user.id, user.email, user.role);
+    Ok(())
+}
+
+fn set_password(email: &str) -> Result<(), String> {
+    use newsdesk::store::users::{self, UserChanges};
+
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let user = users::find_by_email(&mut conn, email.trim())
+        .map_err(|err| err.to_string())?
+        .ok_or_else(|| format!("no staff account has the email {email}"))?;
+    let password = read_password()?;
+    let hash = newsdesk::api::users::validated_password_hash(&password).map_err(describe)?;
+    let changes = UserChanges {
+        password_hash: Some(hash),
+        ..UserChanges::default()
+    };
+    let user = conn
+        .immediate_transaction(|conn| users::update(conn, user.id, &changes))
+        .map_err(describe)?;
+    println!("set the password of user {} <{}>", user.id, user.email);
+    if !user.active {
+        println!("the account is deactivated: it cannot sign in until an admin reactivates it");
+    }
     Ok(())
 }
 
@@ -258,7 +313,8 @@ fn import(file: &str) -> Result<(), String> {
     let bar = progress_bar(size, "bytes");
     let imported =
         newsdesk::ops::transfer::import(&mut conn, reader, &|n| bar.inc(n)).map_err(|err| {
-            format!("import stopped at {err}; the batch holding that line was not applied")
+            bar.finish_and_clear();
+            format!("import failed; nothing was applied, the database is as it was:\n{err}")
         })?;
     bar.finish_and_clear();
     println!("imported {imported} records");

@@ -37,7 +37,7 @@ pub enum CommentStatus {
 }
 
 impl CommentStatus {
-    fn name(self) -> String {
+    pub(crate) fn name(self) -> String {
         match self {
             CommentStatus::Pending => "pending",
             CommentStatus::Approved => "approved",
@@ -158,7 +158,7 @@ impl super::Checked for CommentInput {
 }
 
 impl CommentInput {
-    fn validate(self, user: Option<&AuthUser>) -> Result<NewComment, ApiError> {
+    pub(crate) fn validate(self, user: Option<&AuthUser>) -> Result<NewComment, ApiError> {
         let mut errors = FieldErrors::new();
         let (author_name, author_email) = match user {
             Some(user) => (user.display_name.clone(), user.email.clone()),

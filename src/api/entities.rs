@@ -172,7 +172,7 @@ impl super::Checked for EntityInput {
 }
 
 impl EntityInput {
-    fn validate(self) -> Result<NewEntity, ApiError> {
+    pub(crate) fn validate(self) -> Result<NewEntity, ApiError> {
         let mut errors = FieldErrors::new();
         let entity = NewEntity {
             slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),

@@ -1,9 +1,20 @@
 //! Atom 1.0 feeds of the newest published articles: all of them, a
 //! topic's (with its subtopics) and an entity's.
+//!
+//! Every link is absolute. An entry's `alternate` link is the article's
+//! public URL (`NEWSDESK_PUBLIC_URL`, see `Config::article_base_url`). The
+//! feed's `self` link is the URL the reader asked for: the scheme and
+//! `Host` of the request, or, when the request comes from one of
+//! `NEWSDESK_TRUSTED_PROXIES`, the `X-Forwarded-Proto` and
+//! `X-Forwarded-Host` that proxy set (a client's own forwarding headers
+//! are not believed). Each entry carries the article's sanitised HTML body
+//! as `<content type="html">`.
+
+use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use atom_syndication::{Category, Entry, Feed, FixedDateTime, Link, Person, Text};
+use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -15,6 +26,11 @@ use crate::store::{Key, PageRequest, entities, topics};
 
 /// Entries per feed, as feed readers expect: enough to catch up after a day.
 const FEED_SIZE: i64 = 50;
+
+/// Bytes of HTML bodies one feed carries. Entries past it (only with very
+/// long bodies) go without `<content>`, keeping their summary and link, so
+/// that a feed stays small enough to be tagged for 304s (see `http`).
+const CONTENT_BUDGET: usize = 4 * 1024 * 1024;
 
 /// The `{slug}` of a topic or entity feed.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,7 +52,7 @@ fn utc(at: chrono::NaiveDateTime) -> FixedDateTime {
     at.and_utc().fixed_offset()
 }
 
-fn entry(article: ArticleSummary, base_url: &str) -> Entry {
+fn entry(article: ArticleSummary, base_url: &str, body_html: Option<String>) -> Entry {
     let row = article.row;
     let mut entry = Entry::default();
     entry.set_id(format!("urn:newsdesk:article:{}", row.id));
@@ -49,6 +65,12 @@ fn entry(article: ArticleSummary, base_url: &str) -> Entry {
     entry.set_links(vec![link]);
     if let Some(summary) = row.summary.or(row.subtitle) {
         entry.set_summary(Some(Text::plain(summary)));
+    }
+    if let Some(html) = body_html.filter(|html| !html.trim().is_empty()) {
+        let mut content = Content::default();
+        content.set_content_type(Some("html".to_owned()));
+        content.set_value(Some(html));
+        entry.set_content(Some(content));
     }
     let mut author = Person::default();
     author.set_name(row.byline.unwrap_or(article.author.display_name));
@@ -69,6 +91,55 @@ fn entry(article: ArticleSummary, base_url: &str) -> Entry {
     });
     entry.set_categories(topics.chain(entities).collect::<Vec<_>>());
     entry
+}
+
+/// The body of article `id`, if it fits in what is left of `budget`.
+fn take_within(bodies: &mut HashMap<i32, String>, id: i32, budget: &mut usize) -> Option<String> {
+    let html = bodies.remove(&id)?;
+    if html.len() > *budget {
+        return None;
+    }
+    *budget -= html.len();
+    Some(html)
+}
+
+/// The absolute URL of the feed being answered (see the module's notes).
+fn own_url(req: &HttpRequest, config: &crate::config::Config) -> String {
+    let headers = req.headers();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            // A proxy may have appended to a list: the first is the client's.
+            .and_then(|value| value.split(',').next())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+    };
+    let via_proxy = req
+        .peer_addr()
+        .is_some_and(|peer| config.trusted_proxies.contains(&peer.ip()));
+    let forwarded = |name: &str| if via_proxy { header(name) } else { None };
+    let scheme = match forwarded("x-forwarded-proto") {
+        Some(proto) if proto.eq_ignore_ascii_case("https") => "https",
+        Some(proto) if proto.eq_ignore_ascii_case("http") => "http",
+        // Not `connection_info()`: it believes anyone's forwarding headers.
+        _ if req.app_config().secure() => "https",
+        _ => "http",
+    };
+    let host = forwarded("x-forwarded-host")
+        .or_else(|| header("host"))
+        .filter(|host| is_authority(host))
+        .map(str::to_owned)
+        .unwrap_or_else(|| config.bind.clone());
+    format!("{scheme}://{host}{}", req.uri().path())
+}
+
+/// A plausible `host[:port]`: what may stand between `//` and the path.
+fn is_authority(host: &str) -> bool {
+    host.len() <= 255
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
 }
 
 /// Builds the feed of `subject`.
@@ -93,13 +164,16 @@ async fn feed(
         page: 1,
         per_page: FEED_SIZE,
     });
-    let (name, page) = db::run(&state.pool, move |conn| {
+    let (name, page, mut bodies) = db::run(&state.pool, move |conn| {
         let name = match &subject {
             Subject::All => None,
             Subject::Topic(slug) => Some(topics::find(conn, &Key::Slug(slug.clone()))?.row.name),
             Subject::Entity(slug) => Some(entities::find(conn, &Key::Slug(slug.clone()))?.row.name),
         };
-        Ok((name, articles::list(conn, &filter, &spec)?))
+        let page = articles::list(conn, &filter, &spec)?;
+        let ids: Vec<i32> = page.items.iter().map(|article| article.row.id).collect();
+        let bodies = articles::bodies_html(conn, &ids)?;
+        Ok((name, page, bodies))
     })
     .await?;
     let base_url = state.config.article_base_url();
@@ -120,15 +194,20 @@ async fn feed(
             .unwrap_or_else(|| utc(chrono::NaiveDateTime::default())),
     );
     let mut self_link = Link::default();
-    self_link.set_href(req.uri().to_string());
+    self_link.set_href(own_url(&req, &state.config));
     self_link.set_rel("self");
+    self_link.set_mime_type(Some("application/atom+xml".to_owned()));
     feed.set_links(vec![self_link]);
-    feed.set_entries(
-        page.items
-            .into_iter()
-            .map(|article| entry(article, &base_url))
-            .collect::<Vec<_>>(),
-    );
+    let mut budget = CONTENT_BUDGET;
+    let entries: Vec<Entry> = page
+        .items
+        .into_iter()
+        .map(|article| {
+            let html = take_within(&mut bodies, article.row.id, &mut budget);
+            entry(article, &base_url, html)
+        })
+        .collect();
+    feed.set_entries(entries);
     // The ETag, 304s and Cache-Control come from `http::policy`, like
     // every other GET.
     Ok(HttpResponse::Ok()
@@ -137,6 +216,11 @@ async fn feed(
 }
 
 /// The 50 newest published articles, as an Atom 1.0 feed.
+///
+/// Each entry carries the sanitised HTML body as `<content type="html">`.
+/// Every link is absolute: entries link to `NEWSDESK_PUBLIC_URL`; the
+/// `self` link is the URL the feed was fetched at (the request's `Host`,
+/// or a trusted proxy's `X-Forwarded-Host` and `X-Forwarded-Proto`).
 #[utoipa::path(
     tag = "feeds",
     responses(
@@ -153,6 +237,8 @@ pub async fn articles_feed(
 }
 
 /// The 50 newest published articles under a topic (and its subtopics).
+///
+/// Entries and links as in the feed of all articles.
 #[utoipa::path(
     tag = "feeds",
     params(FeedSlug),
@@ -171,6 +257,8 @@ pub async fn topic_feed(
 }
 
 /// The 50 newest published articles about an entity.
+///
+/// Entries and links as in the feed of all articles.
 #[utoipa::path(
     tag = "feeds",
     params(FeedSlug),

@@ -160,6 +160,12 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 1..=9999;
 /// The message for a timestamp outside [`YEARS`].
 pub const YEAR_MESSAGE: &str = "must be a timestamp in the years 1 to 9999";
 
+/// A time as it is stored: UTC, to the microsecond.
+pub fn stored(value: DateTime<Utc>) -> NaiveDateTime {
+    use chrono::SubsecRound;
+    value.naive_utc().trunc_subsecs(6)
+}
+
 /// Is `at` within the years a timestamp may have?
 pub fn in_years(at: NaiveDateTime) -> bool {
     use chrono::Datelike;
@@ -169,8 +175,7 @@ pub fn in_years(at: NaiveDateTime) -> bool {
 /// A client timestamp (any offset) as stored: UTC, to the microsecond, in
 /// the years 1 to 9999.
 pub fn timestamp(errors: &mut FieldErrors, field: &str, value: DateTime<Utc>) -> NaiveDateTime {
-    use chrono::SubsecRound;
-    let at = value.naive_utc().trunc_subsecs(6);
+    let at = stored(value);
     if !in_years(at) {
         errors.add(field, YEAR_MESSAGE);
     }

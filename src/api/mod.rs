@@ -123,6 +123,20 @@ pub fn errors_of<T>(result: Result<T, ApiError>) -> Vec<FieldError> {
 /// Fields that do not fit the type are named, each once, together with
 /// what the type's validation finds in the others.
 pub fn parse_json<T: Checked>(body: &[u8]) -> Result<T, ApiError> {
+    parse_checked(body, T::field_errors)
+}
+
+/// As `parse_json`, for a type whose values the caller checks itself
+/// (`newsdesk import`, which adds checks of its own to the API's): type
+/// errors are named, each once, without the other fields' checks.
+pub fn parse_unchecked<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    parse_checked(body, |_: T| Vec::new())
+}
+
+fn parse_checked<T: DeserializeOwned>(
+    body: &[u8],
+    field_errors: impl Fn(T) -> Vec<FieldError>,
+) -> Result<T, ApiError> {
     let is_object = body
         .iter()
         .find(|byte| !byte.is_ascii_whitespace())
@@ -172,7 +186,7 @@ pub fn parse_json<T: Checked>(body: &[u8]) -> Result<T, ApiError> {
         }
         match serde_path_to_error::deserialize::<_, T>(serde_json::Value::Object(object.clone())) {
             Ok(value) => {
-                for error in value.field_errors() {
+                for error in field_errors(value) {
                     if !errors.iter().any(|known| known.field == error.field) {
                         errors.push(error);
                     }

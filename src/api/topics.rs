@@ -109,7 +109,7 @@ impl super::Checked for TopicInput {
 }
 
 impl TopicInput {
-    fn validate(self) -> Result<NewTopic, ApiError> {
+    pub(crate) fn validate(self) -> Result<NewTopic, ApiError> {
         let mut errors = FieldErrors::new();
         let topic = NewTopic {
             slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),

@@ -112,7 +112,8 @@ pub struct UserPatch {
 impl super::Checked for UserInput {
     fn field_errors(self) -> Vec<crate::error::FieldError> {
         let mut errors = FieldErrors::new();
-        check_account(&mut errors, &self.email, &self.display_name, &self.password);
+        account_fields(&mut errors, &self.email, &self.display_name);
+        new_password(&mut errors, &self.password);
         errors.into_vec()
     }
 }
@@ -145,21 +146,6 @@ impl super::Checked for UserPatch {
     }
 }
 
-/// Checks a new account's email, display name and password; returns them
-/// as stored (the password still in clear).
-fn check_account(
-    errors: &mut FieldErrors,
-    email_address: &str,
-    display_name: &str,
-    password_text: &str,
-) -> (String, String, String) {
-    (
-        email(errors, "email", email_address),
-        fields::line(errors, "display_name", display_name, NAME_MAX),
-        new_password(errors, password_text),
-    )
-}
-
 /// Query parameters of `GET /users`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -190,8 +176,8 @@ pub fn validated_new_user(
     password_text: &str,
 ) -> Result<NewUser, ApiError> {
     let mut errors = FieldErrors::new();
-    let (email, display_name, password_text) =
-        check_account(&mut errors, email_address, display_name, password_text);
+    let (email, display_name) = account_fields(&mut errors, email_address, display_name);
+    let password_text = new_password(&mut errors, password_text);
     errors.finish()?;
     Ok(NewUser {
         email,
@@ -200,6 +186,28 @@ pub fn validated_new_user(
         password_hash: Some(password::hash(&password_text).map_err(ApiError::Internal)?),
         active: true,
     })
+}
+
+/// Checks and hashes a new password (for `newsdesk user set-password`).
+/// Blocking (Argon2).
+pub fn validated_password_hash(password_text: &str) -> Result<String, ApiError> {
+    let mut errors = FieldErrors::new();
+    let password_text = new_password(&mut errors, password_text);
+    errors.finish()?;
+    password::hash(&password_text).map_err(ApiError::Internal)
+}
+
+/// The checks on an account's email and display name, for every way an
+/// account comes in (the API, the CLI, `newsdesk import`).
+pub(crate) fn account_fields(
+    errors: &mut FieldErrors,
+    email_address: &str,
+    display_name: &str,
+) -> (String, String) {
+    (
+        email(errors, "email", email_address),
+        fields::line(errors, "display_name", display_name, NAME_MAX),
+    )
 }
 
 /// Hashes off the async workers: Argon2 is slow on purpose.

@@ -17,6 +17,12 @@ pub fn hash(password: &str) -> Result<String, String> {
         .map_err(|err| format!("cannot hash a password: {err}"))
 }
 
+/// True when `stored` reads as a password hash (a PHC string), such as
+/// `hash` makes: what an imported account may carry.
+pub fn is_hash(stored: &str) -> bool {
+    PasswordHash::new(stored).is_ok_and(|hash| hash.algorithm.as_str().starts_with("argon2"))
+}
+
 /// True when `password` matches `stored`. A missing or unreadable hash
 /// still costs one verification, so that the time of an answer does not
 /// tell which accounts exist.

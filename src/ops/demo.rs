@@ -482,7 +482,10 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
         for (index, (headline, topic_slugs, entity_slugs, status)) in STORIES.iter().enumerate() {
             let offset = i64::try_from(index).unwrap_or(0);
             let published_at = match *status {
-                "scheduled" => Some((Utc::now() + Duration::days(30 + offset)).naive_utc()),
+                // As the API stores a client's time: to the microsecond.
+                "scheduled" => Some(crate::api::fields::stored(
+                    Utc::now() + Duration::days(30 + offset),
+                )),
                 "draft" => None,
                 _ => Some(at(start + Duration::days(offset * 2), 9 + (index % 8) as u32)),
             };

@@ -118,6 +118,10 @@ fn every_command_has_help() {
         vec!["user", "--help"],
         vec!["user", "create", "--help"],
         vec!["user", "list", "--help"],
+        vec!["user", "set-password", "--help"],
+        vec!["demo", "--help"],
+        vec!["export", "--help"],
+        vec!["import", "--help"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_newsdesk"))
             .args(&args)
@@ -234,7 +238,7 @@ fn set_field(line: &mut String, field: &str, value: &str) {
 }
 
 #[test]
-fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
+fn a_bad_line_fails_the_import_with_its_number_and_applies_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source.db").to_string_lossy().into_owned();
     let target = dir.path().join("target.db").to_string_lossy().into_owned();
@@ -256,8 +260,10 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains(&format!("line {}", broken + 1)), "{stderr}");
-    // The whole file fits in one batch, so nothing of it was applied.
+    assert!(
+        stderr.contains(&format!("line {}: `article.author_id`: ", broken + 1)),
+        "{stderr}"
+    );
     let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
     assert_eq!(
         after
@@ -296,4 +302,399 @@ fn a_bad_line_stops_the_import_with_its_number_and_rolls_its_batch_back() {
         "{stderr}"
     );
     assert!(stderr.contains("published_at"), "{stderr}");
+}
+
+/// The demo newsroom's export, line by line (header first).
+fn demo_export(dir: &tempfile::TempDir) -> Vec<String> {
+    let source = dir.path().join("demo.db").to_string_lossy().into_owned();
+    run_ok(newsdesk(&source).arg("demo"));
+    String::from_utf8(run_ok(newsdesk(&source).arg("export")))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The index of the first line of `kind` (`"article"`…) that `matches`.
+fn find_line(lines: &[String], kind: &str, matches: impl Fn(&serde_json::Value) -> bool) -> usize {
+    lines
+        .iter()
+        .position(|line| {
+            let record: serde_json::Value = serde_json::from_str(line).unwrap();
+            record["type"] == kind && matches(&record)
+        })
+        .unwrap()
+}
+
+/// Changes one line of an export through its JSON.
+fn edit_line(lines: &mut [String], index: usize, change: impl FnOnce(&mut serde_json::Value)) {
+    let mut record: serde_json::Value = serde_json::from_str(&lines[index]).unwrap();
+    change(&mut record);
+    lines[index] = record.to_string();
+}
+
+/// Runs `newsdesk import` of `lines` into `database`.
+fn import_lines(dir: &tempfile::TempDir, database: &str, lines: &[String]) -> std::process::Output {
+    let file = dir.path().join("import.ndjson");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    newsdesk(database)
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn import_applies_the_apis_validation_and_names_every_bad_field_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let mut lines = demo_export(&dir);
+    let user = find_line(&lines, "user", |u| u["id"] == 2);
+    edit_line(&mut lines, user, |u| u["email"] = "not an email".into());
+    let entity = find_line(&lines, "entity", |_| true);
+    edit_line(&mut lines, entity, |e| {
+        e["website"] = "javascript:alert(1)".into();
+    });
+    // Two bad fields on one line: both are named.
+    let article = find_line(&lines, "article", |_| true);
+    edit_line(&mut lines, article, |a| {
+        a["title"] = "x".repeat(301).into();
+        a["summary"] = "y".repeat(1001).into();
+    });
+    let comment = find_line(&lines, "comment", |_| true);
+    edit_line(&mut lines, comment, |c| {
+        c["author_url"] = "javascript:alert(document.cookie)".into();
+    });
+
+    let output = import_lines(&dir, &target, &lines);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for (index, field) in [
+        (user, "`user.email`"),
+        (entity, "`entity.website`"),
+        (article, "`article.title`"),
+        (article, "`article.summary`"),
+        (comment, "`comment.author_url`"),
+    ] {
+        assert!(
+            stderr.contains(&format!("line {}: {field}: ", index + 1)),
+            "{field} on line {}: {stderr}",
+            index + 1
+        );
+    }
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    assert!(!after.contains("javascript:"), "{after}");
+    assert_eq!(
+        after.lines().count(),
+        2,
+        "only the header and the built-in user"
+    );
+}
+
+#[test]
+fn a_failed_import_applies_nothing_and_the_fixed_file_then_imports_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let mut lines = demo_export(&dir);
+    let empty = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    // More than one batch of the old importer (500 lines): topics first.
+    let extra: Vec<String> = (1000..1700)
+        .map(|id| {
+            format!(
+                r#"{{"type":"topic","id":{id},"slug":"topic-{id}","name":"Topic {id}","description":null,"parent_id":null,"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","version":1}}"#
+            )
+        })
+        .collect();
+    let first_topic = find_line(&lines, "topic", |_| true);
+    lines.splice(first_topic..first_topic, extra);
+    let good = lines.clone();
+    let last = lines.len() - 1;
+    edit_line(&mut lines, last, |c| c["version"] = "two".into());
+
+    let output = import_lines(&dir, &target, &lines);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("line {}: `comment.version`: ", last + 1)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("invalid type: string \"two\""), "{stderr}");
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    assert!(
+        after == empty,
+        "a failed import leaves the database as it was"
+    );
+
+    let output = import_lines(&dir, &target, &good);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = String::from_utf8(run_ok(newsdesk(&target).arg("export"))).unwrap();
+    let mut exported: Vec<&str> = after.lines().collect();
+    let mut imported: Vec<&str> = good.iter().map(String::as_str).collect();
+    exported.sort_unstable();
+    imported.sort_unstable();
+    assert!(exported == imported, "every record, as it was in the file");
+
+    let help = String::from_utf8(run_ok(
+        Command::new(env!("CARGO_BIN_EXE_newsdesk")).args(["import", "--help"]),
+    ))
+    .unwrap();
+    assert!(help.contains("all or nothing"), "{help}");
+}
+
+/// A record type, which of its lines to break, the field to blame, the change.
+type Breakage = (
+    &'static str,
+    fn(&serde_json::Value) -> bool,
+    &'static str,
+    fn(&mut serde_json::Value),
+);
+
+#[test]
+fn a_dangling_reference_is_blamed_on_the_field_that_holds_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let lines = demo_export(&dir);
+    let cases: [Breakage; 5] = [
+        (
+            "article",
+            |_| true,
+            "`article.topic_ids[1]`",
+            |a| {
+                a["topic_ids"] = serde_json::json!([1, 9999]);
+            },
+        ),
+        (
+            "article",
+            |_| true,
+            "`article.entity_ids[0]`",
+            |a| {
+                a["entity_ids"] = serde_json::json!([9999]);
+            },
+        ),
+        (
+            "article",
+            |_| true,
+            "`article.author_id`",
+            |a| {
+                a["author_id"] = 9999.into();
+            },
+        ),
+        (
+            "comment",
+            |c| !c["parent_id"].is_null(),
+            "`comment.parent_id`",
+            |c| {
+                c["parent_id"] = 99999.into();
+            },
+        ),
+        (
+            "topic",
+            |_| true,
+            "`topic.parent_id`",
+            |t| {
+                t["parent_id"] = 9999.into();
+            },
+        ),
+    ];
+    for (kind, pick, field, change) in cases {
+        let mut broken = lines.clone();
+        let index = find_line(&broken, kind, pick);
+        edit_line(&mut broken, index, change);
+        let output = import_lines(&dir, &target, &broken);
+        assert!(!output.status.success(), "{field}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("line {}: {field}: ", index + 1)),
+            "{field}: {stderr}"
+        );
+    }
+
+    // A bad field and a dangling reference on one line: both are named.
+    let mut broken = lines;
+    let index = find_line(&broken, "article", |_| true);
+    edit_line(&mut broken, index, |a| {
+        a["title"] = "".into();
+        a["entity_ids"] = serde_json::json!([1, 9999]);
+    });
+    let stderr = String::from_utf8_lossy(&import_lines(&dir, &target, &broken).stderr).into_owned();
+    for field in ["`article.title`", "`article.entity_ids[1]`"] {
+        assert!(
+            stderr.contains(&format!("line {}: {field}: ", index + 1)),
+            "{field}: {stderr}"
+        );
+    }
+}
+
+/// `newsdesk user set-password --email …` with `password` on stdin.
+fn set_password(database: &str, email: &str, password: &str) -> std::process::Output {
+    let mut child = newsdesk(database)
+        .args(["user", "set-password", "--email", email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{password}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn set_password_lets_an_imported_account_sign_in_on_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = demo_export(&dir);
+    let config = test_config(&dir);
+    let output = import_lines(&dir, config.database_path(), &lines);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let app = spawn_app_with(config, dir).await;
+    // Imported without --with-secrets: no password, so no sign-in.
+    let refused = app
+        .post(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": "desk@demo.newsdesk.invalid", "password": "the new desk password"}),
+        )
+        .await;
+    assert_eq!(refused.status, 401);
+
+    let short = set_password(&app.db_path, "desk@demo.newsdesk.invalid", "short");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+    let unknown = set_password(
+        &app.db_path,
+        "nobody@demo.newsdesk.invalid",
+        "long enough password",
+    );
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("nobody@demo.newsdesk.invalid"));
+
+    // The email in another case names the same account; the running server
+    // sees the new password at once.
+    let set = set_password(
+        &app.db_path,
+        "Desk@Demo.Newsdesk.Invalid",
+        "the new desk password",
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let token = app
+        .sign_in("desk@demo.newsdesk.invalid", "the new desk password")
+        .await;
+    assert!(!token.is_empty());
+    // And again: a reset replaces the password.
+    let reset = set_password(
+        &app.db_path,
+        "desk@demo.newsdesk.invalid",
+        "a forgotten one replaced",
+    );
+    assert!(reset.status.success());
+    app.sign_in("desk@demo.newsdesk.invalid", "a forgotten one replaced")
+        .await;
+    let old = app
+        .post(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": "desk@demo.newsdesk.invalid", "password": "the new desk password"}),
+        )
+        .await;
+    assert_eq!(old.status, 401);
+}
+
+#[tokio::test]
+async fn a_user_created_with_the_cli_signs_in_on_the_running_server() {
+    // What the README's walkthrough relies on.
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(test_config(&dir), dir).await;
+    let mut child = newsdesk(&app.db_path)
+        .args([
+            "user",
+            "create",
+            "--email",
+            "late@newsroom.example",
+            "--role",
+            "editor",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"made while serving\n")
+        .unwrap();
+    assert!(child.wait_with_output().unwrap().status.success());
+    app.sign_in("late@newsroom.example", "made while serving")
+        .await;
+}
+
+#[test]
+fn export_help_describes_the_format_and_the_readme_shows_runnable_commands() {
+    let help = String::from_utf8(run_ok(
+        Command::new(env!("CARGO_BIN_EXE_newsdesk")).args(["export", "--help"]),
+    ))
+    .unwrap();
+    assert!(help.contains(r#"{"newsdesk_export":1}"#), "{help}");
+    assert!(!help.contains("src/"), "{help}");
+
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|line| line.starts_with("| `") && line.contains("newsdesk "))
+        .collect();
+    assert!(commands.len() >= 8, "the CLI table");
+    for line in commands {
+        assert!(
+            line.starts_with("| `./target/release/newsdesk ")
+                || line.starts_with("| `cargo run --release -- "),
+            "{line}"
+        );
+    }
+    assert!(
+        readme.contains("set-password"),
+        "the README lists user set-password"
+    );
+    let walkthrough = &readme[readme.find("## A walk through it").unwrap()..];
+    let walkthrough = &walkthrough[..walkthrough.find("\n## ").unwrap()];
+    assert!(
+        walkthrough.contains("picks up"),
+        "the walkthrough says that a running server picks the new user up"
+    );
+}
+
+#[test]
+fn a_relative_public_url_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir
+        .path()
+        .join("newsdesk.db")
+        .to_string_lossy()
+        .into_owned();
+    let output = newsdesk(&database)
+        .arg("migrate")
+        .env("NEWSDESK_PUBLIC_URL", "/articles")
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "feed links would be relative");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("NEWSDESK_PUBLIC_URL"));
+    let output = newsdesk(&database)
+        .arg("migrate")
+        .env("NEWSDESK_PUBLIC_URL", "https://news.example/articles/")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
 }

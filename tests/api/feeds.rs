@@ -131,3 +131,95 @@ async fn feed_links_follow_the_public_url() {
         "https://news.example/articles/one"
     );
 }
+
+#[tokio::test]
+async fn entries_carry_the_sanitised_body_as_html_content() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "No summary", "status": "published",
+               "body": "PYONGYANG - **Rejected** the statement.\n\n<script>alert(1)</script><a href=\"javascript:alert(2)\">x</a>"}),
+    )
+    .await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "Empty body", "status": "published", "published_at": "2024-01-01T00:00:00Z"}),
+    )
+    .await;
+    let reply = app.get("/feeds/articles.atom").await;
+    let feed: Feed = reply.text.parse().expect("valid Atom");
+    let entry = &feed.entries()[0];
+    assert_eq!(entry.title().as_str(), "No summary");
+    let content = entry.content().expect("a <content> element");
+    assert_eq!(content.content_type(), Some("html"));
+    let html = content.value().unwrap();
+    assert!(html.contains("<strong>Rejected</strong>"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(!html.contains("javascript:"), "{html}");
+    // The same HTML as the article's body_html.
+    let article = app.get("/api/v1/articles/no-summary").await;
+    assert_eq!(html, article.json["body_html"].as_str().unwrap());
+    assert!(
+        feed.entries()[1].content().is_none(),
+        "no empty <content> for an empty body"
+    );
+}
+
+#[tokio::test]
+async fn every_feed_link_is_absolute_and_the_self_link_names_the_feed() {
+    let app = spawn_app().await;
+    app.topic("World", None).await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "One", "status": "published", "topics": ["world"]}),
+    )
+    .await;
+    for path in ["/feeds/articles.atom", "/feeds/topics/world.atom"] {
+        let feed: Feed = app.get(path).await.text.parse().unwrap();
+        let links: Vec<(&str, &str)> = feed
+            .links()
+            .iter()
+            .chain(feed.entries().iter().flat_map(|entry| entry.links()))
+            .map(|link| (link.rel(), link.href()))
+            .collect();
+        assert!(!links.is_empty());
+        for (_, href) in &links {
+            assert!(href.starts_with("http://127.0.0.1:"), "{path}: {href}");
+        }
+        let own = links.iter().find(|(rel, _)| *rel == "self").unwrap().1;
+        assert_eq!(own, app.url(path), "{path}");
+    }
+
+    // A client's forwarding headers are not believed: it is no trusted proxy.
+    let reply = app
+        .send(
+            app.client
+                .get(app.url("/feeds/articles.atom"))
+                .header("x-forwarded-host", "evil.example")
+                .header("x-forwarded-proto", "https"),
+        )
+        .await;
+    let feed: Feed = reply.text.parse().unwrap();
+    assert_eq!(feed.links()[0].href(), app.url("/feeds/articles.atom"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_self_link_is_the_public_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::helpers::test_config(&dir);
+    config.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let app = crate::helpers::spawn_app_with(config, dir).await;
+    let reply = app
+        .send(
+            app.client
+                .get(app.url("/feeds/articles.atom"))
+                .header("x-forwarded-host", "news.example")
+                .header("x-forwarded-proto", "https"),
+        )
+        .await;
+    let feed: Feed = reply.text.parse().unwrap();
+    assert_eq!(
+        feed.links()[0].href(),
+        "https://news.example/feeds/articles.atom"
+    );
+}

@@ -237,7 +237,7 @@ impl crate::api::Checked for ArticleInput {
 }
 
 impl ArticleInput {
-    fn validate(self) -> Result<NewArticle, ApiError> {
+    pub(crate) fn validate(self) -> Result<NewArticle, ApiError> {
         let mut errors = FieldErrors::new();
         let article = NewArticle {
             slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),

@@ -628,3 +628,13 @@ pub fn delete(
     search::forget(conn, id)?;
     Ok(())
 }
+
+/// The rendered (sanitised) bodies of `ids`, for feeds: list rows never
+/// carry bodies. One query; ids without a body are left out.
+pub fn bodies_html(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
+    let rows: Vec<(i32, String)> = article_bodies::table
+        .filter(article_bodies::article_id.eq_any(ids))
+        .select((article_bodies::article_id, article_bodies::body_html))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}

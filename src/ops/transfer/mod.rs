@@ -12,20 +12,26 @@
 //! unless asked for. Export then import then export gives the same bytes.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::api::articles::ArticleStatus;
+use crate::api::comments::CommentStatus;
+use crate::api::entities::EntityKind;
+use crate::auth::Role;
 use crate::db::schema::{
     article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
     topics, users,
 };
-use crate::error::ApiError;
-use crate::store::search;
 
-/// Records written or applied per transaction.
+mod import;
+
+pub use import::{ImportError, LineError, import};
+
+/// Records read from the database per query, and articles reindexed at once.
 const BATCH: usize = 500;
 const HEADER: &str = r#"{"newsdesk_export":1}"#;
 
@@ -49,7 +55,7 @@ pub struct UserRecord {
     id: i32,
     email: String,
     display_name: String,
-    role: String,
+    role: Role,
     active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     password_hash: Option<String>,
@@ -76,7 +82,7 @@ pub struct EntityRecord {
     id: i32,
     slug: String,
     name: String,
-    kind: String,
+    kind: EntityKind,
     description: Option<String>,
     aliases: Vec<String>,
     country_code: Option<String>,
@@ -95,7 +101,7 @@ pub struct ArticleRecord {
     subtitle: Option<String>,
     summary: Option<String>,
     body: String,
-    status: String,
+    status: ArticleStatus,
     published_at: Option<DateTime<Utc>>,
     source: Option<String>,
     byline: Option<String>,
@@ -120,7 +126,7 @@ pub struct CommentRecord {
     author_url: Option<String>,
     user_id: Option<i32>,
     body: String,
-    status: String,
+    status: CommentStatus,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i32,
@@ -139,6 +145,17 @@ pub fn count_rows(conn: &mut SqliteConnection) -> QueryResult<u64> {
         .iter()
         .map(|&count| u64::try_from(count).unwrap_or(0))
         .sum())
+}
+
+/// A stored name (a role, a kind, a status) as the type the API reads it
+/// into; the database's CHECK constraints keep it one of them.
+fn stored<T: serde::de::DeserializeOwned>(
+    column: &str,
+    value: String,
+) -> Result<T, diesel::result::Error> {
+    serde_json::from_value(serde_json::Value::String(value)).map_err(|err| {
+        diesel::result::Error::QueryBuilderError(format!("{column} holds {err}").into())
+    })
 }
 
 fn write_line(out: &mut impl Write, record: &Record) -> Result<(), String> {
@@ -177,7 +194,7 @@ pub fn export(
                     id: user.id,
                     email: user.email,
                     display_name: user.display_name,
-                    role: user.role,
+                    role: stored("users.role", user.role)?,
                     active: user.active,
                     password_hash: if with_secrets {
                         user.password_hash
@@ -257,7 +274,7 @@ pub fn export(
                         id: entity.id,
                         slug: entity.slug,
                         name: entity.name,
-                        kind: entity.kind,
+                        kind: stored("entities.kind", entity.kind)?,
                         description: entity.description,
                         country_code: entity.country_code,
                         website: entity.website,
@@ -312,7 +329,7 @@ pub fn export(
                         subtitle: row.subtitle,
                         summary: row.summary,
                         body,
-                        status: row.status,
+                        status: stored("articles.status", row.status)?,
                         published_at: row.published_at.map(utc),
                         source: row.source,
                         byline: row.byline,
@@ -353,7 +370,7 @@ pub fn export(
                         author_url: comment.author_url,
                         user_id: comment.user_id,
                         body: comment.body,
-                        status: comment.status,
+                        status: stored("comments.status", comment.status)?,
                         created_at: utc(comment.created_at),
                         updated_at: utc(comment.updated_at),
                         version: comment.version,
@@ -364,282 +381,4 @@ pub fn export(
         Ok(written)
     })
     .map_err(|err| format!("export failed: {err}"))
-}
-
-/// Why an import stopped: the line, and what was wrong with it.
-#[derive(Debug)]
-pub struct ImportError {
-    pub line: usize,
-    pub message: String,
-}
-
-impl std::fmt::Display for ImportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.message)
-    }
-}
-
-fn describe(error: ApiError) -> String {
-    let problem = error.problem();
-    let fields: Vec<String> = problem
-        .errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect();
-    if fields.is_empty() {
-        problem.detail
-    } else {
-        fields.join("; ")
-    }
-}
-
-/// Reads records from `input` and applies them in batches, one transaction
-/// per batch. At the first bad line it stops: earlier batches stay, the
-/// batch with the bad line is rolled back. `progress` hears of the bytes read.
-pub fn import(
-    conn: &mut SqliteConnection,
-    input: impl BufRead,
-    progress: &dyn Fn(u64),
-) -> Result<u64, ImportError> {
-    let mut lines = input.lines().enumerate();
-    match lines.next() {
-        Some((_, Ok(header))) if header.trim() == HEADER => progress(header.len() as u64 + 1),
-        _ => {
-            return Err(ImportError {
-                line: 1,
-                message: format!("the first line must be {HEADER}"),
-            });
-        }
-    }
-    let mut imported = 0u64;
-    let mut batch: Vec<(usize, Record)> = Vec::with_capacity(BATCH);
-    let mut flush = |conn: &mut SqliteConnection,
-                     batch: &mut Vec<(usize, Record)>|
-     -> Result<(), ImportError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let mut failed_line = batch[0].0;
-        let result = conn.immediate_transaction::<_, ApiError, _>(|conn| {
-            let mut articles_touched = Vec::new();
-            for (line, record) in batch.iter() {
-                failed_line = *line;
-                if let Record::Article(article) = record {
-                    articles_touched.push(article.id);
-                }
-                apply(conn, record)?;
-            }
-            search::reindex(conn, &articles_touched)?;
-            Ok(())
-        });
-        result.map_err(|err| ImportError {
-            line: failed_line,
-            message: describe(err),
-        })?;
-        imported += batch.len() as u64;
-        batch.clear();
-        Ok(())
-    };
-    for (index, line) in lines {
-        let number = index + 1;
-        let line = line.map_err(|err| ImportError {
-            line: number,
-            message: err.to_string(),
-        })?;
-        progress(line.len() as u64 + 1);
-        if line.trim().is_empty() {
-            continue;
-        }
-        let record: Record = serde_json::from_str(&line).map_err(|err| ImportError {
-            line: number,
-            message: err.to_string(),
-        })?;
-        batch.push((number, record));
-        if batch.len() == BATCH {
-            flush(conn, &mut batch)?;
-        }
-    }
-    flush(conn, &mut batch)?;
-    Ok(imported)
-}
-
-fn naive(at: DateTime<Utc>) -> chrono::NaiveDateTime {
-    at.naive_utc()
-}
-
-/// Writes one record as it stands in the file.
-fn apply(conn: &mut SqliteConnection, record: &Record) -> Result<(), ApiError> {
-    match record {
-        Record::User(user) => {
-            if crate::auth::Role::parse(&user.role).is_none() {
-                return Err(ApiError::invalid("role", "must be admin, editor or author"));
-            }
-            // The built-in "newsroom" account exists in every database:
-            // users are upserted by id.
-            diesel::insert_into(users::table)
-                .values((
-                    users::id.eq(user.id),
-                    users::email.eq(&user.email),
-                    users::display_name.eq(&user.display_name),
-                    users::role.eq(&user.role),
-                    users::password_hash.eq(&user.password_hash),
-                    users::active.eq(user.active),
-                    users::created_at.eq(naive(user.created_at)),
-                    users::updated_at.eq(naive(user.updated_at)),
-                ))
-                .on_conflict(users::id)
-                .do_update()
-                .set((
-                    users::email.eq(&user.email),
-                    users::display_name.eq(&user.display_name),
-                    users::role.eq(&user.role),
-                    users::password_hash.eq(&user.password_hash),
-                    users::active.eq(user.active),
-                    users::created_at.eq(naive(user.created_at)),
-                    users::updated_at.eq(naive(user.updated_at)),
-                ))
-                .execute(conn)?;
-        }
-        Record::Topic(topic) => {
-            check_slug(&topic.slug)?;
-            diesel::insert_into(topics::table)
-                .values((
-                    topics::id.eq(topic.id),
-                    topics::slug.eq(&topic.slug),
-                    topics::name.eq(&topic.name),
-                    topics::description.eq(&topic.description),
-                    topics::parent_id.eq(topic.parent_id),
-                    topics::created_at.eq(naive(topic.created_at)),
-                    topics::updated_at.eq(naive(topic.updated_at)),
-                    topics::version.eq(topic.version),
-                ))
-                .execute(conn)?;
-        }
-        Record::Entity(entity) => {
-            check_slug(&entity.slug)?;
-            diesel::insert_into(entities::table)
-                .values((
-                    entities::id.eq(entity.id),
-                    entities::slug.eq(&entity.slug),
-                    entities::name.eq(&entity.name),
-                    entities::kind.eq(&entity.kind),
-                    entities::description.eq(&entity.description),
-                    entities::country_code.eq(&entity.country_code),
-                    entities::website.eq(&entity.website),
-                    entities::created_at.eq(naive(entity.created_at)),
-                    entities::updated_at.eq(naive(entity.updated_at)),
-                    entities::version.eq(entity.version),
-                ))
-                .execute(conn)?;
-            let aliases: Vec<_> = entity
-                .aliases
-                .iter()
-                .zip(0..)
-                .map(|(alias, position)| {
-                    (
-                        entity_aliases::entity_id.eq(entity.id),
-                        entity_aliases::position.eq(position),
-                        entity_aliases::alias.eq(alias),
-                    )
-                })
-                .collect();
-            diesel::insert_into(entity_aliases::table)
-                .values(&aliases)
-                .execute(conn)?;
-        }
-        Record::Article(article) => {
-            check_slug(&article.slug)?;
-            // Public lists rely on it (their cursors skip undated rows).
-            if matches!(article.status.as_str(), "published" | "scheduled")
-                && article.published_at.is_none()
-            {
-                return Err(ApiError::invalid(
-                    "published_at",
-                    "is required for a published or scheduled article",
-                ));
-            }
-            let words = crate::render::word_count(&article.body);
-            diesel::insert_into(articles::table)
-                .values((
-                    articles::id.eq(article.id),
-                    articles::slug.eq(&article.slug),
-                    articles::title.eq(&article.title),
-                    articles::subtitle.eq(&article.subtitle),
-                    articles::summary.eq(&article.summary),
-                    articles::status.eq(&article.status),
-                    articles::published_at.eq(article.published_at.map(naive)),
-                    articles::source.eq(&article.source),
-                    articles::byline.eq(&article.byline),
-                    articles::author_id.eq(article.author_id),
-                    articles::comments_open.eq(article.comments_open),
-                    articles::word_count.eq(i32::try_from(words).unwrap_or(i32::MAX)),
-                    articles::reading_time_minutes
-                        .eq(i32::try_from(crate::render::reading_time_minutes(words))
-                            .unwrap_or(i32::MAX)),
-                    articles::created_at.eq(naive(article.created_at)),
-                    articles::updated_at.eq(naive(article.updated_at)),
-                    articles::version.eq(article.version),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(article_bodies::table)
-                .values((
-                    article_bodies::article_id.eq(article.id),
-                    article_bodies::body.eq(&article.body),
-                    article_bodies::body_html.eq(crate::render::body_html(&article.body)),
-                ))
-                .execute(conn)?;
-            let topic_links: Vec<_> = article
-                .topic_ids
-                .iter()
-                .map(|&id| {
-                    (
-                        article_topics::article_id.eq(article.id),
-                        article_topics::topic_id.eq(id),
-                    )
-                })
-                .collect();
-            diesel::insert_into(article_topics::table)
-                .values(&topic_links)
-                .execute(conn)?;
-            let entity_links: Vec<_> = article
-                .entity_ids
-                .iter()
-                .map(|&id| {
-                    (
-                        article_entities::article_id.eq(article.id),
-                        article_entities::entity_id.eq(id),
-                    )
-                })
-                .collect();
-            diesel::insert_into(article_entities::table)
-                .values(&entity_links)
-                .execute(conn)?;
-        }
-        Record::Comment(comment) => {
-            diesel::insert_into(comments::table)
-                .values((
-                    comments::id.eq(comment.id),
-                    comments::article_id.eq(comment.article_id),
-                    comments::parent_id.eq(comment.parent_id),
-                    comments::depth.eq(comment.depth),
-                    comments::author_name.eq(&comment.author_name),
-                    comments::author_email.eq(&comment.author_email),
-                    comments::author_url.eq(&comment.author_url),
-                    comments::user_id.eq(comment.user_id),
-                    comments::body.eq(&comment.body),
-                    comments::status.eq(&comment.status),
-                    comments::created_at.eq(naive(comment.created_at)),
-                    comments::updated_at.eq(naive(comment.updated_at)),
-                    comments::version.eq(comment.version),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
-}
-
-fn check_slug(slug: &str) -> Result<(), ApiError> {
-    crate::slug::parse("slug", slug)
-        .map(|_| ())
-        .map_err(|err| ApiError::Validation(vec![err]))
 }

@@ -1,0 +1,934 @@
+//! `newsdesk import`: reads an export back, all or nothing.
+//!
+//! Every line is read as the API reads a request body (the same type
+//! errors, naming the field) and checked by the API's own validation (the
+//! same limits, URL, email and slug rules), then written with its ids and
+//! timestamps. References (an article's author, topics and entities, a
+//! comment's article, parent and user, a topic's parent) must name a
+//! record that is already in the database or earlier in the file.
+//!
+//! The whole file goes in one transaction: at the first bad line nothing
+//! more is written, the rest of the file is still read and checked (so
+//! that one run reports as many bad lines as it can), and then everything
+//! is rolled back. A fixed file can simply be imported again.
+
+use std::collections::HashSet;
+use std::io::BufRead;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::de::DeserializeOwned;
+
+use super::{
+    ArticleRecord, BATCH, CommentRecord, EntityRecord, HEADER, Record, TopicRecord, UserRecord,
+};
+use crate::api::articles::{ArticleInput, TAGS_MAX};
+use crate::api::comments::CommentInput;
+use crate::api::entities::EntityInput;
+use crate::api::topics::TopicInput;
+use crate::api::{fields, users as user_fields};
+use crate::db::schema::{
+    article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
+    topics, users,
+};
+use crate::error::{ApiError, FieldError, FieldErrors};
+use crate::store::articles::NewArticle;
+use crate::store::comments::{MAX_DEPTH, NewComment};
+use crate::store::entities::NewEntity;
+use crate::store::search;
+use crate::store::topics::NewTopic;
+
+/// Bad lines reported before the import gives up reading.
+const MAX_BAD_LINES: usize = 20;
+
+/// One thing wrong with one line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineError {
+    pub line: usize,
+    /// The field at fault, as `type.field` (`article.topic_ids[1]`), when
+    /// the problem is about one.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "line {}: `{field}`: {}", self.line, self.message),
+            None => write!(f, "line {}: {}", self.line, self.message),
+        }
+    }
+}
+
+/// Why an import failed: every error found, one per bad field. Nothing of
+/// the file was applied.
+#[derive(Debug)]
+pub struct ImportError {
+    pub errors: Vec<LineError>,
+    /// True when reading stopped early, after `MAX_BAD_LINES` bad lines.
+    pub truncated: bool,
+}
+
+impl ImportError {
+    fn at(line: usize, message: impl Into<String>) -> ImportError {
+        ImportError {
+            errors: vec![LineError {
+                line,
+                field: None,
+                message: message.into(),
+            }],
+            truncated: false,
+        }
+    }
+}
+
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: Vec<String> = self.errors.iter().map(LineError::to_string).collect();
+        write!(f, "{}", lines.join("\n"))?;
+        if self.truncated {
+            write!(f, "\n(stopped reading after {MAX_BAD_LINES} bad lines)")?;
+        }
+        Ok(())
+    }
+}
+
+/// What ends the import's transaction early.
+enum Abort {
+    Failed(ImportError),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for Abort {
+    fn from(error: diesel::result::Error) -> Abort {
+        Abort::Database(error)
+    }
+}
+
+/// Reads records from `input` and applies them in one transaction: all of
+/// them, or none when any line is bad. `progress` hears of the bytes read.
+/// Returns the number of records imported.
+pub fn import(
+    conn: &mut SqliteConnection,
+    input: impl BufRead,
+    progress: &dyn Fn(u64),
+) -> Result<u64, ImportError> {
+    let mut lines = input.lines();
+    match lines.next() {
+        Some(Ok(header)) if header.trim() == HEADER => progress(header.len() as u64 + 1),
+        _ => {
+            return Err(ImportError::at(
+                1,
+                format!("the first line must be {HEADER}"),
+            ));
+        }
+    }
+    let mut number = 1;
+    let result = conn.immediate_transaction::<u64, Abort, _>(|conn| {
+        let mut imported = 0u64;
+        let mut reindex: Vec<i32> = Vec::with_capacity(BATCH);
+        let mut failure = ImportError {
+            errors: Vec::new(),
+            truncated: false,
+        };
+        let mut bad_lines = 0;
+        for line in lines.by_ref() {
+            number += 1;
+            let line = line.map_err(|err| {
+                Abort::Failed(ImportError::at(number, format!("cannot be read: {err}")))
+            })?;
+            progress(line.len() as u64 + 1);
+            if line.trim().is_empty() {
+                continue;
+            }
+            let outcome = match parse(&line) {
+                Err(errors) => Err(errors),
+                Ok((kind, record)) => {
+                    // After a bad line nothing more is written, so later
+                    // references cannot be checked; their fields still are.
+                    let dangling = if bad_lines == 0 {
+                        references(conn, &record)?
+                    } else {
+                        Vec::new()
+                    };
+                    match validate(record) {
+                        Err(mut errors) => {
+                            errors.extend(dangling);
+                            Err((kind, errors))
+                        }
+                        Ok(_) if !dangling.is_empty() => Err((kind, dangling)),
+                        Ok(_) if bad_lines > 0 => Ok(()),
+                        Ok(valid) => apply(conn, &valid, &mut reindex)
+                            .map(|()| imported += 1)
+                            .map_err(|err| (kind, field_errors(err))),
+                    }
+                }
+            };
+            if let Err((kind, errors)) = outcome {
+                failure
+                    .errors
+                    .extend(errors.into_iter().map(|error| LineError {
+                        line: number,
+                        field: match error.field.as_str() {
+                            "" => None,
+                            field if kind.is_empty() => Some(field.to_owned()),
+                            field => Some(format!("{kind}.{field}")),
+                        },
+                        message: error.message,
+                    }));
+                bad_lines += 1;
+                if bad_lines == MAX_BAD_LINES {
+                    failure.truncated = true;
+                    break;
+                }
+            }
+            if reindex.len() >= BATCH {
+                search::reindex(conn, &reindex)?;
+                reindex.clear();
+            }
+        }
+        if bad_lines > 0 {
+            return Err(Abort::Failed(failure));
+        }
+        search::reindex(conn, &reindex)?;
+        Ok(imported)
+    });
+    result.map_err(|abort| match abort {
+        Abort::Failed(failure) => failure,
+        Abort::Database(err) => ImportError::at(number, format!("the database failed: {err}")),
+    })
+}
+
+/// The name of a record's type, as in its `type` field.
+type Kind = &'static str;
+
+/// A line as the API would read it as a request body: a JSON object with
+/// a known `type`, whose other fields have the types of that record.
+fn parse(line: &str) -> Result<(Kind, Record), (Kind, Vec<FieldError>)> {
+    let bad = |field: &str, message: String| ("", vec![FieldError::new(field, message)]);
+    let mut value: serde_json::Value =
+        serde_json::from_str(line).map_err(|err| bad("", format!("is not valid JSON: {err}")))?;
+    let Some(object) = value.as_object_mut() else {
+        return Err(bad("", "must be a JSON object".to_owned()));
+    };
+    let kind = object.remove("type");
+    let fields = serde_json::to_vec(object).map_err(|err| bad("", err.to_string()))?;
+    fn read<T: DeserializeOwned>(kind: Kind, fields: &[u8]) -> Result<T, (Kind, Vec<FieldError>)> {
+        crate::api::parse_unchecked(fields).map_err(|err| (kind, field_errors(err)))
+    }
+    match kind.as_ref().and_then(serde_json::Value::as_str) {
+        Some("user") => read("user", &fields).map(|r| ("user", Record::User(r))),
+        Some("topic") => read("topic", &fields).map(|r| ("topic", Record::Topic(r))),
+        Some("entity") => read("entity", &fields).map(|r| ("entity", Record::Entity(r))),
+        Some("article") => read("article", &fields).map(|r| ("article", Record::Article(r))),
+        Some("comment") => read("comment", &fields).map(|r| ("comment", Record::Comment(r))),
+        _ => Err(bad(
+            "type",
+            "must be one of: user, topic, entity, article, comment".to_owned(),
+        )),
+    }
+}
+
+/// An error as field errors; one without a field is about the whole line.
+fn field_errors(error: ApiError) -> Vec<FieldError> {
+    match error {
+        // The cause matters to the operator (the client of the API never
+        // sees it; the operator runs the database).
+        ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
+            vec![FieldError::new("", cause)]
+        }
+        other => {
+            let problem = other.problem();
+            if problem.errors.is_empty() {
+                vec![FieldError::new("", problem.detail)]
+            } else {
+                problem.errors
+            }
+        }
+    }
+}
+
+/// The fields every record has beside its own.
+struct Meta {
+    id: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    version: i32,
+}
+
+/// A record that passed the API's checks, in the types the store writes.
+enum Valid {
+    User {
+        meta: Meta,
+        email: String,
+        display_name: String,
+        role: &'static str,
+        active: bool,
+        password_hash: Option<String>,
+    },
+    Topic {
+        meta: Meta,
+        slug: String,
+        new: NewTopic,
+        parent_id: Option<i32>,
+    },
+    Entity {
+        meta: Meta,
+        slug: String,
+        new: NewEntity,
+    },
+    Article {
+        meta: Meta,
+        slug: String,
+        new: NewArticle,
+        author_id: i32,
+        topic_ids: Vec<i32>,
+        entity_ids: Vec<i32>,
+    },
+    Comment {
+        meta: Meta,
+        new: NewComment,
+        article_id: i32,
+        depth: i32,
+        user_id: Option<i32>,
+        status: String,
+    },
+}
+
+fn meta(
+    errors: &mut FieldErrors,
+    id: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+) -> Meta {
+    if id < 1 {
+        errors.add("id", "must be a positive integer");
+    }
+    if version < 1 {
+        errors.add("version", "must be at least 1");
+    }
+    Meta {
+        id,
+        created_at: fields::timestamp(errors, "created_at", created_at),
+        updated_at: fields::timestamp(errors, "updated_at", updated_at),
+        version,
+    }
+}
+
+/// The API's validation of `new`, with this record's own checks added to
+/// its errors, so that every bad field of the line is reported at once.
+fn combine<T>(checked: Result<T, ApiError>, own: FieldErrors) -> Result<T, Vec<FieldError>> {
+    let (value, mut errors) = match checked {
+        Ok(value) => (Some(value), Vec::new()),
+        Err(err) => (None, field_errors(err)),
+    };
+    if let Err(err) = own.finish() {
+        errors.extend(field_errors(err));
+    }
+    match value {
+        Some(value) if errors.is_empty() => Ok(value),
+        _ => Err(errors),
+    }
+}
+
+/// A slug the API's validation accepted (it came in as `Some`).
+fn kept_slug(slug: Option<String>) -> Result<String, Vec<FieldError>> {
+    slug.ok_or_else(|| vec![FieldError::new("slug", "is required")])
+}
+
+/// Each id of a list of references once, and at most `max` of them.
+fn id_list(errors: &mut FieldErrors, field: &str, ids: &[i32], max: usize) {
+    if ids.len() > max {
+        errors.add(field, format!("must list at most {max} ids"));
+    }
+    for (index, id) in ids.iter().enumerate() {
+        if ids[..index].contains(id) {
+            errors.add(format!("{field}[{index}]"), format!("repeats {id}"));
+        }
+    }
+}
+
+/// Checks a record with the rules the API applies to the same fields.
+fn validate(record: Record) -> Result<Valid, Vec<FieldError>> {
+    match record {
+        Record::User(user) => validate_user(user),
+        Record::Topic(topic) => validate_topic(topic),
+        Record::Entity(entity) => validate_entity(entity),
+        Record::Article(article) => validate_article(article),
+        Record::Comment(comment) => validate_comment(comment),
+    }
+}
+
+fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    let (email, display_name) =
+        user_fields::account_fields(&mut errors, &user.email, &user.display_name);
+    if let Some(hash) = &user.password_hash
+        && !crate::auth::password::is_hash(hash)
+    {
+        errors.add(
+            "password_hash",
+            "must be an Argon2 hash in PHC form ($argon2id$v=19$…)",
+        );
+    }
+    // Users have no version; 1 passes the check.
+    let meta = meta(&mut errors, user.id, user.created_at, user.updated_at, 1);
+    combine(Ok(()), errors)?;
+    Ok(Valid::User {
+        meta,
+        email,
+        display_name,
+        role: user.role.as_str(),
+        active: user.active,
+        password_hash: user.password_hash,
+    })
+}
+
+fn validate_topic(topic: TopicRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    let meta = meta(
+        &mut errors,
+        topic.id,
+        topic.created_at,
+        topic.updated_at,
+        topic.version,
+    );
+    let checked = TopicInput {
+        slug: Some(topic.slug),
+        name: topic.name,
+        description: topic.description,
+        parent: None,
+    }
+    .validate();
+    let new = combine(checked, errors)?;
+    Ok(Valid::Topic {
+        meta,
+        slug: kept_slug(new.slug.clone())?,
+        new,
+        parent_id: topic.parent_id,
+    })
+}
+
+fn validate_entity(entity: EntityRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    let meta = meta(
+        &mut errors,
+        entity.id,
+        entity.created_at,
+        entity.updated_at,
+        entity.version,
+    );
+    let checked = EntityInput {
+        slug: Some(entity.slug),
+        name: entity.name,
+        kind: entity.kind,
+        description: entity.description,
+        aliases: entity.aliases,
+        country_code: entity.country_code,
+        website: entity.website,
+    }
+    .validate();
+    let new = combine(checked, errors)?;
+    Ok(Valid::Entity {
+        meta,
+        slug: kept_slug(new.slug.clone())?,
+        new,
+    })
+}
+
+fn validate_article(article: ArticleRecord) -> Result<Valid, Vec<FieldError>> {
+    use crate::api::articles::ArticleStatus;
+
+    let mut errors = FieldErrors::new();
+    let meta = meta(
+        &mut errors,
+        article.id,
+        article.created_at,
+        article.updated_at,
+        article.version,
+    );
+    id_list(&mut errors, "topic_ids", &article.topic_ids, TAGS_MAX);
+    id_list(&mut errors, "entity_ids", &article.entity_ids, TAGS_MAX);
+    // Public lists rely on it (their cursors skip undated rows); the API
+    // sets it itself when it publishes.
+    if matches!(
+        article.status,
+        ArticleStatus::Published | ArticleStatus::Scheduled
+    ) && article.published_at.is_none()
+    {
+        errors.add(
+            "published_at",
+            "is required for a published or scheduled article",
+        );
+    }
+    let checked = ArticleInput {
+        slug: Some(article.slug),
+        title: article.title,
+        subtitle: article.subtitle,
+        summary: article.summary,
+        body: article.body,
+        status: Some(article.status),
+        published_at: article.published_at,
+        source: article.source,
+        byline: article.byline,
+        topics: Vec::new(),
+        entities: Vec::new(),
+        comments_open: Some(article.comments_open),
+        author_id: Some(article.author_id),
+    }
+    .validate();
+    let new = combine(checked, errors)?;
+    Ok(Valid::Article {
+        meta,
+        slug: kept_slug(new.slug.clone())?,
+        new,
+        author_id: article.author_id,
+        topic_ids: article.topic_ids,
+        entity_ids: article.entity_ids,
+    })
+}
+
+fn validate_comment(comment: CommentRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    let meta = meta(
+        &mut errors,
+        comment.id,
+        comment.created_at,
+        comment.updated_at,
+        comment.version,
+    );
+    if !(1..=MAX_DEPTH).contains(&comment.depth) {
+        errors.add("depth", format!("must be 1 to {MAX_DEPTH}"));
+    }
+    // A staff comment carries its author's name and email as they were;
+    // the reader's rules for both hold for them too.
+    let checked = CommentInput {
+        author_name: Some(comment.author_name),
+        author_email: Some(comment.author_email),
+        author_url: comment.author_url,
+        body: comment.body,
+        parent_id: comment.parent_id,
+    }
+    .validate(None);
+    let new = combine(checked, errors)?;
+    let status = comment.status.name();
+    Ok(Valid::Comment {
+        meta,
+        new,
+        article_id: comment.article_id,
+        depth: comment.depth,
+        user_id: comment.user_id,
+        status,
+    })
+}
+
+/// The tables a record's references point into.
+#[derive(Clone, Copy)]
+enum Table {
+    Users,
+    Topics,
+    Entities,
+    Articles,
+    Comments,
+}
+
+impl Table {
+    /// What one row is called in messages.
+    fn row(self) -> &'static str {
+        match self {
+            Table::Users => "user",
+            Table::Topics => "topic",
+            Table::Entities => "entity",
+            Table::Articles => "article",
+            Table::Comments => "comment",
+        }
+    }
+}
+
+/// Which of `ids` are rows of `table`.
+fn existing(conn: &mut SqliteConnection, table: Table, ids: &[i32]) -> QueryResult<HashSet<i32>> {
+    let found: Vec<i32> = match table {
+        Table::Users => users::table
+            .select(users::id)
+            .filter(users::id.eq_any(ids))
+            .load(conn)?,
+        Table::Topics => topics::table
+            .select(topics::id)
+            .filter(topics::id.eq_any(ids))
+            .load(conn)?,
+        Table::Entities => entities::table
+            .select(entities::id)
+            .filter(entities::id.eq_any(ids))
+            .load(conn)?,
+        Table::Articles => articles::table
+            .select(articles::id)
+            .filter(articles::id.eq_any(ids))
+            .load(conn)?,
+        Table::Comments => comments::table
+            .select(comments::id)
+            .filter(comments::id.eq_any(ids))
+            .load(conn)?,
+    };
+    Ok(found.into_iter().collect())
+}
+
+/// Field errors for each reference in `ids` that names no `table` row.
+fn dangling(
+    conn: &mut SqliteConnection,
+    errors: &mut FieldErrors,
+    field: &str,
+    table: Table,
+    ids: &[i32],
+    listed: bool,
+) -> QueryResult<()> {
+    let found = existing(conn, table, ids)?;
+    for (index, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            let field = if listed {
+                format!("{field}[{index}]")
+            } else {
+                field.to_owned()
+            };
+            errors.add(
+                field,
+                format!(
+                    "names no {} ({id} is neither in the database nor earlier in the file)",
+                    table.row()
+                ),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a record whose id is taken, before the insert would.
+fn refuse_taken_id(
+    conn: &mut SqliteConnection,
+    errors: &mut FieldErrors,
+    table: Table,
+    id: i32,
+) -> QueryResult<()> {
+    if !existing(conn, table, &[id])?.is_empty() {
+        errors.add(
+            "id",
+            format!(
+                "{id} is already in the database (import into a database without these records)"
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// What is wrong with a record's references (and its id) as the database
+/// stands, blamed on the fields that hold them.
+fn references(conn: &mut SqliteConnection, record: &Record) -> QueryResult<Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    match record {
+        // The built-in "newsroom" account exists in every database:
+        // users are upserted by id.
+        Record::User(_) => {}
+        Record::Topic(topic) => {
+            refuse_taken_id(conn, &mut errors, Table::Topics, topic.id)?;
+            // Parents come first, so a topic naming itself or a later
+            // topic as its parent is dangling too (and no cycle can form).
+            if let Some(parent) = topic.parent_id {
+                dangling(
+                    conn,
+                    &mut errors,
+                    "parent_id",
+                    Table::Topics,
+                    &[parent],
+                    false,
+                )?;
+            }
+        }
+        Record::Entity(entity) => refuse_taken_id(conn, &mut errors, Table::Entities, entity.id)?,
+        Record::Article(article) => {
+            refuse_taken_id(conn, &mut errors, Table::Articles, article.id)?;
+            let author = [article.author_id];
+            dangling(conn, &mut errors, "author_id", Table::Users, &author, false)?;
+            let topics = &article.topic_ids;
+            dangling(conn, &mut errors, "topic_ids", Table::Topics, topics, true)?;
+            let entities = &article.entity_ids;
+            dangling(
+                conn,
+                &mut errors,
+                "entity_ids",
+                Table::Entities,
+                entities,
+                true,
+            )?;
+        }
+        Record::Comment(comment) => {
+            refuse_taken_id(conn, &mut errors, Table::Comments, comment.id)?;
+            let article = [comment.article_id];
+            dangling(
+                conn,
+                &mut errors,
+                "article_id",
+                Table::Articles,
+                &article,
+                false,
+            )?;
+            if let Some(user) = comment.user_id {
+                dangling(conn, &mut errors, "user_id", Table::Users, &[user], false)?;
+            }
+            comment_parent(conn, &mut errors, comment)?;
+        }
+    }
+    Ok(errors.finish().err().map(field_errors).unwrap_or_default())
+}
+
+/// A reply's parent must be a comment of the same article, one level up.
+fn comment_parent(
+    conn: &mut SqliteConnection,
+    errors: &mut FieldErrors,
+    comment: &CommentRecord,
+) -> QueryResult<()> {
+    let Some(parent_id) = comment.parent_id else {
+        if comment.depth != 1 {
+            errors.add("depth", "must be 1 for a comment without parent_id");
+        }
+        return Ok(());
+    };
+    let parent: Option<(i32, i32)> = comments::table
+        .select((comments::article_id, comments::depth))
+        .find(parent_id)
+        .first(conn)
+        .optional()?;
+    match parent {
+        None => errors.add(
+            "parent_id",
+            format!(
+                "names no comment ({parent_id} is neither in the database nor earlier in the file)"
+            ),
+        ),
+        Some((article, _)) if article != comment.article_id => errors.add(
+            "parent_id",
+            format!("names comment {parent_id} of another article ({article})"),
+        ),
+        Some((_, depth))
+            if depth + 1 != comment.depth && (1..=MAX_DEPTH).contains(&comment.depth) =>
+        {
+            errors.add(
+                "depth",
+                format!(
+                    "must be {} (one deeper than comment {parent_id})",
+                    depth + 1
+                ),
+            )
+        }
+        Some(_) => {}
+    }
+    Ok(())
+}
+
+/// Writes one checked record whose references hold; call inside the
+/// import's transaction.
+fn apply(
+    conn: &mut SqliteConnection,
+    valid: &Valid,
+    reindex: &mut Vec<i32>,
+) -> Result<(), ApiError> {
+    match valid {
+        Valid::User {
+            meta,
+            email,
+            display_name,
+            role,
+            active,
+            password_hash,
+        } => {
+            // The built-in "newsroom" account exists in every database:
+            // users are upserted by id.
+            diesel::insert_into(users::table)
+                .values((
+                    users::id.eq(meta.id),
+                    users::email.eq(email),
+                    users::display_name.eq(display_name),
+                    users::role.eq(role),
+                    users::password_hash.eq(password_hash),
+                    users::active.eq(active),
+                    users::created_at.eq(meta.created_at),
+                    users::updated_at.eq(meta.updated_at),
+                ))
+                .on_conflict(users::id)
+                .do_update()
+                .set((
+                    users::email.eq(email),
+                    users::display_name.eq(display_name),
+                    users::role.eq(role),
+                    users::password_hash.eq(password_hash),
+                    users::active.eq(active),
+                    users::created_at.eq(meta.created_at),
+                    users::updated_at.eq(meta.updated_at),
+                ))
+                .execute(conn)?;
+        }
+        Valid::Topic {
+            meta,
+            slug,
+            new,
+            parent_id,
+        } => {
+            diesel::insert_into(topics::table)
+                .values((
+                    topics::id.eq(meta.id),
+                    topics::slug.eq(slug),
+                    topics::name.eq(&new.name),
+                    topics::description.eq(&new.description),
+                    topics::parent_id.eq(parent_id),
+                    topics::created_at.eq(meta.created_at),
+                    topics::updated_at.eq(meta.updated_at),
+                    topics::version.eq(meta.version),
+                ))
+                .execute(conn)?;
+        }
+        Valid::Entity { meta, slug, new } => {
+            diesel::insert_into(entities::table)
+                .values((
+                    entities::id.eq(meta.id),
+                    entities::slug.eq(slug),
+                    entities::name.eq(&new.name),
+                    entities::kind.eq(&new.kind),
+                    entities::description.eq(&new.description),
+                    entities::country_code.eq(&new.country_code),
+                    entities::website.eq(&new.website),
+                    entities::created_at.eq(meta.created_at),
+                    entities::updated_at.eq(meta.updated_at),
+                    entities::version.eq(meta.version),
+                ))
+                .execute(conn)?;
+            let aliases: Vec<_> = new
+                .aliases
+                .iter()
+                .zip(0..)
+                .map(|(alias, position)| {
+                    (
+                        entity_aliases::entity_id.eq(meta.id),
+                        entity_aliases::position.eq(position),
+                        entity_aliases::alias.eq(alias),
+                    )
+                })
+                .collect();
+            diesel::insert_into(entity_aliases::table)
+                .values(&aliases)
+                .execute(conn)?;
+        }
+        Valid::Article {
+            meta,
+            slug,
+            new,
+            author_id,
+            topic_ids,
+            entity_ids,
+        } => {
+            let words = crate::render::word_count(&new.body);
+            diesel::insert_into(articles::table)
+                .values((
+                    articles::id.eq(meta.id),
+                    articles::slug.eq(slug),
+                    articles::title.eq(&new.title),
+                    articles::subtitle.eq(&new.subtitle),
+                    articles::summary.eq(&new.summary),
+                    articles::status.eq(&new.status),
+                    articles::published_at.eq(new.published_at),
+                    articles::source.eq(&new.source),
+                    articles::byline.eq(&new.byline),
+                    articles::author_id.eq(author_id),
+                    articles::comments_open.eq(new.comments_open),
+                    articles::word_count.eq(i32::try_from(words).unwrap_or(i32::MAX)),
+                    articles::reading_time_minutes
+                        .eq(i32::try_from(crate::render::reading_time_minutes(words))
+                            .unwrap_or(i32::MAX)),
+                    articles::created_at.eq(meta.created_at),
+                    articles::updated_at.eq(meta.updated_at),
+                    articles::version.eq(meta.version),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(article_bodies::table)
+                .values((
+                    article_bodies::article_id.eq(meta.id),
+                    article_bodies::body.eq(&new.body),
+                    article_bodies::body_html.eq(crate::render::body_html(&new.body)),
+                ))
+                .execute(conn)?;
+            let topic_links: Vec<_> = topic_ids
+                .iter()
+                .map(|&id| {
+                    (
+                        article_topics::article_id.eq(meta.id),
+                        article_topics::topic_id.eq(id),
+                    )
+                })
+                .collect();
+            diesel::insert_into(article_topics::table)
+                .values(&topic_links)
+                .execute(conn)?;
+            let entity_links: Vec<_> = entity_ids
+                .iter()
+                .map(|&id| {
+                    (
+                        article_entities::article_id.eq(meta.id),
+                        article_entities::entity_id.eq(id),
+                    )
+                })
+                .collect();
+            diesel::insert_into(article_entities::table)
+                .values(&entity_links)
+                .execute(conn)?;
+            reindex.push(meta.id);
+        }
+        Valid::Comment {
+            meta,
+            new,
+            article_id,
+            depth,
+            user_id,
+            status,
+        } => {
+            diesel::insert_into(comments::table)
+                .values((
+                    comments::id.eq(meta.id),
+                    comments::article_id.eq(article_id),
+                    comments::parent_id.eq(new.parent_id),
+                    comments::depth.eq(depth),
+                    comments::author_name.eq(&new.author_name),
+                    comments::author_email.eq(&new.author_email),
+                    comments::author_url.eq(&new.author_url),
+                    comments::user_id.eq(user_id),
+                    comments::body.eq(&new.body),
+                    comments::status.eq(status),
+                    comments::created_at.eq(meta.created_at),
+                    comments::updated_at.eq(meta.updated_at),
+                    comments::version.eq(meta.version),
+                ))
+                .execute(conn)?;
+            // The article's comment_count is what its thread shows, which
+            // this comment may change (parents come first in the file).
+            if status == "approved" {
+                crate::store::comments::recount(conn, *article_id)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_names_its_line_and_field() {
+        let error = LineError {
+            line: 12,
+            field: Some("article.word_count".to_owned()),
+            message: "unknown field".to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "line 12: `article.word_count`: unknown field"
+        );
+    }
+}
