@@ -281,12 +281,16 @@ pub async fn list_thread(
 ) -> Result<HttpResponse, ApiError> {
     let page = pagination::page_request(query.page, query.per_page)?;
     let (key, audience) = (path.key(), audience(&user));
-    let (rows, total) = db::run(&state.pool, move |conn| {
+    let (rows, total, article_id) = db::run(&state.pool, move |conn| {
         store::thread(conn, &key, audience, page)
     })
     .await?;
     let data: Vec<Comment> = rows.into_iter().map(Comment::from).collect();
-    Ok(pagination::respond(&req, page, total, data))
+    let keys = [crate::store::keys::article(article_id)];
+    Ok(super::with_surrogate_keys(
+        pagination::respond(&req, page, total, data),
+        &keys,
+    ))
 }
 
 /// Leave a reply. A reader's comment is `pending` until a moderator
@@ -408,7 +412,11 @@ pub async fn get_comment(
     if !article_visible {
         return Err(ApiError::NotFound("No comment has this id.".to_owned()));
     }
-    tagged(&Comment::from(row))
+    let keys = [
+        crate::store::keys::comment(row.id),
+        crate::store::keys::article(row.article_id),
+    ];
+    tagged(&Comment::from(row)).map(|response| super::with_surrogate_keys(response, &keys))
 }
 
 /// Moderate a comment (editor+): change its `status`, edit its `body`.

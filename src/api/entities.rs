@@ -308,7 +308,11 @@ pub async fn list_entities(
     let (records, total) =
         db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
     let data: Vec<Entity> = records.into_iter().map(Entity::from).collect();
-    Ok(pagination::respond(&req, page, total, data))
+    let keys = [crate::store::keys::LIST_ENTITIES.to_owned()];
+    Ok(super::with_surrogate_keys(
+        pagination::respond(&req, page, total, data),
+        &keys,
+    ))
 }
 
 /// Get one entity by id or slug.
@@ -324,7 +328,8 @@ pub async fn get_entity(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
-    tagged(&Entity::from(record))
+    let keys = [crate::store::keys::entity(record.row.id)];
+    tagged(&Entity::from(record)).map(|response| super::with_surrogate_keys(response, &keys))
 }
 
 /// Create an entity.

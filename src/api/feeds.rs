@@ -210,9 +210,14 @@ async fn feed(
     feed.set_entries(entries);
     // The ETag, 304s and Cache-Control come from `http::policy`, like
     // every other GET.
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
-        .body(feed.to_string()))
+    let mut keys = vec![crate::store::keys::FEED.to_owned()];
+    keys.extend(page.depends_on);
+    Ok(super::with_surrogate_keys(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"))
+            .body(feed.to_string()),
+        &keys,
+    ))
 }
 
 /// The 50 newest published articles, as an Atom 1.0 feed.

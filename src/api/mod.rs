@@ -271,6 +271,21 @@ impl IdOrSlug {
     }
 }
 
+/// `response` with the `Surrogate-Key` header: the keys (see `store::keys`)
+/// a CDN in front can purge it by when a write changes what it shows.
+pub fn with_surrogate_keys(
+    mut response: actix_web::HttpResponse,
+    keys: &[String],
+) -> actix_web::HttpResponse {
+    if let Ok(value) = header::HeaderValue::from_str(&crate::store::keys::surrogate(keys)) {
+        response.headers_mut().insert(
+            header::HeaderName::from_static(pagination::SURROGATE_KEY),
+            value,
+        );
+    }
+    response
+}
+
 /// A 200 with the resource and its `ETag` (see `etag::of_bytes`), which
 /// `If-Match` on the same resource accepts.
 pub fn tagged<T: serde::Serialize>(body: &T) -> Result<actix_web::HttpResponse, ApiError> {

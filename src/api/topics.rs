@@ -225,7 +225,11 @@ pub async fn list_topics(
     })
     .await?;
     let data: Vec<Topic> = records.into_iter().map(Topic::from).collect();
-    Ok(pagination::respond(&req, page, total, data))
+    let keys = [crate::store::keys::LIST_TOPICS.to_owned()];
+    Ok(super::with_surrogate_keys(
+        pagination::respond(&req, page, total, data),
+        &keys,
+    ))
 }
 
 /// Get one topic by id or slug.
@@ -241,7 +245,8 @@ pub async fn get_topic(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
-    tagged(&Topic::from(record))
+    let keys = [crate::store::keys::topic(record.row.id)];
+    tagged(&Topic::from(record)).map(|response| super::with_surrogate_keys(response, &keys))
 }
 
 /// Create a topic.

@@ -255,14 +255,15 @@ pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bo
 }
 
 /// A page of the public thread of an article the reader may see, oldest
-/// first, and its total: approved comments whose every ancestor is approved
-/// too, so that no reply hangs under a held or removed comment.
+/// first, its total and the article's id: approved comments whose every
+/// ancestor is approved too, so that no reply hangs under a held or removed
+/// comment.
 pub fn thread(
     conn: &mut SqliteConnection,
     key: &Key,
     audience: Audience,
     page: PageRequest,
-) -> Result<(Vec<CommentRow>, i64), ApiError> {
+) -> Result<(Vec<CommentRow>, i64, i32), ApiError> {
     let article = articles::find_row(conn, key)?;
     if !audience.can_see(&article, now()) {
         return Err(ApiError::NotFound(
@@ -282,7 +283,7 @@ pub fn thread(
         .order((comments::created_at, comments::id))
         .select(CommentRow::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    Ok((rows, total, article.id))
 }
 
 /// A page of the moderation queue, newest first, and its total.

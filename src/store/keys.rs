@@ -23,6 +23,11 @@ pub fn kind(kind: &str) -> String {
     format!("kind:{kind}")
 }
 
+/// A comment (its thread is its article's key).
+pub fn comment(id: i32) -> String {
+    format!("comment:{id}")
+}
+
 /// A staff author's articles.
 pub fn author(id: i32) -> String {
     format!("author:{id}")
@@ -31,6 +36,15 @@ pub fn author(id: i32) -> String {
 /// Which articles every other list holds (the front page, a search, a
 /// source…), and their order.
 pub const LIST_ARTICLES: &str = "list:articles";
+
+/// Which topics the topic list holds.
+pub const LIST_TOPICS: &str = "list:topics";
+
+/// Which entities the entity list holds.
+pub const LIST_ENTITIES: &str = "list:entities";
+
+/// Every Atom feed.
+pub const FEED: &str = "feed";
 
 /// A rename of a topic, entity, alias or user, which every answer that
 /// embeds their names shows (renames are rare, so one key serves them all).

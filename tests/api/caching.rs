@@ -176,4 +176,33 @@ async fn public_gets_carry_the_surrogate_keys_a_cdn_purges_by() {
     let section = app.get("/api/v1/articles?topic=world").await;
     let keys = section.header("surrogate-key").unwrap();
     assert!(keys.contains(&format!("topic:{}", topic["id"])), "{keys}");
+    for (path, key) in [
+        ("/api/v1/topics".to_owned(), "list:topics".to_owned()),
+        (
+            "/api/v1/topics/world".to_owned(),
+            format!("topic:{}", topic["id"]),
+        ),
+        ("/api/v1/entities".to_owned(), "list:entities".to_owned()),
+        (
+            "/api/v1/entities/north-korea".to_owned(),
+            format!("entity:{}", entity["id"]),
+        ),
+        (
+            format!("/api/v1/articles/{}/comments", story["id"]),
+            format!("article:{}", story["id"]),
+        ),
+        ("/feeds/articles.atom".to_owned(), "feed".to_owned()),
+        (
+            "/feeds/topics/world.atom".to_owned(),
+            format!("topic:{}", topic["id"]),
+        ),
+    ] {
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}");
+        let keys = reply.header("surrogate-key").unwrap_or_default();
+        assert!(
+            keys.split(' ').any(|k| k == key),
+            "{path}: {key} in {keys:?}"
+        );
+    }
 }
