@@ -138,6 +138,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Every topic with each of its ancestors and itself, kept by triggers.
+    topic_closure (topic_id, ancestor_id) {
+        topic_id -> Integer,
+        ancestor_id -> Integer,
+    }
+}
+
+diesel::table! {
+    /// Published articles per topic subtree, entity, kind, author and
+    /// source, kept by triggers.
+    published_counts (key) {
+        key -> Text,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
@@ -158,4 +175,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_entities,
     comments,
     articles_fts,
+    topic_closure,
+    published_counts,
 );

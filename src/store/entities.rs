@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
 
 use super::topics::unknown_slugs;
-use super::{Key, PageRequest, id_list, now, search};
+use super::{Key, PageRequest, now, search};
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
 use crate::error::ApiError;
 
@@ -169,33 +168,14 @@ fn complete(
         .collect())
 }
 
-#[derive(QueryableByName)]
-struct EntityCount {
-    #[diesel(sql_type = Integer)]
-    entity_id: i32,
-    #[diesel(sql_type = BigInt)]
-    article_count: i64,
-}
-
-/// Published articles tagged with each entity.
+/// Public articles tagged with each entity, from the kept counts.
 fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let query = format!(
-        "SELECT article_entities.entity_id AS entity_id, COUNT(*) AS article_count \
-         FROM article_entities JOIN articles ON articles.id = article_entities.article_id \
-         WHERE article_entities.entity_id IN ({ids}) AND {visible} \
-         GROUP BY article_entities.entity_id",
-        ids = id_list(ids),
-        visible = super::articles::PUBLIC_SQL,
-    );
-    let counts: Vec<EntityCount> = diesel::sql_query(query)
-        .bind::<diesel::sql_types::Timestamp, _>(now())
-        .load(conn)?;
-    Ok(counts
-        .into_iter()
-        .map(|count| (count.entity_id, count.article_count))
+    let keys: Vec<String> = ids.iter().map(|id| super::keys::entity(*id)).collect();
+    let counts = super::counts::public(conn, &keys, now())?;
+    Ok(ids
+        .iter()
+        .zip(&keys)
+        .map(|(id, key)| (*id, counts.get(key).copied().unwrap_or(0)))
         .collect())
 }
 

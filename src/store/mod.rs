@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod comments;
+pub mod counts;
 pub mod entities;
 pub mod keys;
 pub mod search;

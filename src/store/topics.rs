@@ -1,12 +1,11 @@
 //! Topics: a tree of sections (World › Asia-Pacific) that articles are filed under.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer};
 
-use super::{Key, PageRequest, id_list, now, search};
-use crate::db::schema::{article_topics, articles, topics};
+use super::{Key, PageRequest, now, search};
+use crate::db::schema::{article_topics, articles, topic_closure, topics};
 use crate::error::{ApiError, FieldError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -149,39 +148,16 @@ fn complete(
         .collect())
 }
 
-#[derive(QueryableByName)]
-struct TopicCount {
-    #[diesel(sql_type = Integer)]
-    topic_id: i32,
-    #[diesel(sql_type = BigInt)]
-    article_count: i64,
-}
-
-/// Published articles filed under each topic or any topic below it, the way
-/// the `topic` filter of `GET /articles` counts them.
+/// Public articles filed under each topic or any topic below it, each
+/// once, the way the `topic` filter of `GET /articles` counts them: from
+/// the kept counts.
 fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let query = format!(
-        "WITH RECURSIVE tree(root, id) AS ( \
-             SELECT id, id FROM topics WHERE id IN ({ids}) \
-             UNION SELECT tree.root, topics.id FROM topics JOIN tree ON topics.parent_id = tree.id) \
-         SELECT tree.root AS topic_id, COUNT(DISTINCT article_topics.article_id) AS article_count \
-         FROM tree \
-         JOIN article_topics ON article_topics.topic_id = tree.id \
-         JOIN articles ON articles.id = article_topics.article_id \
-         WHERE {visible} \
-         GROUP BY tree.root",
-        ids = id_list(ids),
-        visible = super::articles::PUBLIC_SQL,
-    );
-    let counts: Vec<TopicCount> = diesel::sql_query(query)
-        .bind::<diesel::sql_types::Timestamp, _>(now())
-        .load(conn)?;
-    Ok(counts
-        .into_iter()
-        .map(|count| (count.topic_id, count.article_count))
+    let keys: Vec<String> = ids.iter().map(|id| super::keys::topic(*id)).collect();
+    let counts = super::counts::public(conn, &keys, now())?;
+    Ok(ids
+        .iter()
+        .zip(&keys)
+        .map(|(id, key)| (*id, counts.get(key).copied().unwrap_or(0)))
         .collect())
 }
 
@@ -195,36 +171,26 @@ fn tree(conn: &mut SqliteConnection) -> QueryResult<HashMap<i32, Option<i32>>> {
 }
 
 /// The topic ids named by `slugs` with all their descendants, one set per
-/// slug, in the order given. Unknown slugs are a 422 naming them.
+/// slug, in the order given, each starting with the named topic. Unknown
+/// slugs are a 422 naming them.
 pub fn subtrees(
     conn: &mut SqliteConnection,
     field: &str,
     slugs: &[String],
 ) -> Result<Vec<Vec<i32>>, ApiError> {
     let found = slug_map(conn, field, slugs)?;
-    let parents = tree(conn)?;
-    let mut children: HashMap<i32, Vec<i32>> = HashMap::new();
-    for (&id, parent) in &parents {
-        if let Some(parent) = parent {
-            children.entry(*parent).or_default().push(id);
-        }
+    let mut subtrees = Vec::with_capacity(slugs.len());
+    for root in slugs.iter().filter_map(|slug| found.get(slug)) {
+        let below: Vec<i32> = topic_closure::table
+            .filter(topic_closure::ancestor_id.eq(root))
+            .filter(topic_closure::topic_id.ne(root))
+            .select(topic_closure::topic_id)
+            .load(conn)?;
+        let mut ids = vec![*root];
+        ids.extend(below);
+        subtrees.push(ids);
     }
-    Ok(slugs
-        .iter()
-        .filter_map(|slug| found.get(slug))
-        .map(|&root| {
-            let mut seen = HashSet::from([root]);
-            let mut stack = vec![root];
-            while let Some(id) = stack.pop() {
-                for &child in children.get(&id).into_iter().flatten() {
-                    if seen.insert(child) {
-                        stack.push(child);
-                    }
-                }
-            }
-            seen.into_iter().collect()
-        })
-        .collect())
+    Ok(subtrees)
 }
 
 /// A 422 listing each of `slugs` that `exists` does not know.

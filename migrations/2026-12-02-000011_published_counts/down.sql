@@ -1,0 +1,16 @@
+DROP TRIGGER topic_closure_insert;
+DROP TRIGGER topic_closure_move;
+DROP TRIGGER published_counts_topic_delete;
+DROP TRIGGER published_counts_entity_delete;
+DROP TRIGGER published_counts_entity_kind;
+DROP TRIGGER published_counts_link_topic_insert;
+DROP TRIGGER published_counts_link_topic_delete;
+DROP TRIGGER published_counts_link_entity_insert;
+DROP TRIGGER published_counts_link_entity_delete;
+DROP TRIGGER published_counts_article_insert;
+DROP TRIGGER published_counts_article_own;
+DROP TRIGGER published_counts_article_published;
+DROP TRIGGER published_counts_article_unpublished;
+DROP TRIGGER published_counts_article_delete;
+DROP TABLE published_counts;
+DROP TABLE topic_closure;
