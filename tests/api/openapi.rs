@@ -110,3 +110,41 @@ fn every_operation_is_documented_with_a_summary_errors_and_examples() {
         );
     }
 }
+
+/// Runs git in the checkout; `None` when this is not a git checkout (a
+/// source tarball), where there is nothing to check.
+fn git(args: &[&str]) -> Option<std::process::Output> {
+    std::process::Command::new("git")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|output| {
+            output.status.success()
+                || !String::from_utf8_lossy(&output.stderr).contains("not a git")
+        })
+}
+
+#[test]
+fn the_schemathesis_cache_is_ignored_not_committed() {
+    let Some(tracked) = git(&["ls-files", "--", ".schemathesis"]) else {
+        eprintln!("not a git checkout; skipped");
+        return;
+    };
+    assert!(
+        tracked.stdout.is_empty(),
+        "the local .schemathesis cache is tracked: {}",
+        String::from_utf8_lossy(&tracked.stdout)
+    );
+    let ignored = git(&[
+        "check-ignore",
+        "--no-index",
+        "-q",
+        ".schemathesis/default/cache/manifest.json",
+    ])
+    .expect("git ran once already");
+    assert!(
+        ignored.status.success(),
+        ".schemathesis/ is not in .gitignore"
+    );
+}
