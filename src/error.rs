@@ -35,7 +35,7 @@ impl FieldError {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "type": "urn:newsdesk:problem:validation",
-    "title": "Unprocessable Content",
+    "title": "Unprocessable Entity",
     "status": 422,
     "detail": "The request has 1 invalid field.",
     "errors": [{"field": "title", "message": "must be 1 to 300 characters"}]

@@ -6,13 +6,13 @@ use actix_web::App;
 use utoipa::openapi::Required;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{HttpMethod, Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
-use crate::error::{FieldError, Problem};
+use crate::error::{ApiError, FieldError, Problem};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,13 @@ unknown query parameters are refused, so that a typo never goes unnoticed.\n\n\
 400: malformed JSON or query; 404: no such resource or path; 405: method not allowed (see \
 `Allow`); 409: slug or unique value taken; 413: body over 1 MiB; 415: body not JSON; 422: \
 invalid values; 503: database busy, retry after `Retry-After` seconds.\n\n\
+**Text.** A text field's `pattern` states its rule exactly, and its description in words \
+(emails and URLs say theirs in words only): one-line fields (titles, names) are trimmed and refuse control characters (U+0000 to \
+U+001F, U+007F to U+009F); long texts (bodies, summaries, descriptions) also allow tab and line \
+breaks. Every text field refuses Unicode non-characters (U+FDD0 to U+FDEF, and U+FFFE and \
+U+FFFF in every plane; the patterns name those of the first plane). A breach is a 422 naming \
+the field. Slugs are `^[a-z0-9]+(?:-[a-z0-9]+)*$`, 1 to 120 characters, with at least one \
+letter (a number in a path is an id).\n\n\
 **Authentication.** Reading published content needs nothing. Writing needs a staff account: \
 `POST /api/v1/auth/token` with `{email, password}` returns a bearer token (HS256 JWT, one hour \
 by default); send it as `Authorization: Bearer <token>`, or paste it into **Authorize** above. \
@@ -37,9 +44,10 @@ Roles: *author* writes and edits their own articles and deletes their own drafts
 edits every article and manages topics and entities; *admin* also manages staff accounts. \
 401: no valid token (`WWW-Authenticate: Bearer`); 403: the role does not allow it; 429: too \
 many sign-in attempts (`Retry-After`).",
-        license(name = "MIT OR Apache-2.0"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
         version = env!("CARGO_PKG_VERSION"),
     ),
+    servers((url = "/", description = "The server that serves this document")),
     tags(
         (name = "articles", description = "Stories, with their topics, entities and workflow status"),
         (name = "topics", description = "Sections, in a tree (World › Asia-Pacific)"),
@@ -83,7 +91,57 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::app::routes)
         .split_for_parts();
-    with_links(with_error_responses(api))
+    with_links(with_page_references(with_text_rules(with_error_responses(
+        with_public_security(api),
+    ))))
+}
+
+/// Operations that name no security scheme are public: they say so with
+/// an explicit empty requirement (`security: [{}]`), so that clients and
+/// linters do not have to guess. They take no token (one sent is ignored).
+fn with_public_security(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .security
+                .get_or_insert_with(|| vec![SecurityRequirement::default()]);
+        }
+    }
+    api
+}
+
+/// utoipa inlines the item type of a generic `Page<T>`, which makes code
+/// generators emit a second class per list (`PageArticleListItemDataItem`);
+/// each `Page_X` refers to the component `X` instead.
+fn with_page_references(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    let Some(components) = api.components.as_mut() else {
+        return api;
+    };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in &names {
+        let Some(item) = name.strip_prefix("Page_") else {
+            continue;
+        };
+        if !names.iter().any(|other| other == item) {
+            continue;
+        }
+        let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(name) else {
+            continue;
+        };
+        if let Some(RefOr::T(Schema::Array(data))) = page.properties.get_mut("data") {
+            data.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+        }
+    }
+    api
 }
 
 /// What a 201 leads to: (creating path, parameter, operations on the new
@@ -173,7 +231,7 @@ fn header_parameter(name: &str, description: &str) -> Parameter {
         .build()
 }
 
-fn problem(description: &str) -> RefOr<Response> {
+fn problem(status: &str, description: &str) -> RefOr<Response> {
     RefOr::T(
         ResponseBuilder::new()
             .description(description)
@@ -181,10 +239,56 @@ fn problem(description: &str) -> RefOr<Response> {
                 crate::error::PROBLEM_JSON,
                 ContentBuilder::new()
                     .schema(Some(Ref::from_schema_name("Problem")))
+                    .example(problem_example(status, None))
                     .build(),
             )
             .build(),
     )
+}
+
+/// What the server answers with `status`, made by the error type itself so
+/// that `type`, `title` (the reason phrase) and `status` are the real ones;
+/// `detail` replaces the sample detail where the error type carries one.
+pub fn problem_example(status: &str, detail: Option<&str>) -> Option<serde_json::Value> {
+    let detail = |sample: &str| format!("{}.", detail.unwrap_or(sample).trim_end_matches('.'));
+    let error = match status {
+        "400" => ApiError::BadRequest(detail("The request body is not valid JSON")),
+        "401" => ApiError::Unauthorized(detail("The bearer token has expired")),
+        "403" => ApiError::Forbidden(detail("Authors may only edit their own articles")),
+        "404" => ApiError::NotFound(detail("No article has this id or slug")),
+        "409" => ApiError::taken("slug", "is already in use"),
+        "412" => ApiError::PreconditionFailed,
+        "413" => ApiError::PayloadTooLarge { limit: 1024 * 1024 },
+        "415" => ApiError::UnsupportedMediaType,
+        "422" => ApiError::Validation(vec![
+            FieldError::new("title", "must be 1 to 300 characters"),
+            FieldError::new(
+                "topics[1]",
+                "must be 1-120 lower-case letters, digits and single hyphens, with at least one letter",
+            ),
+        ]),
+        "429" => ApiError::TooManyRequests { retry_after: 42 },
+        "500" => ApiError::Internal(String::new()),
+        "503" => ApiError::Unavailable(String::new()),
+        _ => return None,
+    };
+    serde_json::to_value(error.problem()).ok()
+}
+
+/// Gives every problem response that has no example of its own (those
+/// that handlers declare) the example of its status, about its situation.
+fn with_problem_examples(responses: &mut utoipa::openapi::Responses) {
+    for (status, response) in responses.responses.iter_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if let Some(RefOr::T(content)) = response.content.get_mut(crate::error::PROBLEM_JSON)
+            && content.example.is_none()
+            && content.examples.is_empty()
+        {
+            content.example = problem_example(status, Some(&response.description));
+        }
+    }
 }
 
 /// Adds the error responses that follow from an operation's shape: every
@@ -216,7 +320,7 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             let mut add = |status: &str, description: &str| {
                 responses
                     .entry(status.to_owned())
-                    .or_insert_with(|| problem(description));
+                    .or_insert_with(|| problem(status, description));
             };
             let has_body = matches!(
                 method,
@@ -274,6 +378,22 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                 "503",
                 "The database is busy; retry after `Retry-After` seconds",
             );
+            // An operation that can meet no other client error can still
+            // meet this one (as every request can); it is named there so
+            // that each operation documents a 4xx.
+            if !responses.keys().any(|status| status.starts_with('4')) {
+                responses.entry("406".to_owned()).or_insert_with(|| {
+                    RefOr::T(
+                        ResponseBuilder::new()
+                            .description(
+                                "`Accept-Encoding` refuses every encoding the server has, \
+                                 `identity` included",
+                            )
+                            .build(),
+                    )
+                });
+            }
+            with_problem_examples(&mut operation.responses);
             if method == HttpMethod::Get && path != "/healthz" && path != "/readyz" {
                 operation
                     .responses
@@ -296,6 +416,307 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                     "If-Match",
                     "The ETag you read; the write happens only if the resource is unchanged since (412 otherwise)",
                 )));
+            }
+        }
+    }
+    api
+}
+
+/// How the server checks a text field (`api::fields` and its kin), as the
+/// JSON Schema keywords that state it exactly, and in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRule {
+    /// `fields::line`: trimmed, then 1 to `max` characters, no control
+    /// characters.
+    Line(usize),
+    /// `fields::optional_line`: trimmed; blank counts as absent; otherwise
+    /// as `Line`.
+    OptionalLine(usize),
+    /// `fields::optional_text`: kept as written; blank counts as absent;
+    /// otherwise at most `max` characters, no control characters but tab
+    /// and line breaks.
+    Text(usize),
+    /// `fields::text_bytes` (the article body): kept as written, limited in
+    /// bytes; no control characters but tab and line breaks.
+    Body,
+    /// A comment's body: trimmed, then 1 to `max` characters, no control
+    /// characters but tab and line breaks.
+    CommentBody(usize),
+    /// `slug::parse`.
+    Slug,
+    /// `fields::slug_list`: at most `max` slugs.
+    Slugs(usize),
+    /// An entity's aliases: at most `count` names, each a `Line(max)`.
+    Lines { count: usize, max: usize },
+    /// `country_code`: two ASCII letters, any case, trimmed; blank is absent.
+    CountryCode,
+    /// `topics::typeahead`: trimmed, then 1 to 100 characters.
+    Typeahead,
+    /// `min` to `max` characters, exactly as sent (passwords, `q`).
+    Length { min: usize, max: usize },
+}
+
+/// Where each rule applies: (component schema, property, rule).
+pub const TEXT_RULES: &[(&str, &str, TextRule)] = &[
+    ("ArticleInput", "slug", TextRule::Slug),
+    ("ArticleInput", "title", TextRule::Line(300)),
+    ("ArticleInput", "subtitle", TextRule::OptionalLine(500)),
+    ("ArticleInput", "summary", TextRule::Text(1_000)),
+    ("ArticleInput", "body", TextRule::Body),
+    ("ArticleInput", "source", TextRule::OptionalLine(200)),
+    ("ArticleInput", "byline", TextRule::OptionalLine(200)),
+    ("ArticleInput", "topics", TextRule::Slugs(50)),
+    ("ArticleInput", "entities", TextRule::Slugs(50)),
+    ("ArticlePatch", "slug", TextRule::Slug),
+    ("ArticlePatch", "title", TextRule::Line(300)),
+    ("ArticlePatch", "subtitle", TextRule::OptionalLine(500)),
+    ("ArticlePatch", "summary", TextRule::Text(1_000)),
+    ("ArticlePatch", "body", TextRule::Body),
+    ("ArticlePatch", "source", TextRule::OptionalLine(200)),
+    ("ArticlePatch", "byline", TextRule::OptionalLine(200)),
+    ("ArticlePatch", "topics", TextRule::Slugs(50)),
+    ("ArticlePatch", "entities", TextRule::Slugs(50)),
+    ("TopicInput", "slug", TextRule::Slug),
+    ("TopicInput", "name", TextRule::Line(200)),
+    ("TopicInput", "description", TextRule::Text(5_000)),
+    ("TopicInput", "parent", TextRule::Slug),
+    ("TopicPatch", "slug", TextRule::Slug),
+    ("TopicPatch", "name", TextRule::Line(200)),
+    ("TopicPatch", "description", TextRule::Text(5_000)),
+    ("TopicPatch", "parent", TextRule::Slug),
+    ("EntityInput", "slug", TextRule::Slug),
+    ("EntityInput", "name", TextRule::Line(200)),
+    ("EntityInput", "description", TextRule::Text(5_000)),
+    (
+        "EntityInput",
+        "aliases",
+        TextRule::Lines {
+            count: 50,
+            max: 200,
+        },
+    ),
+    ("EntityInput", "country_code", TextRule::CountryCode),
+    ("EntityPatch", "slug", TextRule::Slug),
+    ("EntityPatch", "name", TextRule::Line(200)),
+    ("EntityPatch", "description", TextRule::Text(5_000)),
+    (
+        "EntityPatch",
+        "aliases",
+        TextRule::Lines {
+            count: 50,
+            max: 200,
+        },
+    ),
+    ("EntityPatch", "country_code", TextRule::CountryCode),
+    ("CommentInput", "author_name", TextRule::Line(100)),
+    ("CommentInput", "body", TextRule::CommentBody(5_000)),
+    ("CommentPatch", "body", TextRule::CommentBody(5_000)),
+    ("UserInput", "display_name", TextRule::Line(100)),
+    (
+        "UserInput",
+        "password",
+        TextRule::Length { min: 12, max: 256 },
+    ),
+    ("UserPatch", "display_name", TextRule::Line(100)),
+    (
+        "UserPatch",
+        "password",
+        TextRule::Length { min: 12, max: 256 },
+    ),
+];
+
+/// The same for query parameters: (operation id, parameter, rule).
+pub const QUERY_RULES: &[(&str, &str, TextRule)] = &[
+    ("list_articles", "q", TextRule::Length { min: 1, max: 500 }),
+    ("list_topics", "q", TextRule::Typeahead),
+    ("list_entities", "q", TextRule::Typeahead),
+];
+
+/// What `str::trim` removes: the Unicode White_Space characters.
+const WHITE_SPACE: &str =
+    "\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/// Non-characters of the first plane (those of the other planes cannot be
+/// written in a pattern that every regex dialect reads alike).
+const NON_CHARACTERS: &str = "\\ufdd0-\\ufdef\\ufffe\\uffff";
+/// Control characters refused in one-line text.
+const CONTROLS: &str = "\\u0000-\\u001f\\u007f-\\u009f";
+/// Control characters refused in long text: all but tab, LF and CR.
+const TEXT_CONTROLS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
+
+/// 1,000 rather than 1000, as the descriptions write numbers.
+fn grouped(number: usize) -> String {
+    let digits = number.to_string();
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A trimmed text of 1 to `max` characters without `refused` characters:
+/// white space, then a character that is neither refused nor white space,
+/// optionally up to `max - 2` allowed characters and another such one,
+/// then white space. Exact: what `trim` leaves is the middle part.
+fn trimmed_pattern(refused: &str, max: usize, optional: bool) -> String {
+    let edge = format!("[^{refused}{NON_CHARACTERS}{WHITE_SPACE}]");
+    let inner = format!("[^{refused}{NON_CHARACTERS}]");
+    let core = format!("{edge}(?:{inner}{{0,{}}}{edge})?", max.saturating_sub(2));
+    let core = if optional {
+        format!("(?:{core})?")
+    } else {
+        core
+    };
+    format!("^[{WHITE_SPACE}]*{core}[{WHITE_SPACE}]*$")
+}
+
+impl TextRule {
+    /// The pattern, length bounds and sentence of a string rule.
+    fn keywords(self) -> (Option<String>, Option<usize>, Option<usize>, String) {
+        let no_controls = "no control characters or non-characters";
+        let text_controls = "no control characters but tab and line breaks, no non-characters";
+        match self {
+            TextRule::Line(max) => (
+                Some(trimmed_pattern(CONTROLS, max, false)),
+                Some(1),
+                None,
+                format!("Trimmed, then 1 to {} characters; {no_controls}.", grouped(max)),
+            ),
+            TextRule::OptionalLine(max) => (
+                Some(trimmed_pattern(CONTROLS, max, true)),
+                None,
+                None,
+                format!(
+                    "Trimmed; blank counts as absent; otherwise at most {} characters; {no_controls}.",
+                    grouped(max)
+                ),
+            ),
+            TextRule::Text(max) => (
+                Some(format!(
+                    "^(?:[{WHITE_SPACE}]*|[^{TEXT_CONTROLS}{NON_CHARACTERS}]{{0,{max}}})$"
+                )),
+                None,
+                None,
+                format!(
+                    "Kept as written; blank counts as absent; otherwise at most {} characters; {text_controls}.",
+                    grouped(max)
+                ),
+            ),
+            TextRule::Body => (
+                Some(format!("^[^{TEXT_CONTROLS}{NON_CHARACTERS}]*$")),
+                None,
+                None,
+                format!("Kept as written; at most 1,000,000 bytes of UTF-8; {text_controls}."),
+            ),
+            TextRule::CommentBody(max) => (
+                Some(trimmed_pattern(TEXT_CONTROLS, max, false)),
+                Some(1),
+                None,
+                format!("Trimmed, then 1 to {} characters; {text_controls}.", grouped(max)),
+            ),
+            TextRule::Slug | TextRule::Slugs(_) => (
+                Some(crate::slug::PATTERN.to_owned()),
+                Some(1),
+                Some(crate::slug::MAX_LEN),
+                "A slug: 1 to 120 lower-case ASCII letters, digits and single hyphens, \
+                 with at least one letter."
+                    .to_owned(),
+            ),
+            TextRule::Lines { max, .. } => TextRule::Line(max).keywords(),
+            TextRule::CountryCode => (
+                Some(format!("^[{WHITE_SPACE}]*(?:[A-Za-z]{{2}})?[{WHITE_SPACE}]*$")),
+                None,
+                None,
+                "Two ASCII letters in any case, stored upper case; trimmed; blank counts as absent."
+                    .to_owned(),
+            ),
+            TextRule::Typeahead => (
+                Some(format!(
+                    "^[{WHITE_SPACE}]*[^{WHITE_SPACE}](?:[\\s\\S]{{0,98}}[^{WHITE_SPACE}])?[{WHITE_SPACE}]*$"
+                )),
+                Some(1),
+                None,
+                "Trimmed, then 1 to 100 characters (422 otherwise).".to_owned(),
+            ),
+            TextRule::Length { min, max } => (
+                None,
+                Some(min),
+                Some(max),
+                format!(
+                    "{} to {} characters, taken exactly as sent.",
+                    grouped(min),
+                    grouped(max)
+                ),
+            ),
+        }
+    }
+
+    /// Writes the rule into a property's (or parameter's) schema.
+    fn apply(self, schema: &mut Schema) {
+        match (self, schema) {
+            (TextRule::Slugs(count) | TextRule::Lines { count, .. }, Schema::Array(array)) => {
+                array.max_items = Some(count);
+                if let ArrayItems::RefOrSchema(items) = &mut array.items
+                    && let RefOr::T(items) = items.as_mut()
+                {
+                    self.apply(items);
+                }
+            }
+            (_, Schema::Object(object)) => {
+                let (pattern, min_length, max_length, sentence) = self.keywords();
+                object.pattern = pattern;
+                object.min_length = min_length;
+                object.max_length = max_length;
+                object.description = Some(with_sentence(object.description.take(), &sentence));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn with_sentence(description: Option<String>, sentence: &str) -> String {
+    match description {
+        Some(description) if !description.is_empty() => format!("{description} {sentence}"),
+        _ => sentence.to_owned(),
+    }
+}
+
+/// Writes `TEXT_RULES` and `QUERY_RULES` into the spec.
+fn with_text_rules(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    if let Some(components) = api.components.as_mut() {
+        for (schema, property, rule) in TEXT_RULES {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema)
+                && let Some(RefOr::T(field)) = object.properties.get_mut(*property)
+            {
+                rule.apply(field);
+            }
+        }
+    }
+    for item in api.paths.paths.values_mut() {
+        let Some(operation) = item.get.as_mut() else {
+            continue;
+        };
+        for (operation_id, name, rule) in QUERY_RULES {
+            if operation.operation_id.as_deref() != Some(*operation_id) {
+                continue;
+            }
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter
+                    && parameter.name == *name
+                    && let Some(RefOr::T(schema)) = parameter.schema.as_mut()
+                {
+                    rule.apply(schema);
+                    // A parameter's words belong to the parameter, where
+                    // Swagger UI shows them.
+                    if let Schema::Object(object) = schema
+                        && let Some(sentence) = object.description.take()
+                    {
+                        parameter.description =
+                            Some(with_sentence(parameter.description.take(), &sentence));
+                    }
+                }
             }
         }
     }

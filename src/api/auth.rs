@@ -16,7 +16,7 @@ use crate::store::users;
 /// Credentials for a token.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"email": "editor@newsroom.example", "password": "correct horse battery staple"}))]
+#[schema(example = json!({"email": "admin@newsroom.example", "password": "correct horse battery staple"}))]
 pub struct TokenRequest {
     pub email: String,
     pub password: String,

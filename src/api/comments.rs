@@ -114,8 +114,10 @@ impl From<CommentRow> for StaffComment {
     }
 }
 
-/// The "Leave a Reply" form. Signed-in staff comment as themselves: their
-/// name and email come from their account and need not be sent.
+/// The "Leave a Reply" form. Readers (anonymous requests) must send
+/// `author_name` and `author_email` (each missing one is a 422 naming it);
+/// signed-in staff comment as themselves: their name and email come from
+/// their account, and what is sent in these fields is ignored.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
@@ -124,16 +126,19 @@ impl From<CommentRow> for StaffComment {
     "body": "Sanctions have not worked for twenty years.", "parent_id": null
 }))]
 pub struct CommentInput {
-    /// Required for readers; 1 to 100 characters.
+    /// Required for readers.
     #[schema(nullable = false)]
     pub author_name: Option<String>,
-    /// Required for readers; never shown to the public.
+    /// Required for readers: an email address such as `name@example.org`
+    /// (one `@`, a dot in the domain, no white space, at most 254 bytes,
+    /// trimmed); never shown to the public.
     #[schema(nullable = false)]
     pub author_email: Option<String>,
-    /// An http or https URL.
+    /// An http or https URL with a host, at most 2,000 bytes, without white
+    /// space or control characters; trimmed; blank counts as absent.
     #[schema(nullable = false)]
     pub author_url: Option<String>,
-    /// Plain text, 1 to 5,000 characters (trimmed).
+    /// Plain text.
     pub body: String,
     /// The comment this answers: a published comment of the same article,
     /// at most 5 deep.
@@ -218,7 +223,7 @@ impl super::Checked for CommentPatch {
 #[schema(example = json!({"status": "approved"}))]
 pub struct CommentPatch {
     pub status: Option<CommentStatus>,
-    /// Plain text, 1 to 5,000 characters.
+    /// Plain text.
     pub body: Option<String>,
 }
 
@@ -227,11 +232,11 @@ pub struct CommentPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ThreadQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 
@@ -244,11 +249,11 @@ pub struct ModerationQuery {
     pub status: Option<CommentStatus>,
     /// Only comments under this article (id or slug).
     pub article: Option<String>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -107,19 +107,17 @@ impl From<EntityRecord> for Entity {
 pub struct EntityInput {
     /// Made from the name when absent; a taken slug given here is a 409.
     pub slug: Option<String>,
-    /// 1 to 200 characters.
     pub name: String,
     pub kind: EntityKind,
-    /// At most 5,000 characters.
     pub description: Option<String>,
-    /// Up to 50 other names, 1 to 200 characters each; duplicates (ignoring
-    /// case) are dropped.
+    /// Other names it goes by; duplicates (ignoring case) are dropped.
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// ISO 3166-1 alpha-2 (two letters, stored upper case); only for
-    /// `kind: country`; unique (409 when taken).
+    /// ISO 3166-1 alpha-2; only for `kind: country`; unique (409 when
+    /// taken).
     pub country_code: Option<String>,
-    /// An http or https URL.
+    /// An http or https URL with a host, at most 2,000 bytes, without white
+    /// space or control characters; trimmed; blank counts as absent.
     pub website: Option<String>,
 }
 
@@ -200,19 +198,20 @@ impl EntityInput {
 }
 
 /// Changes to an entity: absent fields stay, `null` clears `description`,
-/// `country_code` or `website`.
+/// `country_code` or `website` and empties `aliases`. `slug`, `name` and
+/// `kind` cannot be `null` (422): leave them out to keep them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"aliases": ["DPRK", "Democratic People's Republic of Korea"]}))]
 pub struct EntityPatch {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<EntityKind>)]
+    #[schema(value_type = EntityKind, required = false)]
     pub kind: Option<Option<EntityKind>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -274,15 +273,14 @@ impl EntityPatch {
 #[into_params(parameter_in = Query)]
 pub struct EntityListQuery {
     /// Entities whose name or an alias starts with this, ignoring case (typeahead): `dp` finds North Korea by its alias DPRK.
-    #[param(example = "dprk")]
     pub q: Option<String>,
     /// Only entities of this kind.
     pub kind: Option<EntityKind>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -62,7 +62,9 @@ pub struct PageMeta {
     pub next_cursor: Option<String>,
 }
 
-/// A page of a list: the items and where the page stands.
+/// A page of a list: the items and where the page stands. (utoipa would
+/// copy `T`'s schema into each `Page_T`; `openapi::spec` makes `data`
+/// refer to the component `T` instead.)
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub data: Vec<T>,

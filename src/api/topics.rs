@@ -83,22 +83,11 @@ impl From<TopicRecord> for Topic {
 pub struct TopicInput {
     /// Made from the name when absent (and made unique with `-2`, `-3`…);
     /// a taken slug given here is a 409.
-    #[schema(
-        pattern = "^(?:[0-9]+-)*[0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$",
-        max_length = 120
-    )]
     pub slug: Option<String>,
-    /// 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "[^\\s]")]
     pub name: String,
-    /// At most 5,000 characters.
     pub description: Option<String>,
     /// The parent topic's slug; null or absent for a top-level topic. A
     /// parent that would make a cycle is a 422.
-    #[schema(
-        pattern = "^(?:[0-9]+-)*[0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$",
-        max_length = 120
-    )]
     pub parent: Option<String>,
 }
 
@@ -134,10 +123,10 @@ impl TopicInput {
 #[schema(example = json!({"parent": null}))]
 pub struct TopicPatch {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, required = false, pattern = "^(?:[0-9]+-)*[0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$", max_length = 120)]
+    #[schema(value_type = String, required = false)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 200, pattern = "[^\\s]")]
+    #[schema(value_type = String, required = false)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -183,14 +172,14 @@ impl TopicPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct TopicListQuery {
-    /// Topics whose name starts with this, ignoring case (typeahead).
-    #[param(example = "asia")]
+    /// Topics whose name starts with this, ignoring case (typeahead): `asia`
+    /// finds Asia-Pacific.
     pub q: Option<String>,
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -88,10 +88,10 @@ pub fn new_password(errors: &mut FieldErrors, value: &str) -> String {
 pub struct UserInput {
     /// Unique, whatever its case.
     pub email: String,
-    /// 1 to 100 characters; shown as the author of articles.
+    /// Shown as the author of articles.
     pub display_name: String,
     pub role: Role,
-    /// 12 to 256 characters; stored as an Argon2id hash.
+    /// Stored as an Argon2id hash.
     pub password: String,
     /// Default true.
     pub active: Option<bool>,
@@ -151,11 +151,11 @@ impl super::Checked for UserPatch {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserListQuery {
-    /// Page number, from 1.
-    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

@@ -51,16 +51,14 @@ pub struct ArticleListQuery {
     /// and aliases of the article's topics and entities. Every word must
     /// match; `"quoted phrases"` match as phrases; other punctuation is
     /// ignored. Results carry `rank` and sort by relevance unless `sort` says
-    /// otherwise.
-    #[param(example = "DPRK sanctions")]
+    /// otherwise. Example: `DPRK sanctions`.
     pub q: Option<String>,
     /// Topic slugs: `a,b` = filed under both, `a|b` = under either; `,`
     /// binds looser than `|` (`a|b,c` = (a or b) and c). A topic includes
-    /// the topics below it. An unknown slug is a 422.
-    #[param(example = "world")]
+    /// the topics below it. An unknown slug is a 422. Example: `world`.
     pub topic: Option<String>,
-    /// Entity slugs, with the same `,` and `|` syntax.
-    #[param(example = "north-korea,g7")]
+    /// Entity slugs, with the same `,` and `|` syntax. Example:
+    /// `north-korea,g7`.
     pub entity: Option<String>,
     /// Tagged with any entity of this kind.
     pub kind: Option<EntityKind>,
@@ -68,11 +66,11 @@ pub struct ArticleListQuery {
     pub author: Option<i32>,
     /// Exact source, e.g. `AFP`.
     pub source: Option<String>,
-    /// Published on or after: a date (`2024-05-01`) or an RFC 3339 timestamp.
-    #[param(example = "2024-05-01")]
+    /// Published on or after: a date (`2024-05-01`) or an RFC 3339
+    /// timestamp (`2024-05-01T09:00:00Z`).
     pub from: Option<String>,
-    /// Published on or before (a date includes the whole day).
-    #[param(example = "2024-05-31")]
+    /// Published on or before, as `from`; a date includes the whole day
+    /// (`2024-05-31`).
     pub to: Option<String>,
     /// Default: for the public, what is published (including scheduled
     /// articles whose time has passed); for staff, every article their role
@@ -81,16 +79,17 @@ pub struct ArticleListQuery {
     pub status: Option<ArticleStatus>,
     /// Default `-published_at`, or `relevance` with `q`.
     pub sort: Option<ArticleSort>,
-    /// Page number, from 1. Not with `cursor`.
-    #[param(minimum = 1, maximum = 1000000, example = 1)]
+    /// Page number, from 1 (default 1). Not with `cursor` (422 when both
+    /// are given).
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 100 (default 20; more is a 422).
-    #[param(minimum = 1, maximum = 100, example = 20)]
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
     /// `meta.next_cursor` of the previous page: keyset paging, as fast at
     /// page 1,000 as at page 1, that never shows an article twice while
     /// others are added. Only valid with the same filters and sort (422
-    /// otherwise).
+    /// otherwise), and not with `page` (422 when both are given).
     pub cursor: Option<String>,
 }
 

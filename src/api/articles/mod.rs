@@ -198,13 +198,12 @@ pub struct ArticleInput {
     /// Made from the title when absent (and made unique with `-2`, `-3`…);
     /// a taken slug given here is a 409.
     pub slug: Option<String>,
-    /// 1 to 300 characters.
     pub title: String,
-    /// At most 500 characters.
+    /// The standfirst, or dek.
     pub subtitle: Option<String>,
-    /// At most 1,000 characters.
+    /// An excerpt for cards and feeds.
     pub summary: Option<String>,
-    /// Markdown, at most 1,000,000 bytes. Default empty.
+    /// Markdown (CommonMark). Default empty.
     #[serde(default)]
     pub body: String,
     /// Default `draft`. `scheduled` needs a future `published_at`;
@@ -213,9 +212,9 @@ pub struct ArticleInput {
     /// (WordPress's "future"): public by itself at that time, never before.
     pub status: Option<ArticleStatus>,
     pub published_at: Option<DateTime<Utc>>,
-    /// At most 200 characters.
+    /// Where the story came from, e.g. the wire agency.
     pub source: Option<String>,
-    /// At most 200 characters.
+    /// The byline as printed.
     pub byline: Option<String>,
     /// Topic slugs, at most 50; an unknown slug is a 422 naming it.
     #[serde(default)]
@@ -282,17 +281,18 @@ impl ArticleInput {
 }
 
 /// Changes to an article: absent fields stay as they are; `null` clears
-/// `subtitle`, `summary`, `published_at`, `source` or `byline`. `topics`
-/// and `entities` replace the whole list.
+/// `subtitle`, `summary`, `published_at`, `source` or `byline`, and empties
+/// `topics` or `entities` (which otherwise replace the whole list). The
+/// other fields cannot be `null` (422): leave them out to keep them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"subtitle": null, "entities": ["north-korea", "russia", "g7"]}))]
 pub struct ArticlePatch {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub slug: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -300,11 +300,12 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub summary: Option<Option<String>>,
+    /// Markdown (CommonMark).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub body: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<ArticleStatus>)]
+    #[schema(value_type = ArticleStatus, required = false)]
     pub status: Option<Option<ArticleStatus>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
@@ -322,11 +323,11 @@ pub struct ArticlePatch {
     #[schema(value_type = Option<Vec<String>>)]
     pub entities: Option<Option<Vec<String>>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub comments_open: Option<Option<bool>>,
     /// Reassigns the article (editors and admins only).
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = i32, required = false)]
     pub author_id: Option<Option<i32>>,
 }
 
