@@ -260,6 +260,7 @@ pub fn problem_example(status: &str, detail: Option<&str>) -> Option<serde_json:
         "412" => ApiError::PreconditionFailed,
         "413" => ApiError::PayloadTooLarge { limit: 1024 * 1024 },
         "415" => ApiError::UnsupportedMediaType,
+        "406" => ApiError::NotAcceptable,
         "422" => ApiError::Validation(vec![
             FieldError::new("title", "must be 1 to 300 characters"),
             FieldError::new(
@@ -382,16 +383,11 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             // meet this one (as every request can); it is named there so
             // that each operation documents a 4xx.
             if !responses.keys().any(|status| status.starts_with('4')) {
-                responses.entry("406".to_owned()).or_insert_with(|| {
-                    RefOr::T(
-                        ResponseBuilder::new()
-                            .description(
-                                "`Accept-Encoding` refuses every encoding the server has, \
-                                 `identity` included",
-                            )
-                            .build(),
-                    )
-                });
+                let description = "`Accept-Encoding` refuses every encoding the server has, \
+                                   `identity` included";
+                responses
+                    .entry("406".to_owned())
+                    .or_insert_with(|| problem("406", description));
             }
             with_problem_examples(&mut operation.responses);
             if method == HttpMethod::Get && path != "/healthz" && path != "/readyz" {
