@@ -52,7 +52,7 @@ pub trait Weigh {
 }
 
 /// How many items a list has on all pages, kept apart from its pages.
-pub struct Total(pub i64);
+pub struct Total(pub crate::store::articles::Total);
 
 impl Weigh for Total {
     fn weight(&self) -> usize {

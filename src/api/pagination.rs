@@ -45,15 +45,21 @@ pub fn page_request(
 
 /// Where a list stands.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"page": 1, "per_page": 20, "total": 57, "total_pages": 3, "next_cursor": "7b2266223a2231…"}))]
+#[schema(example = json!({"page": 1, "per_page": 20, "total": 57, "total_exact": true, "total_pages": 3, "next_cursor": "7b2266223a2231…"}))]
 pub struct PageMeta {
     /// This page's number, from 1; absent when the page was asked for by cursor.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
     /// Items per page as asked (the last page may hold fewer).
     pub per_page: i64,
-    /// Items matching the filters, on all pages.
+    /// Items matching the filters, on all pages; when `total_exact` is
+    /// false, there are more than this (and `X-Total-Count` and
+    /// `total_pages` follow it).
     pub total: i64,
+    /// False when `total` is a lower bound: a search or a combination of
+    /// several article filters is counted up to 10,000 (as
+    /// Elasticsearch's `track_total_hits`); every other total is exact.
+    pub total_exact: bool,
     /// Pages needed for `total` at this `per_page`.
     pub total_pages: i64,
     /// Pass as `cursor` for the page after this one (articles only); absent
@@ -96,7 +102,7 @@ pub fn respond<T: Serialize>(
     data: Vec<T>,
 ) -> HttpResponse {
     let position = Position::Page(page);
-    headed(req, position, total, None).json(envelope(position, total, None, data))
+    headed(req, position, total, None).json(envelope(position, total, true, None, data))
 }
 
 fn total_pages(total: i64, per_page: i64) -> i64 {
@@ -106,6 +112,7 @@ fn total_pages(total: i64, per_page: i64) -> i64 {
 fn envelope<T>(
     position: Position,
     total: i64,
+    total_exact: bool,
     next_cursor: Option<String>,
     data: Vec<T>,
 ) -> Page<T> {
@@ -119,6 +126,7 @@ fn envelope<T>(
             },
             per_page,
             total,
+            total_exact,
             total_pages: total_pages(total, per_page),
             next_cursor,
         },
@@ -186,11 +194,18 @@ pub const SURROGATE_KEY: &str = "surrogate-key";
 pub fn render<T: Serialize>(
     position: Position,
     total: i64,
+    total_exact: bool,
     next_cursor: Option<String>,
     data: Vec<T>,
 ) -> Result<RenderedPage, ApiError> {
-    let json = serde_json::to_vec(&envelope(position, total, next_cursor.clone(), data))
-        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    let json = serde_json::to_vec(&envelope(
+        position,
+        total,
+        total_exact,
+        next_cursor.clone(),
+        data,
+    ))
+    .map_err(|err| ApiError::Internal(err.to_string()))?;
     Ok(RenderedPage {
         position,
         total,

@@ -25,4 +25,5 @@ mod plans;
 mod roles;
 mod search;
 mod topics;
+mod totals;
 mod users;

@@ -267,7 +267,7 @@ async fn the_list_is_ordered_by_name_and_paginated() {
     assert_eq!(page.header("x-total-count"), Some("5"));
     assert_eq!(
         page.json["meta"],
-        json!({"page": 2, "per_page": 2, "total": 5, "total_pages": 3})
+        json!({"page": 2, "per_page": 2, "total": 5, "total_exact": true, "total_pages": 3})
     );
     let slugs: Vec<&str> = page.json["data"]
         .as_array()

@@ -348,8 +348,9 @@ pub async fn list_articles(
                     ..ArticleListItem::from(item)
                 })
                 .collect();
-            let rendered = pagination::render(position, page.total, next_cursor, data)?
-                .with_surrogate_keys(keys::surrogate(&page.depends_on));
+            let rendered =
+                pagination::render(position, page.total.n, page.total.exact, next_cursor, data)?
+                    .with_surrogate_keys(keys::surrogate(&page.depends_on));
             Ok((rendered, page.depends_on))
         })
     })

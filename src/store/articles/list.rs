@@ -13,8 +13,8 @@ use crate::db::schema::{
     entities as entity_table,
 };
 use crate::error::ApiError;
-use crate::store::keys;
 use crate::store::{PageRequest, entities, now, topics};
+use crate::store::{counts, keys};
 
 diesel::infix_operator!(Matches, " MATCH ", backend: Sqlite);
 
@@ -140,13 +140,43 @@ pub enum PageSpec {
     },
 }
 
+/// Totals are exact up to this many; beyond it a list says "at least
+/// this many" (`exact` false), as Elasticsearch's `track_total_hits` does:
+/// a search or a combination of filters costs what it matches, and no
+/// reader pages through ten thousand results.
+pub const EXACT_UP_TO: i64 = 10_000;
+
+/// How many articles a list holds on all pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Total {
+    /// The count, or `EXACT_UP_TO` when there are more.
+    pub n: i64,
+    /// False when there are more than `EXACT_UP_TO`.
+    pub exact: bool,
+}
+
+impl Total {
+    fn exact(n: i64) -> Total {
+        Total { n, exact: true }
+    }
+
+    /// A count of ids read up to one past the bound.
+    fn bounded(found: usize) -> Total {
+        let found = i64::try_from(found).unwrap_or(i64::MAX);
+        Total {
+            n: found.min(EXACT_UP_TO),
+            exact: found <= EXACT_UP_TO,
+        }
+    }
+}
+
 /// A page of a list.
 #[derive(Debug, Clone)]
 pub struct ArticlePage {
     pub items: Vec<ArticleSummary>,
     /// Relevance of each item (higher is better), with a search.
     pub ranks: Vec<Option<f64>>,
-    pub total: i64,
+    pub total: Total,
     /// Where the next page starts, when there is one.
     pub next: Option<SortKey>,
     /// The keys of what the page shows (see `store::keys`): which articles
@@ -157,8 +187,12 @@ pub struct ArticlePage {
 /// Tag filters turned into id sets, one per AND group, each with whether
 /// it is broad (tags many articles).
 struct ResolvedTags {
+    /// Each group's topics with their subtrees, the named topics first.
     topic_groups: Vec<(Vec<i32>, bool)>,
     entity_groups: Vec<(Vec<i32>, bool)>,
+    /// The named topic of each group of one slug (its kept count covers
+    /// its subtree).
+    topic_roots: Vec<Option<i32>>,
 }
 
 /// A group tagging more links than this is broad: a page is found faster by
@@ -195,11 +229,14 @@ fn resolve_tags(
     filter: &ArticleFilter,
 ) -> Result<ResolvedTags, ApiError> {
     let mut topic_groups = Vec::new();
+    let mut topic_roots = Vec::new();
     for group in &filter.topics {
-        let ids: Vec<i32> = topics::subtrees(conn, "topic", group)?
-            .into_iter()
-            .flatten()
-            .collect();
+        let subtrees = topics::subtrees(conn, "topic", group)?;
+        topic_roots.push(match subtrees.as_slice() {
+            [only] => only.first().copied(),
+            _ => None,
+        });
+        let ids: Vec<i32> = subtrees.into_iter().flatten().collect();
         // Counted on the link index alone, and only up to the threshold.
         let links: i64 = article_topics::table
             .filter(article_topics::topic_id.eq_any(&ids))
@@ -223,6 +260,7 @@ fn resolve_tags(
     Ok(ResolvedTags {
         topic_groups,
         entity_groups,
+        topic_roots,
     })
 }
 
@@ -443,15 +481,59 @@ struct TotalRow {
     total: i64,
 }
 
-/// The total of a list filtered by nothing but its status, from the kept
-/// per-status counts and the few scheduled articles; `None` for any other
-/// list (and for an author's own list, which mixes in their drafts).
+/// The key of the kept count (see `store::counts`) that is the public
+/// total of a list filtered by exactly one topic (with its subtree),
+/// entity, kind, author or source, and nothing else.
+fn counted_key(filter: &ArticleFilter, tags: &ResolvedTags) -> Option<String> {
+    let public_view = filter.status == StatusFilter::Public
+        && !matches!(filter.audience, Audience::Owner(_))
+        && filter.published_from.is_none()
+        && filter.published_to.is_none()
+        && filter.search.is_none();
+    if !public_view {
+        return None;
+    }
+    let single = |groups: &[(Vec<i32>, bool)], filter_groups: &[Vec<String>]| {
+        matches!(filter_groups, [group] if group.len() == 1)
+            .then(|| groups.first().and_then(|(ids, _)| ids.first().copied()))
+            .flatten()
+    };
+    let mut keys = Vec::new();
+    match (filter.topics.as_slice(), tags.topic_roots.as_slice()) {
+        ([], _) => {}
+        ([_], [Some(root)]) => keys.push(keys::topic(*root)),
+        _ => return None,
+    }
+    match single(&tags.entity_groups, &filter.entities) {
+        Some(id) => keys.push(keys::entity(id)),
+        None if !filter.entities.is_empty() => return None,
+        None => {}
+    }
+    keys.extend(filter.kind.as_deref().map(keys::kind));
+    keys.extend(filter.author.map(keys::author));
+    keys.extend(filter.source.as_deref().map(counts::source));
+    match keys.as_slice() {
+        [key] => Some(key.clone()),
+        _ => None,
+    }
+}
+
+/// The total of a list from kept counts: one filtered by nothing but its
+/// status (the per-status counts and the few scheduled articles), or the
+/// public view of one topic, entity, kind, author or source (see
+/// `counted_key`); `None` for any other list (and for an author's own list,
+/// which mixes in their drafts).
 fn kept_total(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
+    tags: &ResolvedTags,
     now: NaiveDateTime,
     plans: &mut Option<Vec<String>>,
 ) -> Result<Option<i64>, ApiError> {
+    if let Some(key) = counted_key(filter, tags) {
+        let counts = counts::public(conn, std::slice::from_ref(&key), now)?;
+        return Ok(Some(counts.get(&key).copied().unwrap_or(0)));
+    }
     let unfiltered = filter.topics.is_empty()
         && filter.entities.is_empty()
         && filter.kind.is_none()
@@ -527,7 +609,7 @@ pub fn explain(
 pub fn count(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
-) -> Result<(i64, Vec<String>), ApiError> {
+) -> Result<(Total, Vec<String>), ApiError> {
     let tags = resolve_tags(conn, filter)?;
     let total = count_or_explain(conn, filter, &tags, now(), &mut None)?;
     Ok((total, tags.keys(filter)))
@@ -539,7 +621,7 @@ pub fn list_counted(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
     spec: &PageSpec,
-    total: i64,
+    total: Total,
 ) -> Result<ArticlePage, ApiError> {
     list_or_explain(conn, filter, spec, Some(total), &mut None)
 }
@@ -557,24 +639,35 @@ macro_rules! searched {
     };
 }
 
+/// The total from kept counts where there are some, else counted up to
+/// `EXACT_UP_TO` (one more tells that there are more): reading ids stops
+/// there, so a search or a combination of filters never costs more than
+/// that many index entries, whatever it matches.
 fn count_or_explain(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
     tags: &ResolvedTags,
     now: NaiveDateTime,
     plans: &mut Option<Vec<String>>,
-) -> Result<i64, ApiError> {
+) -> Result<Total, ApiError> {
+    let bound = EXACT_UP_TO + 1;
     Ok(match &filter.search {
-        None => match kept_total(conn, filter, now, plans)? {
-            Some(total) => total,
+        None => match kept_total(conn, filter, tags, now, plans)? {
+            Some(total) => Total::exact(total),
             None => {
-                let count = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, tags, now, page: false).count();
-                run!(conn, plans, count, get_result, 0)
+                let ids = apply_filters!(articles::table.into_boxed::<Sqlite>(), filter, tags, now, page: false)
+                    .select(articles::id)
+                    .limit(bound);
+                let ids: Vec<i32> = run!(conn, plans, ids, load, Vec::new());
+                Total::bounded(ids.len())
             }
         },
         Some(search) => {
-            let count = apply_filters!(searched!(search), filter, tags, now, page: false).count();
-            run!(conn, plans, count, get_result, 0)
+            let ids = apply_filters!(searched!(search), filter, tags, now, page: false)
+                .select(articles::id)
+                .limit(bound);
+            let ids: Vec<i32> = run!(conn, plans, ids, load, Vec::new());
+            Total::bounded(ids.len())
         }
     })
 }
@@ -583,7 +676,7 @@ fn list_or_explain(
     conn: &mut SqliteConnection,
     filter: &ArticleFilter,
     spec: &PageSpec,
-    known_total: Option<i64>,
+    known_total: Option<Total>,
     plans: &mut Option<Vec<String>>,
 ) -> Result<ArticlePage, ApiError> {
     if filter.sort == Sort::Relevance && filter.search.is_none() {

@@ -3,8 +3,8 @@
 mod list;
 
 pub use list::{
-    ArticleFilter, ArticlePage, PageSpec, SlugGroups, Sort, SortKey, StatusFilter, count, explain,
-    list, list_counted,
+    ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, SlugGroups, Sort, SortKey, StatusFilter,
+    Total, count, explain, list, list_counted,
 };
 
 use std::collections::{BTreeSet, HashMap};
