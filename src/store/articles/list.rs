@@ -193,6 +193,8 @@ struct ResolvedTags {
     /// The named topic of each group of one slug (its kept count covers
     /// its subtree).
     topic_roots: Vec<Option<i32>>,
+    /// Whether the `kind` filter is broad (tags many published articles).
+    kind_broad: bool,
 }
 
 /// A group tagging more links than this is broad: a page is found faster by
@@ -257,10 +259,19 @@ fn resolve_tags(
             .len() as i64;
         entity_groups.push((ids, links > BROAD_GROUP_LINKS));
     }
+    let kind_broad = match &filter.kind {
+        Some(kind) => {
+            let key = keys::kind(kind);
+            let counts = counts::public(conn, std::slice::from_ref(&key), now())?;
+            counts.get(&key).copied().unwrap_or(0) > BROAD_GROUP_LINKS
+        }
+        None => false,
+    };
     Ok(ResolvedTags {
         topic_groups,
         entity_groups,
         topic_roots,
+        kind_broad,
     })
 }
 
@@ -335,15 +346,28 @@ macro_rules! apply_filters {
                 )
             };
         }
+        // A kind tags most articles (countries are in nearly every story):
+        // as a broad tag, its page walks the sort index with EXISTS; a
+        // count, or a kind among other tag filters, drives from the links.
         if let Some(kind) = &filter.kind {
-            query = query.filter(
-                articles::id.eq_any(
+            let alone = tags.topic_groups.is_empty() && tags.entity_groups.is_empty();
+            query = if $page && tags.kind_broad && alone {
+                query.filter(diesel::dsl::exists(
                     article_entities::table
                         .inner_join(entity_table::table)
-                        .filter(entity_table::kind.eq(kind.clone()))
-                        .select(article_entities::article_id),
-                ),
-            );
+                        .filter(article_entities::article_id.eq(articles::id))
+                        .filter(entity_table::kind.eq(kind.clone())),
+                ))
+            } else {
+                query.filter(
+                    articles::id.eq_any(
+                        article_entities::table
+                            .inner_join(entity_table::table)
+                            .filter(entity_table::kind.eq(kind.clone()))
+                            .select(article_entities::article_id),
+                    ),
+                )
+            };
         }
         if let Some(author) = filter.author {
             query = query.filter(articles::author_id.eq(author));
