@@ -179,6 +179,16 @@ async fn kept_totals_follow_every_kind_of_write() {
     check(&app).await;
     tokio::time::sleep(std::time::Duration::from_millis(700)).await;
     check(&app).await;
+    // The next article write marks it published in the table; nothing a
+    // reader sees changes.
+    app.create("/api/v1/articles", json!({"title": "F"})).await;
+    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let waiting =
+        diesel::sql_query("SELECT count(*) AS n FROM articles WHERE status = 'scheduled'")
+            .get_result::<Count>(&mut conn)
+            .unwrap();
+    assert_eq!(waiting.n, 0);
+    check(&app).await;
     assert_eq!(
         app.get("/api/v1/articles?source=AFP").await.json["meta"]["total"],
         2

@@ -424,6 +424,22 @@ fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<
     }
 }
 
+/// Marks `published` the scheduled articles whose time has passed. They are
+/// public already (visibility is computed at read time), so no answer
+/// changes; but the kept counts hold published articles only, and readers
+/// add the due scheduled ones to them, which stay few only if they do not
+/// pile up. Every article write settles them, in its own transaction.
+fn settle_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(
+        articles::table
+            .filter(articles::status.eq("scheduled"))
+            .filter(articles::published_at.le(now)),
+    )
+    .set(articles::status.eq("published"))
+    .execute(conn)?;
+    Ok(())
+}
+
 /// Creates an article owned by `author_id`; call inside a write transaction.
 pub fn create(
     conn: &mut SqliteConnection,
@@ -431,6 +447,7 @@ pub fn create(
     author_id: i32,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
+    settle_due(conn, now)?;
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
     let (status, published_at) = settle_publication(&new.status, new.published_at, now)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
@@ -475,6 +492,7 @@ pub fn update(
     authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
+    settle_due(conn, now)?;
     let current = find(conn, key)?;
     authorize(&current)?;
     let row = &current.summary.row;
