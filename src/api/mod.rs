@@ -166,25 +166,50 @@ fn parse_checked<T: DeserializeOwned>(
     };
     let mut errors: Vec<FieldError> = Vec::new();
     let mut next_error = first_error;
-    loop {
+    let attempt = |object: &serde_json::Map<String, serde_json::Value>| {
+        serde_path_to_error::deserialize::<_, T>(serde_json::Value::Object(object.clone()))
+    };
+    // Each turn names a field or fits a stand-in for one; a body has few.
+    for _ in 0..MAX_FIELD_ERRORS {
         let path = next_error.path().to_string();
         let message = strip_position(&next_error.into_inner().to_string());
         let unknown = unknown_field(&message);
         let field = unknown
             .clone()
             .unwrap_or_else(|| field_name(&path, &message));
-        // A field left out for its type is then missing: said already.
-        if errors.iter().any(|known| known.field == field) {
-            return Err(ApiError::Validation(errors));
-        }
         let key =
             unknown.unwrap_or_else(|| field.split(['.', '[']).next().unwrap_or("").to_owned());
-        let removed = object.remove(&key).is_some();
-        errors.push(FieldError::new(field, message));
-        if !removed {
-            return Err(ApiError::Validation(errors));
-        }
-        match serde_path_to_error::deserialize::<_, T>(serde_json::Value::Object(object.clone())) {
+        let result = if errors.iter().any(|known| known.field == field) {
+            // A required field left out for its type is now missing, and
+            // said already: a stand-in of another type lets the rest be
+            // checked (the stand-in's own errors are about that field, so
+            // they are not repeated). Without one that fits, stop here.
+            let mut fitted = None;
+            for stand_in in STAND_INS {
+                object.insert(key.clone(), stand_in());
+                let result = attempt(&object);
+                let about_key = result.as_ref().err().is_some_and(|err| {
+                    err.path().to_string().split(['.', '[']).next() == Some(&key)
+                        || err.inner().to_string().contains(&format!("`{key}`"))
+                });
+                if !about_key {
+                    fitted = Some(result);
+                    break;
+                }
+            }
+            match fitted {
+                Some(result) => result,
+                None => return Err(ApiError::Validation(errors)),
+            }
+        } else {
+            let removed = object.remove(&key).is_some();
+            errors.push(FieldError::new(field, message));
+            if !removed {
+                return Err(ApiError::Validation(errors));
+            }
+            attempt(&object)
+        };
+        match result {
             Ok(value) => {
                 for error in field_errors(value) {
                     if !errors.iter().any(|known| known.field == error.field) {
@@ -196,7 +221,21 @@ fn parse_checked<T: DeserializeOwned>(
             Err(err) => next_error = err,
         }
     }
+    Err(ApiError::Validation(errors))
 }
+
+/// Field errors named at most in one answer.
+const MAX_FIELD_ERRORS: usize = 64;
+
+/// Values of each JSON type, tried in place of a required field of the
+/// wrong type (see `parse_checked`).
+const STAND_INS: [fn() -> serde_json::Value; 5] = [
+    || serde_json::Value::String(String::new()),
+    || serde_json::Value::from(0),
+    || serde_json::Value::Bool(false),
+    || serde_json::Value::Array(Vec::new()),
+    || serde_json::Value::Object(serde_json::Map::new()),
+];
 
 /// The name in serde's "unknown field `x`, expected …".
 fn unknown_field(message: &str) -> Option<String> {

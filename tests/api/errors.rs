@@ -301,12 +301,12 @@ async fn a_422_names_every_bad_field_with_type_and_unknown_errors_among_them() {
     let reply = app
         .post(
             "/api/v1/articles",
-            &json!({"title": 12, "subtitle": "ok", "comments_open": "yes"}),
+            &json!({"title": 12, "subtitle": "ok", "comments_open": "yes", "summary": "x".repeat(1001), "slug": "Not A Slug"}),
         )
         .await;
     let mut fields = reply.error_fields();
     fields.sort();
-    assert_eq!(fields, ["comments_open", "title"]);
+    assert_eq!(fields, ["comments_open", "slug", "summary", "title"]);
     let patch = app
         .post("/api/v1/users", &json!({"email": "nope", "display_name": "", "role": "editor", "password": "short", "active": "yes"}))
         .await;
