@@ -25,7 +25,8 @@
 # DURATION (seconds, default 10) sets the length of each repeated-URL and
 # uncached run; MIX_DURATION (default 20) that of each mix run, after a
 # MIX_WARMUP (default 5, not reported); MIX_RATES (default "1 5") the
-# writer's rates in writes per second; MIX_S (default 1) the Zipf exponent.
+# writer's rates in writes per second; MIX_S (default 1) the Zipf exponent;
+# WRK_TIMEOUT (default 10s) when wrk gives up on an answer.
 # Results also go to target/bench-data/results-N.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,9 @@ SIZES=("${@:-10000 100000}")
 read -r -a SIZES <<< "${SIZES[*]}"
 DURATION="${DURATION:-10}"
 MIX_DURATION="${MIX_DURATION:-20}"
+# wrk drops a request unanswered after this from the latencies (and counts
+# it as an error); its own default, 2 s, would hide the slowest reads.
+WRK_TIMEOUT="${WRK_TIMEOUT:-10s}"
 MIX_WARMUP="${MIX_WARMUP:-5}"
 read -r -a MIX_RATES <<< "${MIX_RATES:-1 5}"
 export MIX_S="${MIX_S:-1}"
@@ -66,9 +70,12 @@ wait_for() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0
 run() {
   local name=$1 url=$2 script=${3:-benches/wrk/report.lua}
   local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url")
   grep '^DISTINCT' <<< "$out" | sed "s/^DISTINCT/$name: distinct URLs asked for:/" >> "$NOTES" || true
-  read -r _ requests duration p50 p95 p99 errors non2xx <<< "$(grep '^RESULT' <<< "$out")"
+  read -r _ requests duration p50 p95 p99 errors non2xx timeouts <<< "$(grep '^RESULT' <<< "$out")"
+  if [ $((errors + non2xx)) -gt 0 ]; then
+    echo "$name: $non2xx non-2xx answers, $timeouts requests unanswered after wrk's $WRK_TIMEOUT timeout (not in the latencies), $((errors - timeouts)) other socket errors" >> "$NOTES"
+  fi
   awk -v n="$name" -v r="$requests" -v d="$duration" -v a="$p50" -v b="$p95" -v c="$p99" -v e="$errors" -v s="$non2xx" \
     'BEGIN { printf "%s %.0f %.2f %.2f %.2f %d -\n", n, r / (d / 1e6), a / 1000, b / 1000, c / 1000, e + s }'
 }
@@ -149,6 +156,8 @@ PY
 
   RESULTS="$DATA/results-$SIZE.txt"
   : > "$RESULTS"
+  # Other work on the machine skews every figure; say how busy it was.
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
   PATHS="$DATA/ids.txt" run ceiling "http://127.0.0.1:$CEILING_PORT/" >> "$RESULTS"
   # The mix: a warm-up (not reported, so that the first row does not pay
   # for a cold start), then no writes, then each writer rate.
@@ -203,7 +212,7 @@ PY
     || python3 -c "import sqlite3;print(sqlite3.connect('$DATA/run.db').execute(\"SELECT count(*) FROM comments WHERE author_name LIKE 'Bench %'\").fetchone()[0])")
 
   {
-    echo "### $SIZE articles ($(nproc) cores, $(date -u +%Y-%m-%d), wrk -t$THREADS -c$CONNECTIONS; mix ${MIX_DURATION}s, others ${DURATION}s)"
+    echo "### $SIZE articles ($(nproc) cores, $(date -u +%Y-%m-%d), wrk -t$THREADS -c$CONNECTIONS --timeout $WRK_TIMEOUT; mix ${MIX_DURATION}s, others ${DURATION}s)"
     echo
     echo "| traffic | scenario | req/s | p50 ms | p95 ms | p99 ms | errors | writes acked / asked (late) | vs ceiling |"
     echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -218,6 +227,8 @@ PY
       | sort | cut -d' ' -f2- | cut -c7-
     echo
     echo "Peak RSS of newsdesk: $((MIX_RSS_KB / 1024)) MB after the mix runs, $((RSS_KB / 1024)) MB after every cached run, $((UNCACHED_RSS_KB / 1024)) MB for the uncached runs. Comments acknowledged with 201 and found in the database afterwards: $POSTED."
+    echo
+    echo "Load average (1, 5, 15 min) before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "The mix: $(wc -l < "$MIX_PATHS") distinct public URLs (benches/mix.py), Zipf-like popularity with s = $MIX_S."
     sed 's/^/- /' "$NOTES"

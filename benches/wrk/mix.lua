@@ -2,7 +2,7 @@
 -- popular first, from benches/mix.py), the path of rank i with probability
 -- proportional to 1 / (i + 1)^s (Zipf-like; MIX_S, default 1).
 -- Prints, at the end, the line report.lua prints,
--- "RESULT requests duration_us p50_us p95_us p99_us errors non2xx",
+-- "RESULT requests duration_us p50_us p95_us p99_us errors non2xx timeouts",
 -- then "DISTINCT n of m": how many of the m paths were asked for at least once.
 local paths = {}
 local cumulative = {}
@@ -46,10 +46,10 @@ end
 
 function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %d %d %d %d %d %d %d\n",
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\n",
     summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    errors, summary.errors.status))
+    errors, summary.errors.status, summary.errors.timeout))
   local union, count, total = {}, 0, 0
   for _, thread in ipairs(threads) do
     for rank in pairs(thread:get("seen")) do
