@@ -91,14 +91,17 @@ run_mix() {
   fi
   python3 benches/writer.py "http://127.0.0.1:$PORT" "$rate" "$seconds" "$PLAN" > "$DATA/writer.out" &
   writer=$!
+  # The readers start when the writer has signed in and starts its clock.
+  for _ in $(seq 1 100); do grep -q '^SIGNED_IN' "$DATA/writer.out" && break; sleep 0.1; done
   PATHS="$MIX_PATHS" DURATION="$seconds" run "$name" "http://127.0.0.1:$PORT/" benches/wrk/mix.lua > "$DATA/mix.out"
   # The writer stops by itself: it sends nothing after its duration and
   # waits at most 10 s more for answers.
   wait "$writer" || true
   writes=$(awk '$1 == "WRITES" {print $3 "/" $2 "/" $4}' "$DATA/writer.out")
+  if [ -z "$writes" ]; then echo "$name: the writer reported nothing" >&2; exit 1; fi
   awk -v n="$name" '$1 == "WRITES" {print n ": writes answered, from their due time, in p50 " $5 " ms, p99 " $6 " ms"}' \
     "$DATA/writer.out" >> "$NOTES"
-  awk -v w="${writes:-0/?/?}" '{ $7 = w; print }' "$DATA/mix.out"
+  awk -v w="$writes" '{ $7 = w; print }' "$DATA/mix.out"
 }
 
 for SIZE in "${SIZES[@]}"; do

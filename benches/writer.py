@@ -5,8 +5,8 @@
 
 API is the server's base URL (http://127.0.0.1:PORT, loopback only).
 Signs in as the admin named by NEWSDESK_ADMIN_EMAIL and
-NEWSDESK_ADMIN_PASSWORD, then does RATE writes per second for SECONDS
-seconds, in rotation:
+NEWSDESK_ADMIN_PASSWORD, prints SIGNED_IN, then does RATE writes per
+second for SECONDS seconds, in rotation:
 
 1. an edit of a recent story (PATCH /api/v1/articles/{id}: a new subtitle,
    or a new summary, in turn),
@@ -161,6 +161,8 @@ def main():
     if status != 200 or not answer:
         sys.exit(f"writer.py: sign-in answered {status}")
     writer = Writer(api, answer["access_token"], plan)
+    # run.sh starts the readers once this line is out.
+    print("SIGNED_IN", flush=True)
     rotation = [writer.edit, writer.publish, writer.comment, writer.approve]
 
     slot = 1.0 / rate
