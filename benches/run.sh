@@ -64,6 +64,21 @@ CEILING=target/release/examples/bench-ceiling
 
 wait_for() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
+# drain NAME: waits (at most 5 minutes) until newsdesk has finished what the
+# last run left in flight (wrk does not wait for its last requests, and the
+# server still computes them), so that it does not weigh on the next run.
+drain() {
+  local started=$SECONDS took
+  until took=$(curl -s -o /dev/null -m 30 -w '%{time_total}' "http://127.0.0.1:$PORT/readyz") \
+      && awk -v t="$took" 'BEGIN { exit !(t < 0.1) }'; do
+    [ $((SECONDS - started)) -gt 300 ] && break
+    sleep 0.2
+  done
+  if [ $((SECONDS - started)) -ge 2 ]; then
+    echo "$1: the server took $((SECONDS - started)) s after the run to finish the requests left in flight" >> "$NOTES"
+  fi
+}
+
 # run NAME URL [LUA] -> "name req/s p50 p95 p99 errors -", where errors
 # counts socket errors and non-2xx answers, and the last field is for the
 # writes of a mix run (see run_mix).
@@ -73,6 +88,10 @@ run() {
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url")
   grep '^DISTINCT' <<< "$out" | sed "s/^DISTINCT/$name: distinct URLs asked for:/" >> "$NOTES" || true
   read -r _ requests duration p50 p95 p99 errors non2xx timeouts <<< "$(grep '^RESULT' <<< "$out")"
+  drain "$name"
+  if [ "$requests" = 0 ]; then
+    echo "$name: no request was answered within the ${DURATION} s run (the latencies are not measured)" >> "$NOTES"
+  fi
   if [ $((errors + non2xx)) -gt 0 ]; then
     echo "$name: $non2xx non-2xx answers, $timeouts requests unanswered after wrk's $WRK_TIMEOUT timeout (not in the latencies), $((errors - timeouts)) other socket errors" >> "$NOTES"
   fi
