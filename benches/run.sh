@@ -8,17 +8,42 @@
 # (benches/seed.rs; kept in target/bench-data/ and reused), starts the
 # release binary and the ceiling (benches/ceiling.rs) on that file, drives
 # both with wrk (installed from Debian's packages if missing) at 64
-# connections from loopback, and prints req/s, p50, p95, p99, peak RSS and
-# each figure's ratio to the ceiling; then the reads again with the answer
-# cache off ("uncached_*": what a first read after a write costs).
-# DURATION (seconds, default 10) sets the length of each run. Results also
-# go to target/bench-data/results-N.md.
+# connections from loopback, and prints req/s, p50, p95, p99, errors, peak
+# RSS and each figure's ratio to the ceiling.
+#
+# First the "mix", a newsroom's traffic: thousands of distinct public URLs
+# listed from the seeded data by benches/mix.py (stories, front pages,
+# sections and entities with their second pages, entity pairs, kinds,
+# searches, comment threads, topic and entity objects, feeds), asked for
+# with Zipf-like popularity by benches/wrk/mix.lua; with no writes, then
+# while benches/writer.py writes at each rate of MIX_RATES (edits of recent
+# stories, new tagged stories, reader comments approved by the editor).
+# Then the repeated-URL scenarios (one URL, or 1,000 slugs, over and over:
+# what the answer cache serves), and the reads again with the answer cache
+# off ("uncached_*": what a first read after a write costs).
+#
+# DURATION (seconds, default 10) sets the length of each repeated-URL and
+# uncached run; MIX_DURATION (default 20) that of each mix run, after a
+# MIX_WARMUP (default 5, not reported); MIX_RATES (default "1 5") the
+# writer's rates in writes per second; MIX_S (default 1) the Zipf exponent;
+# WRK_TIMEOUT (default 10s) when wrk gives up on an answer.
+# Results also go to target/bench-data/results-N.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIZES=("${@:-10000 100000}")
 read -r -a SIZES <<< "${SIZES[*]}"
 DURATION="${DURATION:-10}"
+MIX_DURATION="${MIX_DURATION:-20}"
+# wrk drops a request unanswered after this from the latencies (and counts
+# it as an error); its own default, 2 s, would hide the slowest reads.
+WRK_TIMEOUT="${WRK_TIMEOUT:-10s}"
+MIX_WARMUP="${MIX_WARMUP:-5}"
+read -r -a MIX_RATES <<< "${MIX_RATES:-1 5}"
+export MIX_S="${MIX_S:-1}"
+# The admin the writer signs in as (created at start by the server).
+export NEWSDESK_ADMIN_EMAIL=bench-admin@newsdesk.example
+export NEWSDESK_ADMIN_PASSWORD=bench-admin-password
 CONNECTIONS=64
 THREADS=2
 PORT=18180
@@ -39,14 +64,63 @@ CEILING=target/release/examples/bench-ceiling
 
 wait_for() { for _ in $(seq 1 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-# run NAME URL [LUA] -> "name req/s p50 p95 p99 non-2xx"
+# drain NAME: waits (at most 5 minutes) until newsdesk has finished what the
+# last run left in flight (wrk does not wait for its last requests, and the
+# server still computes them), so that it does not weigh on the next run.
+drain() {
+  local started=$SECONDS took
+  until took=$(curl -s -o /dev/null -m 30 -w '%{time_total}' "http://127.0.0.1:$PORT/readyz") \
+      && awk -v t="$took" 'BEGIN { exit !(t < 0.1) }'; do
+    [ $((SECONDS - started)) -gt 300 ] && break
+    sleep 0.2
+  done
+  if [ $((SECONDS - started)) -ge 2 ]; then
+    echo "$1: the server took $((SECONDS - started)) s after the run to finish the requests left in flight" >> "$NOTES"
+  fi
+}
+
+# run NAME URL [LUA] -> "name req/s p50 p95 p99 errors -", where errors
+# counts socket errors and non-2xx answers, and the last field is for the
+# writes of a mix run (see run_mix).
 run() {
   local name=$1 url=$2 script=${3:-benches/wrk/report.lua}
   local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$script" "$url" | grep '^RESULT')
-  read -r _ requests duration p50 p95 p99 errors non2xx <<< "$out"
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout "$WRK_TIMEOUT" --latency -s "$script" "$url")
+  grep '^DISTINCT' <<< "$out" | sed "s/^DISTINCT/$name: distinct URLs asked for:/" >> "$NOTES" || true
+  read -r _ requests duration p50 p95 p99 errors non2xx timeouts <<< "$(grep '^RESULT' <<< "$out")"
+  drain "$name"
+  if [ "$requests" = 0 ]; then
+    echo "$name: no request was answered within the ${DURATION} s run (the latencies are not measured)" >> "$NOTES"
+  fi
+  if [ $((errors + non2xx)) -gt 0 ]; then
+    echo "$name: $non2xx non-2xx answers, $timeouts requests unanswered after wrk's $WRK_TIMEOUT timeout (not in the latencies), $((errors - timeouts)) other socket errors" >> "$NOTES"
+  fi
   awk -v n="$name" -v r="$requests" -v d="$duration" -v a="$p50" -v b="$p95" -v c="$p99" -v e="$errors" -v s="$non2xx" \
-    'BEGIN { printf "%s %.0f %.2f %.2f %.2f %d\n", n, r / (d / 1e6), a / 1000, b / 1000, c / 1000, e + s }'
+    'BEGIN { printf "%s %.0f %.2f %.2f %.2f %d -\n", n, r / (d / 1e6), a / 1000, b / 1000, c / 1000, e + s }'
+}
+
+# run_mix NAME RATE [DURATION]: the mix for DURATION seconds (default
+# MIX_DURATION), with benches/writer.py at RATE writes per second alongside
+# (none for 0); the last field becomes "acknowledged/asked/late".
+run_mix() {
+  local name=$1 rate=$2 seconds=${3:-$MIX_DURATION} writer="" writes
+  if [ "$rate" = 0 ]; then
+    PATHS="$MIX_PATHS" DURATION="$seconds" run "$name" "http://127.0.0.1:$PORT/" benches/wrk/mix.lua
+    return
+  fi
+  python3 benches/writer.py "http://127.0.0.1:$PORT" "$rate" "$seconds" "$PLAN" > "$DATA/writer.out" &
+  writer=$!
+  # The readers start when the writer has signed in and starts its clock.
+  for _ in $(seq 1 100); do grep -q '^SIGNED_IN' "$DATA/writer.out" && break; sleep 0.1; done
+  PATHS="$MIX_PATHS" DURATION="$seconds" run "$name" "http://127.0.0.1:$PORT/" benches/wrk/mix.lua > "$DATA/mix.out"
+  # The writer stops by itself: it sends nothing after its duration and
+  # waits at most 10 s more for answers.
+  wait "$writer" || true
+  writes=$(awk '$1 == "WRITES" {print $3 "/" $2 "/" $4}' "$DATA/writer.out")
+  if [ -z "$writes" ]; then echo "$name: the writer reported nothing" >&2; exit 1; fi
+  awk -v n="$name" '$1 == "WRITES" {print n ": writes answered, from their due time, in p50 " $5 " ms, p99 " $6 " ms"}' \
+    "$DATA/writer.out" >> "$NOTES"
+  awk -v w="$writes" '{ $7 = w; print }' "$DATA/mix.out"
 }
 
 for SIZE in "${SIZES[@]}"; do
@@ -60,7 +134,15 @@ for SIZE in "${SIZES[@]}"; do
   cp "$DB" "$DATA/run.db"; rm -f "$DATA/run.db-wal" "$DATA/run.db-shm"
   # Migrate once, before two processes open the file.
   DATABASE_URL="$DATA/run.db" RUST_LOG=warn "$BIN" migrate
+  # The mix's URLs, most popular first, and what the writer tags and edits.
+  MIX_PATHS="$DATA/mix-paths-$SIZE.txt"
+  PLAN="$DATA/writer-$SIZE.json"
+  python3 benches/mix.py "$DB" "$MIX_PATHS" "$PLAN"
+  NOTES="$DATA/notes-$SIZE.txt"
+  : > "$NOTES"
 
+  # Both servers get NEWSDESK_ADMIN_EMAIL/PASSWORD (exported above): the
+  # first start creates the admin the writer signs in as.
   NEWSDESK_BIND=127.0.0.1:$PORT DATABASE_URL="$DATA/run.db" RUST_LOG=warn \
     NEWSDESK_COMMENT_RATE_LIMIT=0 NEWSDESK_AUTH_RATE_LIMIT=0 "$BIN" serve &
   SERVER=$!
@@ -74,8 +156,10 @@ for SIZE in "${SIZES[@]}"; do
   awk '$1 == "slug" {print "/api/v1/articles/" $2}' "$DB.targets" > "$DATA/slugs.txt"
   awk -v n="$SIZE" 'BEGIN { for (i = 0; i < 1000; i++) print "/articles/" (1 + (i * 7919) % n) }' > "$DATA/ids.txt"
   ENTITIES=$(awk '$1=="entities"{print $2}' "$DB.targets")
+  ENTITY=${ENTITIES%%,*}
   TOPIC=$(awk '$1=="topic"{print $2}' "$DB.targets")
   QUERY=$(awk '$1=="query"{print $2 "%20" $3}' "$DB.targets")
+  WORD=$(awk '$1=="query"{print $2}' "$DB.targets")
   COMMENTED=$(awk '$1=="commented"{print $2}' "$DB.targets")
   awk '$1 == "slug" && n++ < 200 {print "/api/v1/articles/" $2 "/comments"}' "$DB.targets" > "$DATA/comment-paths.txt"
 
@@ -94,7 +178,18 @@ PY
 
   RESULTS="$DATA/results-$SIZE.txt"
   : > "$RESULTS"
+  # Other work on the machine skews every figure; say how busy it was.
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
   PATHS="$DATA/ids.txt" run ceiling "http://127.0.0.1:$CEILING_PORT/" >> "$RESULTS"
+  # The mix: a warm-up (not reported, so that the first row does not pay
+  # for a cold start), then no writes, then each writer rate.
+  run_mix mix_warmup 0 "$MIX_WARMUP" > /dev/null
+  run_mix mix_no_writes 0 >> "$RESULTS"
+  for RATE in "${MIX_RATES[@]}"; do
+    run_mix "mix_${RATE}_writes_per_s" "$RATE" >> "$RESULTS"
+  done
+  MIX_RSS_KB=$(awk '/VmHWM/{print $2}' /proc/$SERVER/status)
+  # Repeated URLs: one URL over and over (articles: 1,000 slugs in turn).
   PATHS="$DATA/slugs.txt" run article_by_slug "http://127.0.0.1:$PORT/" >> "$RESULTS"
   run page_of_20 "$API/articles?per_page=20" >> "$RESULTS"
   run entity_a_and_b "$API/articles?entity=$ENTITIES" >> "$RESULTS"
@@ -113,12 +208,25 @@ PY
     NEWSDESK_COMMENT_RATE_LIMIT=0 NEWSDESK_AUTH_RATE_LIMIT=0 "$BIN" serve &
   SERVER=$!
   wait_for "http://127.0.0.1:$PORT/readyz"
+  run_mix uncached_mix_no_writes 0 >> "$RESULTS"
   PATHS="$DATA/slugs.txt" run uncached_article_by_slug "http://127.0.0.1:$PORT/" >> "$RESULTS"
   run uncached_page_of_20 "$API/articles?per_page=20" >> "$RESULTS"
   run uncached_entity_a_and_b "$API/articles?entity=$ENTITIES" >> "$RESULTS"
   run uncached_topic_with_subtopics "$API/articles?topic=$TOPIC" >> "$RESULTS"
   run uncached_search "$API/articles?q=$QUERY" >> "$RESULTS"
   run uncached_cursor_page_1000 "$API/articles?per_page=$DEEP_PER_PAGE&cursor=$CURSOR" >> "$RESULTS"
+  # Every other kind of read the mix makes, uncached.
+  run uncached_front_page_2 "$API/articles?page=2" >> "$RESULTS"
+  run uncached_topic_page_2 "$API/articles?topic=$TOPIC&page=2" >> "$RESULTS"
+  run uncached_topic_object "$API/topics/$TOPIC" >> "$RESULTS"
+  run uncached_entity_page "$API/articles?entity=$ENTITY" >> "$RESULTS"
+  run uncached_entity_page_2 "$API/articles?entity=$ENTITY&page=2" >> "$RESULTS"
+  run uncached_entity_object "$API/entities/$ENTITY" >> "$RESULTS"
+  run uncached_kind_country "$API/articles?kind=country" >> "$RESULTS"
+  run uncached_kind_country_page_2 "$API/articles?kind=country&page=2" >> "$RESULTS"
+  run uncached_search_one_word "$API/articles?q=$WORD" >> "$RESULTS"
+  run uncached_comments_of_article "$API/articles/$COMMENTED/comments" >> "$RESULTS"
+  run uncached_feed "http://127.0.0.1:$PORT/feeds/articles.atom" >> "$RESULTS"
   UNCACHED_RSS_KB=$(awk '/VmHWM/{print $2}' /proc/$SERVER/status)
 
   kill $SERVER $CEILING_PID; wait $SERVER 2>/dev/null || true; trap - EXIT
@@ -126,14 +234,26 @@ PY
     || python3 -c "import sqlite3;print(sqlite3.connect('$DATA/run.db').execute(\"SELECT count(*) FROM comments WHERE author_name LIKE 'Bench %'\").fetchone()[0])")
 
   {
-    echo "### $SIZE articles ($(nproc) cores, $(date -u +%Y-%m-%d), wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s)"
+    echo "### $SIZE articles ($(nproc) cores, $(date -u +%Y-%m-%d), wrk -t$THREADS -c$CONNECTIONS --timeout $WRK_TIMEOUT; mix ${MIX_DURATION}s, others ${DURATION}s)"
     echo
-    echo "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | vs ceiling |"
-    echo "|---|---:|---:|---:|---:|---:|---:|"
+    echo "| traffic | scenario | req/s | p50 ms | p95 ms | p99 ms | errors | writes acked / asked (late) | vs ceiling |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
     CEILING_RPS=$(awk '$1=="ceiling"{print $2}' "$RESULTS")
-    awk -v c="$CEILING_RPS" '{ printf "| %s | %d | %.2f | %.2f | %.2f | %d | %.0f %% |\n", $1, $2, $3, $4, $5, $6, 100 * $2 / c }' "$RESULTS"
+    # The mix first, then the ceiling, the repeated URLs and the uncached runs.
+    awk -v c="$CEILING_RPS" '
+      { traffic = $1 ~ /^mix/ ? "mix" : $1 == "ceiling" ? "ceiling" : $1 ~ /^uncached_mix/ ? "mix, uncached" : $1 ~ /^uncached_/ ? "one URL, uncached" : "repeated URL"
+        order = traffic == "mix" ? 0 : traffic == "ceiling" ? 1 : traffic == "repeated URL" ? 2 : 3
+        writes = "–"
+        if ($7 != "-") { split($7, w, "/"); writes = w[1] " / " w[2] " (" w[3] ")" }
+        printf "%d %06d| %s | %s | %d | %.2f | %.2f | %.2f | %d | %s | %.0f %% |\n", order, NR, traffic, $1, $2, $3, $4, $5, $6, writes, 100 * $2 / c }' "$RESULTS" \
+      | sort | cut -d' ' -f2- | cut -c7-
     echo
-    echo "Peak RSS of newsdesk: $((RSS_KB / 1024)) MB ($((UNCACHED_RSS_KB / 1024)) MB for the uncached runs). Comments acknowledged with 201 and found in the database afterwards: $POSTED."
+    echo "Peak RSS of newsdesk: $((MIX_RSS_KB / 1024)) MB after the mix runs, $((RSS_KB / 1024)) MB after every cached run, $((UNCACHED_RSS_KB / 1024)) MB for the uncached runs. Comments acknowledged with 201 and found in the database afterwards: $POSTED."
+    echo
+    echo "Load average (1, 5, 15 min) before the runs: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo
+    echo "The mix: $(wc -l < "$MIX_PATHS") distinct public URLs (benches/mix.py), Zipf-like popularity with s = $MIX_S."
+    sed 's/^/- /' "$NOTES"
     echo
   } | tee "$DATA/results-$SIZE.md"
 done

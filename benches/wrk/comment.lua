@@ -16,8 +16,8 @@ end
 
 function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
-  io.write(string.format("RESULT %d %d %d %d %d %d %d\n",
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\n",
     summary.requests, summary.duration,
     latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    errors, summary.errors.status))
+    errors, summary.errors.status, summary.errors.timeout))
 end
