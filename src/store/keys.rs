@@ -1,7 +1,10 @@
-//! The names of what answers depend on: each is a row of `generations`,
-//! bumped by the triggers of the `generations_per_dependency` migration in
-//! the transaction of every write that changes it, and the same names go
-//! out as `Surrogate-Key` so that a CDN can purge by them.
+//! The names of what answers depend on. Those the answer cache uses
+//! (`article`, `topic`, `entity`, `kind`, `author`, `list:articles`,
+//! `names`) are rows of `generations`, bumped by the triggers of the
+//! `generations_per_dependency` migration in the transaction of every write
+//! that changes them. All of them go out as `Surrogate-Key`, so that a CDN
+//! can purge by them; `comment`, `list:topics`, `list:entities` and `feed`
+//! serve only that (no answer the server caches depends on them).
 
 /// An article: its row, body, tags and comment count.
 pub fn article(id: i32) -> String {
