@@ -14,6 +14,7 @@
 use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
+use newsdesk::domain::{ArticleStatus, EntityKind};
 use newsdesk::store::articles::{self, NewArticle};
 use newsdesk::store::comments::{self, NewComment, Poster};
 use newsdesk::store::entities::{self, NewEntity};
@@ -150,23 +151,23 @@ fn main() {
         for index in 0..500 {
             let (kind, code) = match index {
                 0..200 => (
-                    "country",
+                    EntityKind::Country,
                     Some(format!(
                         "{}{}",
                         (b'A' + (index / 26) as u8) as char,
                         (b'A' + (index % 26) as u8) as char
                     )),
                 ),
-                200..350 => ("organisation", None),
-                350..450 => ("person", None),
-                _ => ("place", None),
+                200..350 => (EntityKind::Organisation, None),
+                350..450 => (EntityKind::Person, None),
+                _ => (EntityKind::Place, None),
             };
             let entity = entities::create(
                 conn,
                 &NewEntity {
                     slug: None,
                     name: format!("{kind} {index}"),
-                    kind: kind.to_owned(),
+                    kind,
                     description: Some(sentence(&mut rng, 10)),
                     aliases: (0..1 + index % 3)
                         .map(|a| format!("alias{index}x{a}"))
@@ -207,7 +208,7 @@ fn main() {
                         subtitle: Some(sentence(&mut rng, 10)),
                         summary: Some(sentence(&mut rng, 25)),
                         body: body(&mut rng),
-                        status: "published".to_owned(),
+                        status: ArticleStatus::Published,
                         published_at: Some(start + Duration::minutes(minutes)),
                         source: Some(["AFP", "Reuters", "AP", "Yonhap"][n % 4].to_owned()),
                         byline: Some("Staff".to_owned()),

@@ -18,6 +18,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::{articles, generations};
+use crate::domain::ArticleStatus;
 use crate::error::ApiError;
 
 /// The next time a scheduled article turns public after `now`.
@@ -26,7 +27,7 @@ fn next_publication(
     now: NaiveDateTime,
 ) -> QueryResult<Option<NaiveDateTime>> {
     articles::table
-        .filter(articles::status.eq("scheduled"))
+        .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.gt(now))
         .select(diesel::dsl::min(articles::published_at))
         .get_result(conn)

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::articles::{self, ArticleSummaryRow, Audience};
 use super::{Key, PageRequest, now};
 use crate::db::schema::comments;
+use crate::domain::{ArticleStatus, CommentStatus};
 use crate::error::ApiError;
 
 /// Replies nest at most this deep (a top-level comment is depth 1).
@@ -24,7 +25,7 @@ pub struct CommentRow {
     pub author_url: Option<String>,
     pub user_id: Option<i32>,
     pub body: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
     pub version: i32,
@@ -53,14 +54,14 @@ pub struct NewComment {
 /// Validated moderation changes.
 #[derive(Debug, Clone, Default)]
 pub struct CommentChanges {
-    pub status: Option<String>,
+    pub status: Option<CommentStatus>,
     pub body: Option<String>,
 }
 
 /// Filters of the moderation queue.
 #[derive(Debug, Clone, Default)]
 pub struct CommentFilter {
-    pub status: Option<String>,
+    pub status: Option<CommentStatus>,
     pub article: Option<Key>,
 }
 
@@ -83,7 +84,7 @@ fn open_article(
 ) -> Result<ArticleSummaryRow, ApiError> {
     let article = articles::find_row(conn, key)?;
     let now = now();
-    if article.effective_status(now) != "published" {
+    if article.effective_status(now) != ArticleStatus::Published {
         if audience.can_see(&article, now) {
             return Err(ApiError::Forbidden(
                 "Only published articles take comments.".to_owned(),
@@ -124,7 +125,8 @@ pub fn create(
             // Readers may only answer what they can see: approved comments.
             let parent = parent.filter(|parent| {
                 parent.article_id == article.id
-                    && (parent.status == "approved" || matches!(poster, Poster::Staff { .. }))
+                    && (parent.status == CommentStatus::Approved
+                        || matches!(poster, Poster::Staff { .. }))
             });
             let parent = parent.ok_or_else(|| {
                 ApiError::invalid(
@@ -142,15 +144,15 @@ pub fn create(
         }
     };
     let (status, user_id) = match poster {
-        Poster::Staff { user_id, .. } => ("approved", Some(user_id)),
+        Poster::Staff { user_id, .. } => (CommentStatus::Approved, Some(user_id)),
         Poster::Reader { auto_approve } => {
             let suspicious =
                 link_count(&new.body) > MAX_LINKS || email_marked_spam(conn, &new.author_email)?;
             (
                 if auto_approve && !suspicious {
-                    "approved"
+                    CommentStatus::Approved
                 } else {
-                    "pending"
+                    CommentStatus::Pending
                 },
                 None,
             )
@@ -173,7 +175,7 @@ pub fn create(
         ))
         .returning(comments::id)
         .get_result(conn)?;
-    if status == "approved" {
+    if status == CommentStatus::Approved {
         recount(conn, article.id)?;
     }
     find(conn, id)
@@ -183,7 +185,7 @@ fn email_marked_spam(conn: &mut SqliteConnection, email: &str) -> QueryResult<bo
     diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::author_email.eq(email))
-            .filter(comments::status.eq("spam")),
+            .filter(comments::status.eq(CommentStatus::Spam)),
     ))
     .get_result(conn)
 }
@@ -205,7 +207,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError
 /// was 80 ms on a 20-comment thread (SQLite would not use the parent index
 /// inside the recursion).
 fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i32>> {
-    let all: Vec<(i32, Option<i32>, String)> = comments::table
+    let all: Vec<(i32, Option<i32>, CommentStatus)> = comments::table
         .filter(comments::article_id.eq(article_id))
         .order((comments::created_at, comments::id))
         .select((comments::id, comments::parent_id, comments::status))
@@ -215,7 +217,8 @@ fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i3
     let mut shown = HashSet::new();
     let mut visible = Vec::new();
     for (id, parent, status) in all {
-        if status == "approved" && parent.is_none_or(|parent| shown.contains(&parent)) {
+        if status == CommentStatus::Approved && parent.is_none_or(|parent| shown.contains(&parent))
+        {
             shown.insert(id);
             visible.push(id);
         }
@@ -240,9 +243,9 @@ pub fn recount(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> 
 /// Does the public thread show this comment: is it approved, and every
 /// comment above it? (At most `MAX_DEPTH - 1` steps up.)
 pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bool> {
-    let mut status = row.status.clone();
+    let mut status = row.status;
     let mut parent = row.parent_id;
-    while status == "approved" {
+    while status == CommentStatus::Approved {
         let Some(parent_id) = parent else {
             return Ok(true);
         };

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::topics::unknown_slugs;
 use super::{Key, PageRequest, now, search};
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
+use crate::domain::EntityKind;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -15,7 +16,7 @@ pub struct EntityRow {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EntityKind,
     pub description: Option<String>,
     pub country_code: Option<String>,
     pub website: Option<String>,
@@ -31,7 +32,7 @@ pub struct EntityRef {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EntityKind,
 }
 
 /// An entity with its aliases and count of published articles.
@@ -47,7 +48,7 @@ pub struct EntityRecord {
 pub struct NewEntity {
     pub slug: Option<String>,
     pub name: String,
-    pub kind: String,
+    pub kind: EntityKind,
     pub description: Option<String>,
     pub aliases: Vec<String>,
     pub country_code: Option<String>,
@@ -59,7 +60,7 @@ pub struct NewEntity {
 pub struct EntityChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     pub description: Option<Option<String>>,
     pub aliases: Option<Vec<String>>,
     pub country_code: Option<Option<String>>,
@@ -69,7 +70,7 @@ pub struct EntityChanges {
 /// Filters of `GET /entities`.
 #[derive(Debug, Clone, Default)]
 pub struct EntityFilter {
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     /// Names or aliases starting with this (typeahead).
     pub prefix: Option<String>,
 }
@@ -79,7 +80,7 @@ pub struct EntityFilter {
 struct EntityWrite<'a> {
     slug: &'a str,
     name: &'a str,
-    kind: &'a str,
+    kind: EntityKind,
     description: Option<&'a str>,
     country_code: Option<&'a str>,
     website: Option<&'a str>,
@@ -115,7 +116,7 @@ pub fn list(
     let filtered = || {
         let mut query = entities::table.into_boxed();
         if let Some(kind) = &filter.kind {
-            query = query.filter(entities::kind.eq(kind.clone()));
+            query = query.filter(entities::kind.eq(*kind));
         }
         if let Some(prefix) = &filter.prefix {
             let pattern = super::prefix_pattern(prefix);
@@ -277,7 +278,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewEntity) -> Result<EntityReco
             EntityWrite {
                 slug: &slug,
                 name: &new.name,
-                kind: &new.kind,
+                kind: new.kind,
                 description: new.description.as_deref(),
                 country_code: new.country_code.as_deref(),
                 website: new.website.as_deref(),
@@ -311,7 +312,7 @@ pub fn update(
         next.name = name.clone();
     }
     if let Some(kind) = &changes.kind {
-        next.kind = kind.clone();
+        next.kind = *kind;
     }
     if let Some(description) = &changes.description {
         next.description = description.clone();
@@ -325,7 +326,7 @@ pub fn update(
     if let Some(new_aliases) = &changes.aliases {
         aliases = new_aliases.clone();
     }
-    if next.country_code.is_some() && next.kind != "country" {
+    if next.country_code.is_some() && next.kind != EntityKind::Country {
         return Err(ApiError::invalid(
             "country_code",
             "is only allowed on entities of kind country",
@@ -351,7 +352,7 @@ pub fn update(
                 EntityWrite {
                     slug: &next.slug,
                     name: &next.name,
-                    kind: &next.kind,
+                    kind: next.kind,
                     description: next.description.as_deref(),
                     country_code: next.country_code.as_deref(),
                     website: next.website.as_deref(),

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::{PageRequest, now};
 use crate::db::schema::users;
+use crate::domain::Role;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -12,7 +13,7 @@ pub struct UserRow {
     pub id: i32,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: Option<String>,
     pub active: bool,
     pub created_at: chrono::NaiveDateTime,
@@ -24,7 +25,7 @@ pub struct UserRow {
 pub struct NewUser {
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     /// `None`: the account cannot sign in (demo and imported staff).
     pub password_hash: Option<String>,
     pub active: bool,
@@ -35,7 +36,7 @@ pub struct NewUser {
 pub struct UserChanges {
     pub email: Option<String>,
     pub display_name: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub password_hash: Option<String>,
     pub active: Option<bool>,
 }
@@ -120,7 +121,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewUser) -> Result<UserRow, Api
 pub fn has_active_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         users::table
-            .filter(users::role.eq("admin"))
+            .filter(users::role.eq(Role::Admin))
             .filter(users::active.eq(true))
             .filter(users::password_hash.is_not_null()),
     ))
@@ -139,11 +140,11 @@ pub fn update(
     if let Some(email) = &changes.email {
         refuse_taken_email(conn, email, id)?;
     }
-    let stays_admin = changes.role.as_deref().unwrap_or(&current.role) == "admin"
+    let stays_admin = changes.role.unwrap_or(current.role) == Role::Admin
         && changes.active.unwrap_or(current.active);
-    if current.role == "admin" && current.active && !stays_admin {
+    if current.role == Role::Admin && current.active && !stays_admin {
         let other_admins: i64 = users::table
-            .filter(users::role.eq("admin"))
+            .filter(users::role.eq(Role::Admin))
             .filter(users::active.eq(true))
             .filter(users::id.ne(id))
             .count()

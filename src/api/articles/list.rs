@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ArticleListItem, ArticleStatus, TAGS_MAX, audience};
-use crate::api::entities::{EntityKind, kind_name};
+use crate::api::entities::EntityKind;
 use crate::api::{fields, pagination};
 use crate::app::AppState;
 use crate::auth::MaybeUser;
@@ -198,7 +198,7 @@ impl ArticleListQuery {
         let filter = ArticleFilter {
             topics: slug_groups(&mut errors, "topic", self.topic.as_deref()),
             entities: slug_groups(&mut errors, "entity", self.entity.as_deref()),
-            kind: self.kind.map(kind_name),
+            kind: self.kind,
             author: self.author,
             source: self.source.clone(),
             published_from: from,

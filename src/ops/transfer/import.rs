@@ -31,6 +31,7 @@ use crate::db::schema::{
     article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
     topics, users,
 };
+use crate::domain::{CommentStatus, Role};
 use crate::error::{ApiError, FieldError, FieldErrors};
 use crate::store::articles::NewArticle;
 use crate::store::comments::{MAX_DEPTH, NewComment};
@@ -262,7 +263,7 @@ enum Valid {
         meta: Meta,
         email: String,
         display_name: String,
-        role: &'static str,
+        role: Role,
         active: bool,
         password_hash: Option<String>,
     },
@@ -291,7 +292,7 @@ enum Valid {
         article_id: i32,
         depth: i32,
         user_id: Option<i32>,
-        status: String,
+        status: CommentStatus,
     },
 }
 
@@ -379,7 +380,7 @@ fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
         meta,
         email,
         display_name,
-        role: user.role.as_str(),
+        role: user.role,
         active: user.active,
         password_hash: user.password_hash,
     })
@@ -512,7 +513,7 @@ fn validate_comment(comment: CommentRecord) -> Result<Valid, Vec<FieldError>> {
     }
     .validate(None);
     let new = combine(checked, errors)?;
-    let status = comment.status.name();
+    let status = comment.status;
     Ok(Valid::Comment {
         meta,
         new,
@@ -907,7 +908,7 @@ fn apply(
                 .execute(conn)?;
             // The article's comment_count is what its thread shows, which
             // this comment may change (parents come first in the file).
-            if status == "approved" {
+            if *status == CommentStatus::Approved {
                 crate::store::comments::recount(conn, *article_id)?;
             }
         }

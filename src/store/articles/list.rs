@@ -12,6 +12,7 @@ use crate::db::schema::{
     article_entities, article_status_counts, article_topics, articles, articles_fts,
     entities as entity_table,
 };
+use crate::domain::{ArticleStatus, EntityKind, Named};
 use crate::error::ApiError;
 use crate::store::{PageRequest, entities, now, topics};
 use crate::store::{counts, keys};
@@ -86,7 +87,7 @@ impl SortKey {
 pub struct ArticleFilter {
     pub topics: SlugGroups,
     pub entities: SlugGroups,
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     pub author: Option<i32>,
     pub source: Option<String>,
     pub published_from: Option<NaiveDateTime>,
@@ -217,7 +218,7 @@ impl ResolvedTags {
             keys.extend(ids.iter().map(|id| keys::entity(*id)));
         }
         if let Some(kind) = &filter.kind {
-            keys.push(keys::kind(kind));
+            keys.push(keys::kind(*kind));
         }
         if keys.len() == 1 {
             keys.push(keys::LIST_ARTICLES.to_owned());
@@ -261,7 +262,7 @@ fn resolve_tags(
     }
     let kind_broad = match &filter.kind {
         Some(kind) => {
-            let key = keys::kind(kind);
+            let key = keys::kind(*kind);
             let counts = counts::public(conn, std::slice::from_ref(&key), now())?;
             counts.get(&key).copied().unwrap_or(0) > BROAD_GROUP_LINKS
         }
@@ -286,18 +287,20 @@ macro_rules! apply_filters {
         let (filter, tags, now): (&ArticleFilter, &ResolvedTags, NaiveDateTime) =
             ($filter, $tags, $now);
         let public = || {
-            articles::status.eq("published").or(articles::status
-                .eq("scheduled")
-                .and(articles::published_at.le(now)))
+            articles::status
+                .eq(ArticleStatus::Published)
+                .or(articles::status
+                    .eq(ArticleStatus::Scheduled)
+                    .and(articles::published_at.le(now)))
         };
         query = match filter.status {
             StatusFilter::Any => query,
             StatusFilter::Public => query.filter(public()),
             StatusFilter::Pending => query
-                .filter(articles::status.eq("scheduled"))
+                .filter(articles::status.eq(ArticleStatus::Scheduled))
                 .filter(articles::published_at.gt(now)),
-            StatusFilter::Draft => query.filter(articles::status.eq("draft")),
-            StatusFilter::Archived => query.filter(articles::status.eq("archived")),
+            StatusFilter::Draft => query.filter(articles::status.eq(ArticleStatus::Draft)),
+            StatusFilter::Archived => query.filter(articles::status.eq(ArticleStatus::Archived)),
         };
         // Whatever the status filter, a reader never gets more than they may see.
         query = match filter.audience {
@@ -356,14 +359,14 @@ macro_rules! apply_filters {
                     article_entities::table
                         .inner_join(entity_table::table)
                         .filter(article_entities::article_id.eq(articles::id))
-                        .filter(entity_table::kind.eq(kind.clone())),
+                        .filter(entity_table::kind.eq(*kind)),
                 ))
             } else {
                 query.filter(
                     articles::id.eq_any(
                         article_entities::table
                             .inner_join(entity_table::table)
-                            .filter(entity_table::kind.eq(kind.clone()))
+                            .filter(entity_table::kind.eq(*kind))
                             .select(article_entities::article_id),
                     ),
                 )
@@ -533,7 +536,7 @@ fn counted_key(filter: &ArticleFilter, tags: &ResolvedTags) -> Option<String> {
         None if !filter.entities.is_empty() => return None,
         None => {}
     }
-    keys.extend(filter.kind.as_deref().map(keys::kind));
+    keys.extend(filter.kind.map(keys::kind));
     keys.extend(filter.author.map(keys::author));
     keys.extend(filter.source.as_deref().map(counts::source));
     match keys.as_slice() {
@@ -569,7 +572,7 @@ fn kept_total(
     if !unfiltered {
         return Ok(None);
     }
-    let mut kept = |statuses: &[&str]| -> QueryResult<i64> {
+    let mut kept = |statuses: &[ArticleStatus]| -> QueryResult<i64> {
         let counts: Vec<i64> = article_status_counts::table
             .filter(article_status_counts::status.eq_any(statuses))
             .select(article_status_counts::n)
@@ -590,14 +593,12 @@ fn kept_total(
             total.total
         }
         (Audience::Public, _) => return Ok(None),
-        (Audience::Everyone, StatusFilter::Any) => {
-            kept(&["draft", "scheduled", "published", "archived"])?
-        }
-        (Audience::Everyone, StatusFilter::Draft) => kept(&["draft"])?,
-        (Audience::Everyone, StatusFilter::Archived) => kept(&["archived"])?,
+        (Audience::Everyone, StatusFilter::Any) => kept(ArticleStatus::ALL)?,
+        (Audience::Everyone, StatusFilter::Draft) => kept(&[ArticleStatus::Draft])?,
+        (Audience::Everyone, StatusFilter::Archived) => kept(&[ArticleStatus::Archived])?,
         (Audience::Everyone, StatusFilter::Pending) => {
             let waiting = articles::table
-                .filter(articles::status.eq("scheduled"))
+                .filter(articles::status.eq(ArticleStatus::Scheduled))
                 .filter(articles::published_at.gt(now))
                 .count();
             run!(conn, plans, waiting, get_result, 0)

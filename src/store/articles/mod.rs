@@ -14,17 +14,12 @@ use diesel::prelude::*;
 
 use super::{Key, entities, keys, now, search, topics};
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
+use crate::domain::ArticleStatus;
 use crate::error::ApiError;
 use crate::render;
 
 /// The built-in "newsroom" user that owns every article until sign-in lands.
 pub const NEWSROOM_USER_ID: i32 = 1;
-
-/// The public sees published articles, and scheduled ones whose time has
-/// come (no background job flips them). For raw SQL counts; binds one
-/// timestamp, now. `filtered` says the same in Diesel's DSL.
-pub const PUBLIC_SQL: &str = "(articles.status = 'published' \
-     OR (articles.status = 'scheduled' AND articles.published_at <= ?))";
 
 /// Whose unpublished articles a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +38,7 @@ impl Audience {
         match self {
             Audience::Everyone => true,
             Audience::Owner(id) if row.author_id == id => true,
-            _ => row.effective_status(now) == "published",
+            _ => row.effective_status(now) == ArticleStatus::Published,
         }
     }
 }
@@ -57,7 +52,7 @@ pub struct ArticleSummaryRow {
     pub title: String,
     pub subtitle: Option<String>,
     pub summary: Option<String>,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub source: Option<String>,
     pub byline: Option<String>,
@@ -74,9 +69,9 @@ pub struct ArticleSummaryRow {
 impl ArticleSummaryRow {
     /// The status a reader is told: a scheduled article whose time has passed
     /// is published.
-    pub fn effective_status(&self, now: NaiveDateTime) -> &str {
-        match (self.status.as_str(), self.published_at) {
-            ("scheduled", Some(at)) if at <= now => "published",
+    pub fn effective_status(&self, now: NaiveDateTime) -> ArticleStatus {
+        match (self.status, self.published_at) {
+            (ArticleStatus::Scheduled, Some(at)) if at <= now => ArticleStatus::Published,
             (status, _) => status,
         }
     }
@@ -131,7 +126,7 @@ pub struct NewArticle {
     pub subtitle: Option<String>,
     pub summary: Option<String>,
     pub body: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub source: Option<String>,
     pub byline: Option<String>,
@@ -150,7 +145,7 @@ pub struct ArticleChanges {
     pub subtitle: Option<Option<String>>,
     pub summary: Option<Option<String>>,
     pub body: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ArticleStatus>,
     pub published_at: Option<Option<NaiveDateTime>>,
     pub source: Option<Option<String>>,
     pub byline: Option<Option<String>>,
@@ -296,22 +291,23 @@ fn choose_slug(
 /// WordPress's "future" status), so that it is not public before its time.
 /// Returns the status and time to store.
 fn settle_publication(
-    status: &str,
+    status: ArticleStatus,
     published_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> Result<(String, Option<NaiveDateTime>), ApiError> {
+) -> Result<(ArticleStatus, Option<NaiveDateTime>), ApiError> {
+    use ArticleStatus::{Published, Scheduled};
     match (status, published_at) {
-        ("scheduled", None) => Err(ApiError::invalid(
+        (Scheduled, None) => Err(ApiError::invalid(
             "published_at",
             "is required when status is scheduled",
         )),
-        ("scheduled", Some(at)) if at <= now => Err(ApiError::invalid(
+        (Scheduled, Some(at)) if at <= now => Err(ApiError::invalid(
             "published_at",
             "must be in the future when status is scheduled",
         )),
-        ("published", None) => Ok(("published".to_owned(), Some(now))),
-        ("published", Some(at)) if at > now => Ok(("scheduled".to_owned(), Some(at))),
-        (status, at) => Ok((status.to_owned(), at)),
+        (Published, None) => Ok((Published, Some(now))),
+        (Published, Some(at)) if at > now => Ok((Scheduled, Some(at))),
+        (status, at) => Ok((status, at)),
     }
 }
 
@@ -322,7 +318,7 @@ struct ArticleWrite<'a> {
     title: &'a str,
     subtitle: Option<&'a str>,
     summary: Option<&'a str>,
-    status: &'a str,
+    status: ArticleStatus,
     published_at: Option<NaiveDateTime>,
     source: Option<&'a str>,
     byline: Option<&'a str>,
@@ -432,10 +428,10 @@ fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<
 fn settle_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
         articles::table
-            .filter(articles::status.eq("scheduled"))
+            .filter(articles::status.eq(ArticleStatus::Scheduled))
             .filter(articles::published_at.le(now)),
     )
-    .set(articles::status.eq("published"))
+    .set(articles::status.eq(ArticleStatus::Published))
     .execute(conn)?;
     Ok(())
 }
@@ -449,7 +445,7 @@ pub fn create(
     let now = now();
     settle_due(conn, now)?;
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
-    let (status, published_at) = settle_publication(&new.status, new.published_at, now)?;
+    let (status, published_at) = settle_publication(new.status, new.published_at, now)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
     let derived = derive(&new.body);
     let id: i32 = diesel::insert_into(articles::table)
@@ -459,7 +455,7 @@ pub fn create(
                 title: &new.title,
                 subtitle: new.subtitle.as_deref(),
                 summary: new.summary.as_deref(),
-                status: &status,
+                status,
                 published_at,
                 source: new.source.as_deref(),
                 byline: new.byline.as_deref(),
@@ -548,7 +544,7 @@ pub fn update(
         .body
         .clone()
         .unwrap_or_else(|| current.body.body.clone());
-    let requested_status = changes.status.clone().unwrap_or_else(|| row.status.clone());
+    let requested_status = changes.status.unwrap_or(row.status);
     let source = changes.source.clone().unwrap_or_else(|| row.source.clone());
     let byline = changes.byline.clone().unwrap_or_else(|| row.byline.clone());
     let comments_open = changes.comments_open.unwrap_or(row.comments_open);
@@ -559,7 +555,7 @@ pub fn update(
         if requested_status == row.status && requested_at == row.published_at {
             (requested_status, requested_at)
         } else {
-            settle_publication(&requested_status, requested_at, now)?
+            settle_publication(requested_status, requested_at, now)?
         };
     let slug = match &changes.slug {
         Some(slug) if *slug != row.slug => choose_slug(conn, Some(slug), &title, row.id)?,
@@ -603,7 +599,7 @@ pub fn update(
                 title: &title,
                 subtitle: subtitle.as_deref(),
                 summary: summary.as_deref(),
-                status: &status,
+                status,
                 published_at,
                 source: source.as_deref(),
                 byline: byline.as_deref(),
