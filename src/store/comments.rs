@@ -302,7 +302,7 @@ pub fn list(
     let filtered = || {
         let mut query = comments::table.into_boxed();
         if let Some(status) = &filter.status {
-            query = query.filter(comments::status.eq(status.clone()));
+            query = query.filter(comments::status.eq(*status));
         }
         if let Some(article_id) = article_id {
             query = query.filter(comments::article_id.eq(article_id));
