@@ -19,7 +19,7 @@ use newsdesk::store::articles::{self, NewArticle};
 use newsdesk::store::comments::{self, NewComment, Poster};
 use newsdesk::store::entities::{self, NewEntity};
 use newsdesk::store::topics::{self, NewTopic};
-use newsdesk::store::{Key, search};
+use newsdesk::store::Key;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -255,7 +255,6 @@ fn main() {
         .expect("comments");
     }
     diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), &mut *conn).expect("analyze");
-    let _ = search::fts_query("warm");
 
     // What the load runs ask for: a spread of slugs, two entities, a
     // section (with subtopics), a search, an article with comments.

@@ -6,6 +6,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::Conn;
 use crate::domain::{ArticleStatus, CommentStatus, EntityKind, Role};
 use crate::error::ApiError;
 use crate::store::Key;
@@ -436,7 +437,7 @@ fn at(date: NaiveDate, hour: u32) -> NaiveDateTime {
 }
 
 /// Loads the demo newsroom; refuses a database that already has articles.
-pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
+pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
     conn.immediate_transaction(|conn| {
         let existing: i64 = crate::db::schema::articles::table.count().get_result(conn)?;
         if existing > 0 {
@@ -538,7 +539,7 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
 
 /// Threads under the first published stories, with comments in every status.
 fn comment_threads(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_ids: &[i32],
     editor_id: i32,
 ) -> Result<usize, ApiError> {

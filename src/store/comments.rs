@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::articles::{self, ArticleSummaryRow, Audience};
 use super::{Key, PageRequest, now};
+use crate::db::Conn;
 use crate::db::schema::comments;
 use crate::domain::{ArticleStatus, CommentStatus};
 use crate::error::ApiError;
@@ -78,7 +79,7 @@ fn link_count(text: &str) -> usize {
 /// The article a reader comments on: it must be public (404 for those who
 /// cannot see it, 403 for staff who can) and open to comments (403).
 fn open_article(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     audience: Audience,
 ) -> Result<ArticleSummaryRow, ApiError> {
@@ -104,7 +105,7 @@ fn open_article(
 
 /// Posts a comment on the article `key` names; call inside a write transaction.
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     new: &NewComment,
     poster: Poster,
@@ -181,7 +182,7 @@ pub fn create(
     find(conn, id)
 }
 
-fn email_marked_spam(conn: &mut SqliteConnection, email: &str) -> QueryResult<bool> {
+fn email_marked_spam(conn: &mut Conn, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::author_email.eq(email))
@@ -190,7 +191,7 @@ fn email_marked_spam(conn: &mut SqliteConnection, email: &str) -> QueryResult<bo
     .get_result(conn)
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<CommentRow, ApiError> {
     comments::table
         .find(id)
         .select(CommentRow::as_select())
@@ -206,7 +207,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError
 /// index in one query, and the tree is walked here: a recursive SQL query
 /// was 80 ms on a 20-comment thread (SQLite would not use the parent index
 /// inside the recursion).
-fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i32>> {
+fn shown_ids(conn: &mut Conn, article_id: i32) -> QueryResult<Vec<i32>> {
     let all: Vec<(i32, Option<i32>, CommentStatus)> = comments::table
         .filter(comments::article_id.eq(article_id))
         .order((comments::created_at, comments::id))
@@ -230,7 +231,7 @@ fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i3
 /// call in the transaction of every write that may change it. (One
 /// moderation can hide or show a whole subtree, which row triggers could
 /// not follow.)
-pub fn recount(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> {
+pub fn recount(conn: &mut Conn, article_id: i32) -> QueryResult<()> {
     use crate::db::schema::articles;
     let shown = i32::try_from(shown_ids(conn, article_id)?.len()).unwrap_or(i32::MAX);
     diesel::update(articles::table.find(article_id))
@@ -242,7 +243,7 @@ pub fn recount(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> 
 
 /// Does the public thread show this comment: is it approved, and every
 /// comment above it? (At most `MAX_DEPTH - 1` steps up.)
-pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bool> {
+pub fn is_shown(conn: &mut Conn, row: &CommentRow) -> QueryResult<bool> {
     let mut status = row.status;
     let mut parent = row.parent_id;
     while status == CommentStatus::Approved {
@@ -262,7 +263,7 @@ pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bo
 /// ancestor is approved too, so that no reply hangs under a held or removed
 /// comment.
 pub fn thread(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     audience: Audience,
     page: PageRequest,
@@ -291,7 +292,7 @@ pub fn thread(
 
 /// A page of the moderation queue, newest first, and its total.
 pub fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     filter: &CommentFilter,
     page: PageRequest,
 ) -> Result<(Vec<CommentRow>, i64), ApiError> {
@@ -322,7 +323,7 @@ pub fn list(
 /// Moderates or edits a comment; call inside a write transaction.
 /// `guard` sees the comment as stored and may refuse first.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     changes: &CommentChanges,
     guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
@@ -352,7 +353,7 @@ pub fn update(
 /// inside a write transaction.
 /// `guard` sees the comment first and may refuse.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {

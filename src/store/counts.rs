@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::Conn;
 use crate::domain::{ArticleStatus, EntityKind};
 
 use crate::db::schema::{
@@ -22,10 +23,7 @@ pub fn source(source: &str) -> String {
 /// The keys of every scheduled article whose time has passed by `now`:
 /// public, but still `scheduled` in the table, so not in the kept counts.
 /// They are few (the status index finds them), so this is cheap.
-fn due_articles(
-    conn: &mut SqliteConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<HashSet<String>>> {
+fn due_articles(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<HashSet<String>>> {
     let due: Vec<(i32, i32, Option<String>)> = articles::table
         .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.le(now))
@@ -66,7 +64,7 @@ fn due_articles(
 
 /// Public articles under each of `keys` at `now` (0 for a key with none).
 pub fn public(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<HashMap<String, i64>> {

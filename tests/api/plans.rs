@@ -247,7 +247,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "search",
             ArticleFilter {
-                search: search::fts_query("sanctions"),
+                search: search::SearchQuery::parse("sanctions"),
                 sort: Sort::Relevance,
                 ..base.clone()
             },
@@ -255,7 +255,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "search with filters",
             ArticleFilter {
-                search: search::fts_query("sanctions words"),
+                search: search::SearchQuery::parse("sanctions words"),
                 entities: groups(&["g7"]),
                 topics: groups(&["world"]),
                 sort: Sort::Relevance,
@@ -265,7 +265,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "search by date",
             ArticleFilter {
-                search: search::fts_query("\"about sanctions\""),
+                search: search::SearchQuery::parse("\"about sanctions\""),
                 sort: Sort::PublishedDesc,
                 ..base.clone()
             },

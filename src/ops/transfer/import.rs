@@ -27,6 +27,7 @@ use crate::api::comments::CommentInput;
 use crate::api::entities::EntityInput;
 use crate::api::topics::TopicInput;
 use crate::api::{fields, users as user_fields};
+use crate::db::Conn;
 use crate::db::schema::{
     article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
     topics, users,
@@ -110,7 +111,7 @@ impl From<diesel::result::Error> for Abort {
 /// them, or none when any line is bad. `progress` hears of the bytes read.
 /// Returns the number of records imported.
 pub fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     input: impl BufRead,
     progress: &dyn Fn(u64),
 ) -> Result<u64, ImportError> {
@@ -548,7 +549,7 @@ impl Table {
 }
 
 /// Which of `ids` are rows of `table`.
-fn existing(conn: &mut SqliteConnection, table: Table, ids: &[i32]) -> QueryResult<HashSet<i32>> {
+fn existing(conn: &mut Conn, table: Table, ids: &[i32]) -> QueryResult<HashSet<i32>> {
     let found: Vec<i32> = match table {
         Table::Users => users::table
             .select(users::id)
@@ -576,7 +577,7 @@ fn existing(conn: &mut SqliteConnection, table: Table, ids: &[i32]) -> QueryResu
 
 /// Field errors for each reference in `ids` that names no `table` row.
 fn dangling(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     errors: &mut FieldErrors,
     field: &str,
     table: Table,
@@ -605,7 +606,7 @@ fn dangling(
 
 /// Refuses a record whose id is taken, before the insert would.
 fn refuse_taken_id(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     errors: &mut FieldErrors,
     table: Table,
     id: i32,
@@ -623,7 +624,7 @@ fn refuse_taken_id(
 
 /// What is wrong with a record's references (and its id) as the database
 /// stands, blamed on the fields that hold them.
-fn references(conn: &mut SqliteConnection, record: &Record) -> QueryResult<Vec<FieldError>> {
+fn references(conn: &mut Conn, record: &Record) -> QueryResult<Vec<FieldError>> {
     let mut errors = FieldErrors::new();
     match record {
         // The built-in "newsroom" account exists in every database:
@@ -683,7 +684,7 @@ fn references(conn: &mut SqliteConnection, record: &Record) -> QueryResult<Vec<F
 
 /// A reply's parent must be a comment of the same article, one level up.
 fn comment_parent(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     errors: &mut FieldErrors,
     comment: &CommentRecord,
 ) -> QueryResult<()> {
@@ -727,11 +728,7 @@ fn comment_parent(
 
 /// Writes one checked record whose references hold; call inside the
 /// import's transaction.
-fn apply(
-    conn: &mut SqliteConnection,
-    valid: &Valid,
-    reindex: &mut Vec<i32>,
-) -> Result<(), ApiError> {
+fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), ApiError> {
     match valid {
         Valid::User {
             meta,

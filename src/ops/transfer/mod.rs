@@ -22,6 +22,7 @@ use crate::api::articles::ArticleStatus;
 use crate::api::comments::CommentStatus;
 use crate::api::entities::EntityKind;
 use crate::auth::Role;
+use crate::db::Conn;
 use crate::db::schema::{
     article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
     topics, users,
@@ -133,7 +134,7 @@ pub struct CommentRecord {
 }
 
 /// Rows in the database, for the progress bar.
-pub fn count_rows(conn: &mut SqliteConnection) -> QueryResult<u64> {
+pub fn count_rows(conn: &mut Conn) -> QueryResult<u64> {
     let counts: [i64; 5] = [
         users::table.count().get_result(conn)?,
         topics::table.count().get_result(conn)?,
@@ -155,7 +156,7 @@ fn write_line(out: &mut impl Write, record: &Record) -> Result<(), String> {
 /// Writes every record to `out`, reading the database in batches inside
 /// one read transaction (a consistent snapshot); `progress` hears of each.
 pub fn export(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     out: &mut impl Write,
     with_secrets: bool,
     progress: &dyn Fn(u64),

@@ -1,10 +1,11 @@
 //! Articles: stories with their tags, workflow status and derived fields.
 
+mod condition;
 mod list;
 
 pub use list::{
-    ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, SlugGroups, Sort, SortKey, StatusFilter,
-    Total, count, explain, list, list_counted,
+    ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
+    StatusFilter, Total, count, explain, list, page,
 };
 
 use std::collections::{BTreeSet, HashMap};
@@ -13,6 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Key, entities, keys, now, search, topics};
+use crate::db::Conn;
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
 use crate::domain::ArticleStatus;
 use crate::error::ApiError;
@@ -180,7 +182,7 @@ impl From<NewArticle> for ArticleChanges {
 /// Adds authors, topics and entities to a page of rows: three queries,
 /// whatever the page size.
 fn complete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rows: Vec<ArticleSummaryRow>,
 ) -> Result<Vec<ArticleSummary>, ApiError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
@@ -209,7 +211,7 @@ fn complete(
         .collect()
 }
 
-fn find_id(conn: &mut SqliteConnection, key: &Key) -> Result<i32, ApiError> {
+fn find_id(conn: &mut Conn, key: &Key) -> Result<i32, ApiError> {
     let query = articles::table.select(articles::id).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(articles::id.eq(*id)),
@@ -222,7 +224,7 @@ fn find_id(conn: &mut SqliteConnection, key: &Key) -> Result<i32, ApiError> {
 }
 
 /// An article's row without its body, whatever its status.
-pub fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleSummaryRow, ApiError> {
+pub fn find_row(conn: &mut Conn, key: &Key) -> Result<ArticleSummaryRow, ApiError> {
     let id = find_id(conn, key)?;
     Ok(articles::table
         .find(id)
@@ -231,7 +233,7 @@ pub fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleSummary
 }
 
 /// One whole article, whatever its status.
-pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<ArticleRecord, ApiError> {
     let id = find_id(conn, key)?;
     let (row, body) = articles::table
         .inner_join(article_bodies::table)
@@ -247,7 +249,7 @@ pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, Api
 /// The topic and entity ids named by the slugs; every unknown slug of
 /// both lists is reported in one 422.
 fn resolve_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     topic_slugs: &[String],
     entity_slugs: &[String],
 ) -> Result<(Vec<i32>, Vec<i32>), ApiError> {
@@ -265,7 +267,7 @@ fn resolve_tags(
 
 /// The slug to store: the one given (409 when taken) or one made from the name.
 fn choose_slug(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     given: Option<&str>,
     title: &str,
     except_id: i32,
@@ -330,12 +332,7 @@ struct ArticleWrite<'a> {
 
 /// Stores the body and its rendering (they live apart from the article row,
 /// so that lists and counts never read them).
-fn write_body(
-    conn: &mut SqliteConnection,
-    article_id: i32,
-    body: &str,
-    body_html: &str,
-) -> QueryResult<()> {
+fn write_body(conn: &mut Conn, article_id: i32, body: &str, body_html: &str) -> QueryResult<()> {
     diesel::insert_into(article_bodies::table)
         .values((
             article_bodies::article_id.eq(article_id),
@@ -370,7 +367,7 @@ fn derive(body: &str) -> Derived {
 }
 
 fn replace_links(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_id: i32,
     topic_ids: &[i32],
     entity_ids: &[i32],
@@ -410,7 +407,7 @@ fn replace_links(
 }
 
 /// 422 unless `author_id` names an active staff account.
-fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<(), ApiError> {
+fn refuse_unknown_author(conn: &mut Conn, author_id: i32) -> Result<(), ApiError> {
     match super::users::find_active(conn, author_id)? {
         Some(_) => Ok(()),
         None => Err(ApiError::invalid(
@@ -425,7 +422,7 @@ fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<
 /// changes; but the kept counts hold published articles only, and readers
 /// add the due scheduled ones to them, which stay few only if they do not
 /// pile up. Every article write settles them, in its own transaction.
-fn settle_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()> {
+fn settle_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
         articles::table
             .filter(articles::status.eq(ArticleStatus::Scheduled))
@@ -438,7 +435,7 @@ fn settle_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()
 
 /// Creates an article owned by `author_id`; call inside a write transaction.
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     new: &NewArticle,
     author_id: i32,
 ) -> Result<ArticleRecord, ApiError> {
@@ -482,7 +479,7 @@ pub fn create(
 /// `authorize` sees the article as stored and may refuse (403) before
 /// anything changes.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     changes: &ArticleChanges,
     authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
@@ -631,7 +628,7 @@ pub fn update(
 /// Deletes an article with its tags; call inside a write transaction.
 /// `authorize` sees it first and may refuse.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
@@ -645,7 +642,7 @@ pub fn delete(
 
 /// The rendered (sanitised) bodies of `ids`, for feeds: list rows never
 /// carry bodies. One query; ids without a body are left out.
-pub fn bodies_html(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
+pub fn bodies_html(conn: &mut Conn, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
     let rows: Vec<(i32, String)> = article_bodies::table
         .filter(article_bodies::article_id.eq_any(ids))
         .select((article_bodies::article_id, article_bodies::body_html))
