@@ -15,11 +15,11 @@ use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
 use newsdesk::domain::{ArticleStatus, EntityKind};
+use newsdesk::store::Key;
 use newsdesk::store::articles::{self, NewArticle};
 use newsdesk::store::comments::{self, NewComment, Poster};
 use newsdesk::store::entities::{self, NewEntity};
 use newsdesk::store::topics::{self, NewTopic};
-use newsdesk::store::Key;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};

@@ -14,81 +14,17 @@ use actix_web::http::{Method, header};
 use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, Logger, Next, from_fn};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, ResponseError, web};
 use futures_util::FutureExt;
-use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_actix_web::{AppExt, scope};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::api::articles::RenderedArticle;
-use crate::api::pagination::RenderedPage;
-use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
+use crate::api::Answers;
 use crate::auth::token::TokenKeys;
-use crate::cache::{Cache, Total};
 use crate::config::Config;
 use crate::db::{self, DbPool};
 use crate::error::{ApiError, PROBLEM_JSON};
 use crate::openapi;
 use crate::rate_limit::RateLimit;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub config: Config,
-    pub tokens: TokenKeys,
-    /// Sign-in attempts per client address.
-    pub auth_limiter: RateLimit,
-    /// Comment posts per client address.
-    pub comment_limiter: RateLimit,
-    /// Pages of article lists, until the content changes.
-    pub article_lists: Cache<RenderedPage>,
-    /// Totals of article lists by filter, shared by their pages.
-    pub article_totals: Cache<Total>,
-    /// Single articles by id or slug, until the content changes.
-    pub articles: Cache<RenderedArticle>,
-}
-
-/// Every documented route. The OpenAPI paths are collected from exactly
-/// these registrations, so the spec and the router cannot drift.
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(feeds::articles_feed)
-        .service(feeds::topic_feed)
-        .service(feeds::entity_feed)
-        .service(
-            scope::scope("/api/v1")
-                .service(auth::issue_token)
-                .service(auth::me)
-                .service(articles::list_articles)
-                .service(articles::create_article)
-                .service(articles::get_article)
-                .service(articles::replace_article)
-                .service(articles::update_article)
-                .service(articles::delete_article)
-                .service(comments::list_thread)
-                .service(comments::post_comment)
-                .service(comments::list_comments)
-                .service(comments::get_comment)
-                .service(comments::moderate_comment)
-                .service(comments::delete_comment)
-                .service(topics::list_topics)
-                .service(topics::create_topic)
-                .service(topics::get_topic)
-                .service(topics::replace_topic)
-                .service(topics::update_topic)
-                .service(topics::delete_topic)
-                .service(entities::list_entities)
-                .service(entities::create_entity)
-                .service(entities::get_entity)
-                .service(entities::replace_entity)
-                .service(entities::update_entity)
-                .service(entities::delete_entity)
-                .service(users::list_users)
-                .service(users::create_user)
-                .service(users::get_user)
-                .service(users::update_user)
-                .service(users::deactivate_user),
-        );
-}
+use crate::state::AppState;
 
 /// The documented paths and their methods, to tell a 405 from a 404.
 pub struct RouteTable(Vec<(Vec<Option<String>>, Vec<String>)>);
@@ -258,14 +194,11 @@ impl Application {
         let port = listener.local_addr().map_err(|err| err.to_string())?.port();
         let workers = config.workers;
         let pool_size = usize::try_from(config.pool_size).unwrap_or(8);
+        let answers = web::Data::new(Answers::new(config.cache_mb.saturating_mul(1024 * 1024)));
         let state = web::Data::new(AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
             auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
             comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
-            article_lists: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 2),
-            articles: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 2),
-            // Small: an entry is its key (the filter) and a number.
-            article_totals: Cache::new(config.cache_mb.saturating_mul(1024 * 1024) / 32),
             pool,
             config,
         });
@@ -276,11 +209,12 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(answers.clone())
                 .app_data(table.clone())
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .into_utoipa_app()
-                .configure(routes)
+                .configure(crate::routes::routes)
                 .into_app()
                 .service(
                     SwaggerUi::new("/swagger-ui/{_:.*}")

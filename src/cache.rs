@@ -18,32 +18,8 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::Conn;
-use crate::db::schema::{articles, generations};
-use crate::domain::ArticleStatus;
 use crate::error::ApiError;
-
-/// The next time a scheduled article turns public after `now`.
-fn next_publication(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
-    articles::table
-        .filter(articles::status.eq(ArticleStatus::Scheduled))
-        .filter(articles::published_at.gt(now))
-        .select(diesel::dsl::min(articles::published_at))
-        .get_result(conn)
-}
-
-/// The current generation of each key (0 for one never bumped), in order.
-fn generations_of(conn: &mut Conn, keys: &[String]) -> QueryResult<Vec<i64>> {
-    let found: HashMap<String, i64> = generations::table
-        .filter(generations::key.eq_any(keys))
-        .select((generations::key, generations::n))
-        .load::<(String, i64)>(conn)?
-        .into_iter()
-        .collect();
-    Ok(keys
-        .iter()
-        .map(|key| found.get(key).copied().unwrap_or(0))
-        .collect())
-}
+use crate::store::generations;
 
 /// What an entry costs in memory, roughly: its bytes on the heap.
 pub trait Weigh {
@@ -126,15 +102,15 @@ impl<V: Weigh> Cache<V> {
                 .and_then(|entries| entries.by_key.get(&key).cloned());
             if let Some(entry) = cached
                 && entry.valid_until.is_none_or(|until| now < until)
-                && generations_of(conn, &entry.keys)? == entry.generations
+                && generations::current(conn, &entry.keys)? == entry.generations
             {
                 return Ok(Arc::clone(&entry.value));
             }
             let (value, keys) = load(conn)?;
             let entry = Entry {
-                generations: generations_of(conn, &keys)?,
+                generations: generations::current(conn, &keys)?,
                 keys,
-                valid_until: next_publication(conn, now)?,
+                valid_until: generations::next_publication(conn, now)?,
                 value: Arc::new(value),
             };
             let value = Arc::clone(&entry.value);

@@ -9,7 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::web::Data;
 use actix_web::{Error, HttpResponse};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub const REQUEST_ID: &str = "x-request-id";
 

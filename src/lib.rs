@@ -13,5 +13,7 @@ pub mod openapi;
 pub mod ops;
 pub mod rate_limit;
 pub mod render;
+pub mod routes;
 pub mod slug;
+pub mod state;
 pub mod store;

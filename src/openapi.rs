@@ -1,5 +1,5 @@
 //! The OpenAPI document: the paths come from the handlers (collected by
-//! utoipa-actix-web as `app::routes` registers them); this module adds the
+//! utoipa-actix-web as `routes::routes` registers them); this module adds the
 //! description, the tags and the error responses every operation shares.
 
 use actix_web::App;
@@ -89,7 +89,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     let (_, api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(crate::app::routes)
+        .configure(crate::routes::routes)
         .split_for_parts();
     with_links(with_page_references(with_text_rules(with_error_responses(
         with_public_security(api),

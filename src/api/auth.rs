@@ -6,11 +6,11 @@ use utoipa::ToSchema;
 
 use super::ApiJson;
 use super::users::User;
-use crate::app::AppState;
 use crate::auth::{AuthUser, password};
 use crate::db;
 use crate::error::ApiError;
 use crate::rate_limit::client_address;
+use crate::state::AppState;
 use crate::store::users;
 
 /// Credentials for a token.

@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::audience;
 use super::etag::{self, IfMatch};
 use super::{ApiJson, IdOrSlug, created, fields, pagination, tagged, utc};
-use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
 pub use crate::domain::CommentStatus;
 use crate::error::{ApiError, FieldErrors};
 use crate::rate_limit::client_address;
+use crate::state::AppState;
 use crate::store::Key;
 use crate::store::comments::{
     self as store, CommentChanges, CommentFilter, CommentRow, NewComment, Poster,

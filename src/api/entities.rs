@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::etag::{self, IfMatch};
 use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, utc};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
 pub use crate::domain::EntityKind;
 use crate::error::{ApiError, FieldErrors};
+use crate::state::AppState;
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
 };

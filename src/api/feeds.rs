@@ -18,9 +18,9 @@ use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Pers
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::app::AppState;
 use crate::db;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::articles::{self, ArticleFilter, ArticleSummary, PageSpec};
 use crate::store::{Key, PageRequest, entities, topics};
 

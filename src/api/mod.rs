@@ -24,8 +24,32 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::app::AppState;
+use crate::cache::{Cache, Total};
 use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+
+/// The answer caches: rendered answers kept until what they were computed
+/// from changes (see `cache`). Registered as app data beside `AppState`.
+pub struct Answers {
+    /// Pages of article lists.
+    pub article_lists: Cache<pagination::RenderedPage>,
+    /// Totals of article lists by filter, shared by their pages.
+    pub article_totals: Cache<Total>,
+    /// Single articles by id or slug.
+    pub articles: Cache<articles::RenderedArticle>,
+}
+
+impl Answers {
+    /// Caches sharing a budget of `bytes`.
+    pub fn new(bytes: usize) -> Answers {
+        Answers {
+            article_lists: Cache::new(bytes / 2),
+            articles: Cache::new(bytes / 2),
+            // Small: an entry is its key (the filter) and a number.
+            article_totals: Cache::new(bytes / 32),
+        }
+    }
+}
 
 /// A JSON request body, read with our limit and content-type rule, whose
 /// errors are problems: malformed JSON is a 400, a wrong type or unknown

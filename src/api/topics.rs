@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::etag::{self, IfMatch};
 use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, utc};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
+use crate::state::AppState;
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
 
 const NAME_MAX: usize = 200;

@@ -7,10 +7,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::etag::{self, IfMatch};
 use super::{ApiJson, created, fields, pagination, tagged, utc};
-use crate::app::AppState;
 use crate::auth::{AuthUser, Role, password};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
+use crate::state::AppState;
 use crate::store::users::{self as store, NewUser, UserChanges, UserRow};
 
 const NAME_MAX: usize = 100;

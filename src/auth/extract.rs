@@ -10,10 +10,10 @@ use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
 
 use super::Role;
-use crate::app::AppState;
 use crate::db;
 use crate::domain::Named;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::store::users;
 
 /// The staff member a valid bearer token names, as stored now (a role

@@ -5,6 +5,7 @@ pub mod articles;
 pub mod comments;
 pub mod counts;
 pub mod entities;
+pub mod generations;
 pub mod keys;
 pub mod search;
 pub mod topics;
@@ -27,6 +28,14 @@ impl Key {
             Key::Id(segment.parse().unwrap_or(0))
         } else {
             Key::Slug(segment.to_owned())
+        }
+    }
+
+    /// The key as text, for caches: `id:7` or `slug:north-korea`.
+    pub fn stable_key(&self) -> String {
+        match self {
+            Key::Id(id) => format!("id:{id}"),
+            Key::Slug(slug) => format!("slug:{slug}"),
         }
     }
 }

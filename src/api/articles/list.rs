@@ -8,12 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::{ArticleListItem, ArticleStatus, TAGS_MAX, audience};
 use crate::api::entities::EntityKind;
 use crate::api::{fields, pagination};
-use crate::app::AppState;
 use crate::auth::MaybeUser;
 use crate::cache::Total;
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::slug;
+use crate::state::AppState;
 use crate::store::articles::{
     self as store, ArticleFilter, Audience, PageSpec, Sort, SortKey, StatusFilter,
 };
@@ -218,27 +218,6 @@ impl ArticleListQuery {
         errors.finish()?;
         Ok(filter)
     }
-
-    /// What a cursor is bound to: every parameter but the paging ones, the
-    /// order as resolved (so that `sort=-published_at` and no `sort`, the
-    /// same order, take each other's cursors), and who is asking (their
-    /// lists differ).
-    fn fingerprint(&self, audience: Audience, sort: Sort) -> u64 {
-        pagination::fingerprint(&format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.q,
-            self.topic,
-            self.entity,
-            self.kind,
-            self.author,
-            self.source,
-            self.from,
-            self.to,
-            self.status,
-            sort,
-            audience
-        ))
-    }
 }
 
 /// Where a cursor resumes, as it travels inside the opaque string.
@@ -297,13 +276,18 @@ impl From<CursorKey> for SortKey {
 #[get("/articles")]
 pub async fn list_articles(
     state: web::Data<AppState>,
+    answers: web::Data<crate::api::Answers>,
     user: MaybeUser,
     req: HttpRequest,
     query: web::Query<ArticleListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let audience = audience(&user);
     let filter = query.filter(audience)?;
-    let fingerprint = query.fingerprint(audience, filter.sort);
+    // A cursor is bound to the validated filter: every parameter but the
+    // paging ones, the order as resolved (so that `sort=-published_at` and
+    // no `sort`, the same order, take each other's cursors), and who is
+    // asking (their lists differ).
+    let fingerprint = pagination::fingerprint(&filter.stable_key());
     let (spec, position) = match &query.cursor {
         None => {
             let page = pagination::page_request(query.page, query.per_page)?;
@@ -325,8 +309,8 @@ pub async fn list_articles(
         }
     };
     // The body carries cursors, which are bound to the fingerprint.
-    let key = format!("{fingerprint:016x}|{filter:?}|{spec:?}");
-    let cached = state.clone();
+    let key = format!("{}|{}", filter.stable_key(), spec.stable_key());
+    let cached = answers.into_inner();
     let page = db::run(&state.pool, move |conn| {
         cached.article_lists.get_or_load(conn, key, |conn| {
             let resolved = store::Resolved::new(conn, &filter)?;
@@ -334,7 +318,7 @@ pub async fn list_articles(
             // the cost of a tag filter or a search (see cache::Total).
             let total = cached
                 .article_totals
-                .get_or_load(conn, format!("{filter:?}"), |conn| {
+                .get_or_load(conn, filter.stable_key(), |conn| {
                     store::count(conn, &resolved).map(|total| (Total(total), resolved.keys()))
                 })?;
             let page = store::page(conn, &resolved, &spec, total.0)?;

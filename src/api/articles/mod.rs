@@ -15,11 +15,11 @@ use super::etag::{self, IfMatch};
 use super::packed::PackedJson;
 use super::topics::TopicSummary;
 use super::{ApiJson, IdOrSlug, created, fields, nullable, tagged, utc};
-use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
 pub use crate::domain::ArticleStatus;
 use crate::error::{ApiError, FieldErrors};
+use crate::state::AppState;
 use crate::store::articles::{
     self as store, ArticleChanges, ArticleRecord, ArticleSummary as SummaryRecord,
     ArticleSummaryRow, Audience, NewArticle,
@@ -412,18 +412,17 @@ impl crate::cache::Weigh for RenderedArticle {
 #[get("/articles/{id_or_slug}")]
 pub async fn get_article(
     state: web::Data<AppState>,
+    answers: web::Data<super::Answers>,
     user: MaybeUser,
     req: HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let cached = state.clone();
+    let cached = answers.into_inner();
     let article = db::run(&state.pool, move |conn| {
-        cached
-            .articles
-            .get_or_load(conn, format!("{key:?}"), |conn| {
-                RenderedArticle::new(store::find(conn, &key)?)
-            })
+        cached.articles.get_or_load(conn, key.stable_key(), |conn| {
+            RenderedArticle::new(store::find(conn, &key)?)
+        })
     })
     .await?;
     if !audience(&user).can_see(&article.row, crate::store::now()) {

@@ -839,3 +839,107 @@ pub fn explain(
     });
     Ok(plans)
 }
+
+/// Writes a list of slug groups as `a|b,c`: groups ANDed by `,`, slugs
+/// ORed by `|` (the query string's own notation; slugs hold neither).
+fn groups_text(groups: &SlugGroups) -> String {
+    groups
+        .iter()
+        .map(|group| group.join("|"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl ArticleFilter {
+    /// The filter as text, field by field under fixed labels: the key of
+    /// its cached answers and the fingerprint its cursors are bound to. It
+    /// changes only when the filter does, not with how the types are
+    /// spelt (as `Debug` output would).
+    pub fn stable_key(&self) -> String {
+        let time = |at: Option<NaiveDateTime>| {
+            at.map(|at| at.and_utc().timestamp_micros().to_string())
+                .unwrap_or_default()
+        };
+        let search = self
+            .search
+            .as_ref()
+            .map(|search| {
+                search
+                    .terms()
+                    .iter()
+                    .map(|words| words.join(" "))
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}")
+            })
+            .unwrap_or_default();
+        let status = match self.status {
+            StatusFilter::Any => "any",
+            StatusFilter::Public => "public",
+            StatusFilter::Pending => "pending",
+            StatusFilter::Draft => "draft",
+            StatusFilter::Archived => "archived",
+        };
+        let audience = match self.audience {
+            Audience::Public => "public".to_owned(),
+            Audience::Owner(id) => format!("owner:{id}"),
+            Audience::Everyone => "everyone".to_owned(),
+        };
+        format!(
+            "topic={};entity={};kind={};author={};source={};from={};to={};q={};status={};audience={};sort={}",
+            groups_text(&self.topics),
+            groups_text(&self.entities),
+            self.kind.map(|kind| kind.name()).unwrap_or_default(),
+            self.author.map(|id| id.to_string()).unwrap_or_default(),
+            // A source may hold any character: its length keeps it apart
+            // from the fields after it.
+            self.source
+                .as_ref()
+                .map(|source| format!("{}:{source}", source.len()))
+                .unwrap_or_default(),
+            time(self.published_from),
+            time(self.published_to),
+            search,
+            status,
+            audience,
+            self.sort.name(),
+        )
+    }
+}
+
+impl Sort {
+    /// The name of the order, as `sort=` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sort::PublishedDesc => "published_desc",
+            Sort::PublishedAsc => "published_asc",
+            Sort::UpdatedDesc => "updated_desc",
+            Sort::Title => "title",
+            Sort::Relevance => "relevance",
+        }
+    }
+}
+
+impl PageSpec {
+    /// Which slice of the list, as text (see `ArticleFilter::stable_key`).
+    pub fn stable_key(&self) -> String {
+        match self {
+            PageSpec::Offset(page) => format!("page={};per_page={}", page.page, page.per_page),
+            PageSpec::After { per_page, after } => {
+                let after = match after {
+                    None => String::new(),
+                    Some(SortKey::Published(at, id)) => format!(
+                        "p:{}:{id}",
+                        at.map(|at| at.and_utc().timestamp_micros().to_string())
+                            .unwrap_or_default()
+                    ),
+                    Some(SortKey::Updated(at, id)) => {
+                        format!("u:{}:{id}", at.and_utc().timestamp_micros())
+                    }
+                    Some(SortKey::Title(title, id)) => format!("t:{id}:{title}"),
+                    Some(SortKey::Relevance(rank, id)) => format!("r:{}:{id}", rank.to_bits()),
+                };
+                format!("per_page={per_page};after={after}")
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! The routing table: every documented route, in one place. The OpenAPI
+//! paths are collected from exactly these registrations (see `openapi`),
+//! and `app` serves them, so the spec and the router cannot drift.
+
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
+
+/// Every documented route. The OpenAPI paths are collected from exactly
+/// these registrations, so the spec and the router cannot drift.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(feeds::articles_feed)
+        .service(feeds::topic_feed)
+        .service(feeds::entity_feed)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::issue_token)
+                .service(auth::me)
+                .service(articles::list_articles)
+                .service(articles::create_article)
+                .service(articles::get_article)
+                .service(articles::replace_article)
+                .service(articles::update_article)
+                .service(articles::delete_article)
+                .service(comments::list_thread)
+                .service(comments::post_comment)
+                .service(comments::list_comments)
+                .service(comments::get_comment)
+                .service(comments::moderate_comment)
+                .service(comments::delete_comment)
+                .service(topics::list_topics)
+                .service(topics::create_topic)
+                .service(topics::get_topic)
+                .service(topics::replace_topic)
+                .service(topics::update_topic)
+                .service(topics::delete_topic)
+                .service(entities::list_entities)
+                .service(entities::create_entity)
+                .service(entities::get_entity)
+                .service(entities::replace_entity)
+                .service(entities::update_entity)
+                .service(entities::delete_entity)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(users::deactivate_user),
+        );
+}

@@ -1,0 +1,18 @@
+//! What every handler can reach: the database, the settings, the token
+//! keys and the rate limits. The answer caches are the api's own
+//! (`api::Answers`), so that nothing here depends on the HTTP layer.
+
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::rate_limit::RateLimit;
+
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Config,
+    pub tokens: TokenKeys,
+    /// Sign-in attempts per client address.
+    pub auth_limiter: RateLimit,
+    /// Comment posts per client address.
+    pub comment_limiter: RateLimit,
+}
