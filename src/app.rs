@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::api::articles::RenderedArticle;
 use crate::api::pagination::RenderedPage;
-use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
+use crate::api::{articles, auth, comments, entities, feeds, health, topics, users, webhooks};
 use crate::auth::token::TokenKeys;
 use crate::cache::{Cache, Total};
 use crate::config::Config;
@@ -86,7 +86,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(users::create_user)
                 .service(users::get_user)
                 .service(users::update_user)
-                .service(users::deactivate_user),
+                .service(users::deactivate_user)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::create_webhook)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::retry_delivery)
+                .service(webhooks::ping_webhook),
         );
 }
 
@@ -247,6 +255,9 @@ impl Application {
         if let Some((email, password)) = &config.bootstrap_admin {
             bootstrap_admin(&pool, email, password)?;
         }
+        // Webhook deliveries and scheduled-article events, on the caller's
+        // runtime (main's, or a test's), for as long as it runs.
+        crate::webhooks::start(&pool, &config);
         Application::with_listener(config, pool, listener)
     }
 

@@ -14,3 +14,4 @@ pub mod rate_limit;
 pub mod render;
 pub mod slug;
 pub mod store;
+pub mod webhooks;

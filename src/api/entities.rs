@@ -11,6 +11,7 @@ use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, ut
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
+use crate::webhooks::events;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
@@ -346,7 +347,12 @@ pub async fn create_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
-    let record = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
+    let record = db::write(&state.pool, move |conn| {
+        let record = store::create(conn, &new)?;
+        events::entity_saved(conn, None, &record)?;
+        Ok(record)
+    })
+    .await?;
     Ok(created(
         format!("/api/v1/entities/{}", record.row.id),
         &Entity::from(record),
@@ -422,7 +428,15 @@ pub async fn delete_entity(
     let key = path.key();
     let guard =
         move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
-    db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
+    db::write(&state.pool, move |conn| {
+        let mut before = None;
+        store::delete(conn, &key, |current: &EntityRecord| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        before.map_or(Ok(()), |before| events::entity_deleted(conn, &before))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -438,7 +452,13 @@ async fn save(
     let guard =
         move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
     let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
+        let mut before = None;
+        let record = store::update(conn, &key, &changes, |current: &EntityRecord| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        events::entity_saved(conn, before.as_ref(), &record)?;
+        Ok(record)
     })
     .await?;
     tagged(&Entity::from(record))

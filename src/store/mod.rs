@@ -6,9 +6,11 @@ pub mod comments;
 pub mod counts;
 pub mod entities;
 pub mod keys;
+pub mod outbox;
 pub mod search;
 pub mod topics;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -1,0 +1,89 @@
+//! Webhooks: the events writes record (`events`), how deliveries are
+//! signed (`sign`) and where they may go (`target`), and the two background
+//! tasks the server runs: the delivery worker (`deliver`) and the announcer
+//! of scheduled articles whose time has passed. Both keep their state in
+//! the database only, so that a restart, or another node on the same
+//! database, carries on where they stopped.
+
+pub mod deliver;
+pub mod events;
+pub mod sign;
+pub mod target;
+
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::error::ApiError;
+use crate::store::{now, outbox};
+
+/// Finished deliveries are kept in the log this long.
+const KEEP_LOG: chrono::Duration = chrono::Duration::days(30);
+
+/// How often finished deliveries past `KEEP_LOG` are cleared.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// What the background tasks need from the configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub allow_private: bool,
+    pub retry_schedule: Vec<Duration>,
+    pub poll_interval: Duration,
+    pub timeout: Duration,
+    pub concurrency: usize,
+}
+
+impl Settings {
+    pub fn from_config(config: &Config) -> Settings {
+        Settings {
+            allow_private: config.webhook_allow_private,
+            retry_schedule: config.webhook_retry_schedule.clone(),
+            poll_interval: config.webhook_poll_interval,
+            timeout: config.webhook_timeout,
+            concurrency: config.webhook_concurrency.max(1),
+        }
+    }
+}
+
+/// Starts the delivery worker and the announcer on the current Tokio
+/// runtime; they run until it stops.
+pub fn start(pool: &DbPool, config: &Config) {
+    let settings = Settings::from_config(config);
+    tokio::spawn(deliver::run(pool.clone(), settings.clone()));
+    tokio::spawn(announce(pool.clone(), settings.poll_interval));
+}
+
+/// Every poll interval, records `article.published` for the scheduled
+/// articles whose time has passed (well within the 60 s the contract
+/// allows), and now and then clears old finished deliveries.
+async fn announce(pool: DbPool, every: Duration) {
+    let mut last_prune: Option<std::time::Instant> = None;
+    loop {
+        tokio::time::sleep(every).await;
+        let prune = last_prune.is_none_or(|at| at.elapsed() >= PRUNE_EVERY);
+        if prune {
+            last_prune = Some(std::time::Instant::now());
+        }
+        let pool = pool.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get()?;
+            let now = now();
+            let mut announced = 0;
+            // A read first, so that an idle poll takes no write lock.
+            if outbox::any_publication_due(&mut conn, now)? {
+                announced = conn.immediate_transaction(|conn| events::announce_due(conn, now))?;
+            }
+            if prune {
+                conn.immediate_transaction(|conn| outbox::prune(conn, now - KEEP_LOG))?;
+            }
+            Ok::<_, ApiError>(announced)
+        })
+        .await;
+        match done {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => log::info!("webhooks: {n} scheduled article(s) became public"),
+            Ok(Err(err)) => log::warn!("webhooks: announcing scheduled articles failed: {err}"),
+            Err(err) => log::warn!("webhooks: announcing scheduled articles failed: {err}"),
+        }
+    }
+}
