@@ -11,11 +11,11 @@ use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, ut
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
-use crate::webhooks::events;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
 };
+use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 5_000;

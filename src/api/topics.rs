@@ -10,9 +10,9 @@ use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, ut
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
-use crate::webhooks::events;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
+use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 5_000;

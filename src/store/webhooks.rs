@@ -248,7 +248,9 @@ pub fn delivery(
         .select((DeliveryRow::as_select(), webhook_events::event_type))
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("This webhook has no delivery with this id.".to_owned()))?;
+        .ok_or_else(|| {
+            ApiError::NotFound("This webhook has no delivery with this id.".to_owned())
+        })?;
     Ok(DeliveryRecord { row, event_type })
 }
 

@@ -61,9 +61,6 @@ pub async fn run(pool: DbPool, settings: Settings) {
 }
 
 fn client(settings: &Settings) -> Result<reqwest::Client, String> {
-    // reqwest takes the process-wide rustls provider; this one is the
-    // aws-lc-rs already linked for JWTs. Installing twice is harmless.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     reqwest::Client::builder()
         .dns_resolver(Arc::new(target::PublicResolver {
             allow_private: settings.allow_private,
@@ -277,10 +274,7 @@ impl Worker {
 /// is a cause deep in the chain).
 fn describe(err: &reqwest::Error, timeout: Duration) -> String {
     if err.is_timeout() {
-        return format!(
-            "no answer within {} s (timed out)",
-            timeout.as_secs_f64()
-        );
+        return format!("no answer within {} s (timed out)", timeout.as_secs_f64());
     }
     let mut text = if err.is_connect() {
         "cannot connect".to_owned()

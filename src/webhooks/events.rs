@@ -207,7 +207,10 @@ pub fn article_saved(
 
 /// An article was deleted; `before` is how it was. Records
 /// `article.unpublished` when it was public, then `article.deleted`.
-pub fn article_deleted(conn: &mut SqliteConnection, before: &ArticleRecord) -> Result<(), ApiError> {
+pub fn article_deleted(
+    conn: &mut SqliteConnection,
+    before: &ArticleRecord,
+) -> Result<(), ApiError> {
     let now = now();
     let owed = outbox::take_publication(conn, before.summary.row.id)?;
     let was_announced = is_public(&before.summary.row, now) && owed.is_none();
@@ -417,7 +420,12 @@ pub fn entity_deleted(conn: &mut SqliteConnection, before: &EntityRecord) -> Res
         return Ok(());
     }
     let purge = entity_purge(Some(before), None);
-    subscribers.record(conn, "entity.deleted", &Entity::from(before.clone()), &purge)
+    subscribers.record(
+        conn,
+        "entity.deleted",
+        &Entity::from(before.clone()),
+        &purge,
+    )
 }
 
 /// What a `ping` carries.

@@ -126,9 +126,8 @@ impl reqwest::dns::Resolve for PublicResolver {
         let allow_private = self.allow_private;
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed: Vec<SocketAddr> = found
                 .iter()
                 .copied()
@@ -210,7 +209,13 @@ mod tests {
 
     #[test]
     fn only_http_urls_with_hosts_pass() {
-        for url in ["ftp://example.com/", "file:///etc/passwd", "not a url", "example.com/x", " http://example.com/"] {
+        for url in [
+            "ftp://example.com/",
+            "file:///etc/passwd",
+            "not a url",
+            "example.com/x",
+            " http://example.com/",
+        ] {
             assert!(refused(url), "{url} was allowed");
         }
     }
