@@ -583,7 +583,11 @@ pub async fn retry_delivery(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
     let (id, delivery_id) = (path.id, path.delivery_id);
-    let record = db::write(&state.pool, move |conn| store::retry(conn, id, delivery_id)).await?;
+    let record = db::write(&state.pool, move |conn| {
+        crate::webhooks::queued();
+        store::retry(conn, id, delivery_id)
+    })
+    .await?;
     Ok(HttpResponse::Accepted().json(Delivery::from(record)))
 }
 

@@ -104,7 +104,13 @@ where
     F: FnOnce(&mut SqliteConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    run(pool, move |conn| conn.immediate_transaction(work)).await
+    run(pool, move |conn| {
+        let result = conn.immediate_transaction(work);
+        // Deliveries it queued go out now, not at the worker's next poll.
+        crate::webhooks::transaction_ended(result.is_ok());
+        result
+    })
+    .await
 }
 
 #[derive(QueryableByName)]

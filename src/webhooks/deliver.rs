@@ -45,6 +45,7 @@ pub async fn run(pool: DbPool, settings: Settings) {
         tokio::select! {
             () = tokio::time::sleep(worker.settings.poll_interval) => {}
             () = worker.wake.notified() => {}
+            () = super::committed() => {}
         }
         loop {
             match Arc::clone(&worker).claim_and_send().await {

@@ -97,6 +97,7 @@ fn store_event<T: Serialize>(
 ) -> Result<Vec<i32>, ApiError> {
     let id = super::sign::new_event_id();
     let created_at = now();
+    super::queued();
     let payload = serde_json::to_string(&Envelope {
         id: &id,
         event_type,

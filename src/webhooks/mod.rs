@@ -10,7 +10,10 @@ pub mod events;
 pub mod sign;
 pub mod target;
 
+use std::cell::Cell;
 use std::time::Duration;
+
+use tokio::sync::Notify;
 
 use crate::config::Config;
 use crate::db::DbPool;
@@ -22,6 +25,33 @@ const KEEP_LOG: chrono::Duration = chrono::Duration::days(30);
 
 /// How often finished deliveries past `KEEP_LOG` are cleared.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+thread_local! {
+    /// Set when the transaction running on this thread recorded an event.
+    static RECORDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Rung when a transaction that recorded events commits, so that the
+/// worker delivers at once instead of at its next poll.
+static COMMITTED: Notify = Notify::const_new();
+
+/// Notes that the transaction on this thread queued a delivery.
+pub fn queued() {
+    RECORDED.with(|recorded| recorded.set(true));
+}
+
+/// Called when a write transaction ends (`db::write`): if it committed
+/// deliveries, the worker is woken.
+pub fn transaction_ended(committed: bool) {
+    if RECORDED.with(|recorded| recorded.replace(false)) && committed {
+        COMMITTED.notify_one();
+    }
+}
+
+/// Resolves when a transaction with deliveries commits.
+pub(crate) async fn committed() {
+    COMMITTED.notified().await;
+}
 
 /// What the background tasks need from the configuration.
 #[derive(Debug, Clone)]
@@ -71,7 +101,9 @@ async fn announce(pool: DbPool, every: Duration) {
             let mut announced = 0;
             // A read first, so that an idle poll takes no write lock.
             if outbox::any_publication_due(&mut conn, now)? {
-                announced = conn.immediate_transaction(|conn| events::announce_due(conn, now))?;
+                let result = conn.immediate_transaction(|conn| events::announce_due(conn, now));
+                transaction_ended(result.is_ok());
+                announced = result?;
             }
             if prune {
                 conn.immediate_transaction(|conn| outbox::prune(conn, now - KEEP_LOG))?;

@@ -219,4 +219,24 @@ mod tests {
             assert!(refused(url), "{url} was allowed");
         }
     }
+
+    #[tokio::test]
+    async fn the_resolver_refuses_names_of_private_addresses_after_dns() {
+        use reqwest::dns::Resolve;
+        let name =
+            || -> reqwest::dns::Name { "localhost".parse().unwrap_or_else(|_| unreachable!()) };
+        let refused = PublicResolver {
+            allow_private: false,
+        }
+        .resolve(name())
+        .await;
+        let message = refused.err().map(|err| err.to_string()).unwrap_or_default();
+        assert!(message.contains("private addresses"), "{message}");
+        let allowed = PublicResolver {
+            allow_private: true,
+        }
+        .resolve(name())
+        .await;
+        assert!(allowed.is_ok_and(|mut addresses| addresses.next().is_some()));
+    }
 }

@@ -57,7 +57,11 @@ impl Receiver {
     }
 
     fn start(behaviour: Arc<Behaviour>) -> Receiver {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Receiver::start_on(0, behaviour)
+    }
+
+    fn start_on(port: u16, behaviour: Arc<Behaviour>) -> Receiver {
+        let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let count = Arc::new(AtomicUsize::new(0));
@@ -919,4 +923,119 @@ fn the_readme_signature_example_is_what_the_server_computes() {
     for needle in [secret, id, body, expected] {
         assert!(readme.contains(needle), "the README shows {needle}");
     }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The real binary on `database`, retrying deliveries every second.
+fn start_binary(database: &str, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_newsdesk"))
+        .arg("serve")
+        .env("DATABASE_URL", database)
+        .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
+        .env("NEWSDESK_JWT_SECRET", crate::helpers::JWT_SECRET)
+        .env("NEWSDESK_ADMIN_EMAIL", crate::helpers::ADMIN_EMAIL)
+        .env("NEWSDESK_ADMIN_PASSWORD", crate::helpers::ADMIN_PASSWORD)
+        .env("NEWSDESK_WEBHOOK_ALLOW_PRIVATE", "true")
+        .env("NEWSDESK_WEBHOOK_POLL_INTERVAL", "0.05")
+        .env("NEWSDESK_WEBHOOK_RETRY_SCHEDULE", "1,1,1,1,1,1")
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_ready(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if client
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the server did not come up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_committed_before_a_sigkill_are_delivered_after_the_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("restart.db").to_string_lossy().into_owned();
+    let client = reqwest::Client::new();
+    // Nothing listens at the receiver's address while the first server
+    // runs: it is killed with every event committed and none delivered.
+    let receiver_port = free_port();
+    let receiver_url = format!("http://127.0.0.1:{receiver_port}/hook");
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut first = start_binary(&database, port);
+    wait_ready(&client, &base).await;
+    let token: Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&json!({"email": crate::helpers::ADMIN_EMAIL, "password": crate::helpers::ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    let hook: Value = client
+        .post(format!("{base}/api/v1/webhooks"))
+        .bearer_auth(&token)
+        .json(&json!({"url": receiver_url, "events": ["topic.created"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = hook["secret"].as_str().unwrap().to_owned();
+    for n in 0..5 {
+        let created = client
+            .post(format!("{base}/api/v1/topics"))
+            .bearer_auth(&token)
+            .json(&json!({"name": format!("Topic {n}")}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+    }
+    // Let it try (and fail) at least once.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+
+    let receiver = Receiver::start_on(receiver_port, Arc::new(|_| Some(200)));
+    let port = free_port();
+    let mut second = start_binary(&database, port);
+    wait_ready(&client, &format!("http://127.0.0.1:{port}")).await;
+    let received = receiver.wait_for(5).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(receiver.received().len(), 5);
+    let mut names: Vec<String> = received
+        .iter()
+        .map(|r| {
+            assert_signed(r, &secret);
+            r.json()["data"]["name"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["Topic 0", "Topic 1", "Topic 2", "Topic 3", "Topic 4"]
+    );
 }
