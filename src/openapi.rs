@@ -41,7 +41,7 @@ letter (a number in a path is an id).\n\n\
 `POST /api/v1/auth/token` with `{email, password}` returns a bearer token (HS256 JWT, one hour \
 by default); send it as `Authorization: Bearer <token>`, or paste it into **Authorize** above. \
 Roles: *author* writes and edits their own articles and deletes their own drafts; *editor* \
-edits every article and manages topics and entities; *admin* also manages staff accounts. \
+edits every article and manages topics and entities; *admin* also manages staff accounts and webhooks. \
 401: no valid token (`WWW-Authenticate: Bearer`); 403: the role does not allow it; 429: too \
 many sign-in attempts (`Retry-After`).",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
