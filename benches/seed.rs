@@ -14,11 +14,12 @@
 use std::fmt::Write as _;
 
 use chrono::{Duration, NaiveDate};
+use newsdesk::domain::{ArticleStatus, EntityKind};
+use newsdesk::store::Key;
 use newsdesk::store::articles::{self, NewArticle};
 use newsdesk::store::comments::{self, NewComment, Poster};
 use newsdesk::store::entities::{self, NewEntity};
 use newsdesk::store::topics::{self, NewTopic};
-use newsdesk::store::{Key, search};
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -150,23 +151,23 @@ fn main() {
         for index in 0..500 {
             let (kind, code) = match index {
                 0..200 => (
-                    "country",
+                    EntityKind::Country,
                     Some(format!(
                         "{}{}",
                         (b'A' + (index / 26) as u8) as char,
                         (b'A' + (index % 26) as u8) as char
                     )),
                 ),
-                200..350 => ("organisation", None),
-                350..450 => ("person", None),
-                _ => ("place", None),
+                200..350 => (EntityKind::Organisation, None),
+                350..450 => (EntityKind::Person, None),
+                _ => (EntityKind::Place, None),
             };
             let entity = entities::create(
                 conn,
                 &NewEntity {
                     slug: None,
                     name: format!("{kind} {index}"),
-                    kind: kind.to_owned(),
+                    kind,
                     description: Some(sentence(&mut rng, 10)),
                     aliases: (0..1 + index % 3)
                         .map(|a| format!("alias{index}x{a}"))
@@ -207,7 +208,7 @@ fn main() {
                         subtitle: Some(sentence(&mut rng, 10)),
                         summary: Some(sentence(&mut rng, 25)),
                         body: body(&mut rng),
-                        status: "published".to_owned(),
+                        status: ArticleStatus::Published,
                         published_at: Some(start + Duration::minutes(minutes)),
                         source: Some(["AFP", "Reuters", "AP", "Yonhap"][n % 4].to_owned()),
                         byline: Some("Staff".to_owned()),
@@ -254,7 +255,6 @@ fn main() {
         .expect("comments");
     }
     diesel::RunQueryDsl::execute(diesel::sql_query("ANALYZE"), &mut *conn).expect("analyze");
-    let _ = search::fts_query("warm");
 
     // What the load runs ask for: a spread of slugs, two entities, a
     // section (with subtopics), a search, an article with comments.

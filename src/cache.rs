@@ -17,23 +17,22 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::Conn;
 use crate::db::schema::{articles, generations};
+use crate::domain::ArticleStatus;
 use crate::error::ApiError;
 
 /// The next time a scheduled article turns public after `now`.
-fn next_publication(
-    conn: &mut SqliteConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Option<NaiveDateTime>> {
+fn next_publication(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
     articles::table
-        .filter(articles::status.eq("scheduled"))
+        .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.gt(now))
         .select(diesel::dsl::min(articles::published_at))
         .get_result(conn)
 }
 
 /// The current generation of each key (0 for one never bumped), in order.
-fn generations_of(conn: &mut SqliteConnection, keys: &[String]) -> QueryResult<Vec<i64>> {
+fn generations_of(conn: &mut Conn, keys: &[String]) -> QueryResult<Vec<i64>> {
     let found: HashMap<String, i64> = generations::table
         .filter(generations::key.eq_any(keys))
         .select((generations::key, generations::n))
@@ -111,9 +110,9 @@ impl<V: Weigh> Cache<V> {
     /// the generations and the answer see the same data.
     pub fn get_or_load(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         key: String,
-        load: impl FnOnce(&mut SqliteConnection) -> Result<(V, Vec<String>), ApiError>,
+        load: impl FnOnce(&mut Conn) -> Result<(V, Vec<String>), ApiError>,
     ) -> Result<Arc<V>, ApiError> {
         if self.budget == 0 {
             return load(conn).map(|(value, _)| Arc::new(value));
@@ -184,8 +183,8 @@ mod tests {
         }
     }
 
-    fn database() -> Result<SqliteConnection, Box<dyn std::error::Error>> {
-        let mut conn = SqliteConnection::establish(":memory:")?;
+    fn database() -> Result<Conn, Box<dyn std::error::Error>> {
+        let mut conn = Conn::establish(":memory:")?;
         crate::db::migrate(&mut conn)?;
         Ok(conn)
     }
@@ -193,7 +192,7 @@ mod tests {
     /// Whether `key` was answered from the cache; a load depends on `deps`.
     fn cached_with(
         cache: &Cache<Sized>,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         key: &str,
         size: usize,
         deps: &[&str],
@@ -211,7 +210,7 @@ mod tests {
 
     fn cached(
         cache: &Cache<Sized>,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         key: &str,
         size: usize,
     ) -> Result<bool, ApiError> {

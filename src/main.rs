@@ -172,9 +172,9 @@ fn read_password() -> Result<String, String> {
 }
 
 fn create_user(email: &str, role: &str, display_name: Option<&str>) -> Result<(), String> {
-    use newsdesk::auth::Role;
+    use newsdesk::domain::{Named, Role};
 
-    let role = Role::parse(role).ok_or("the role must be admin, editor or author")?;
+    let role = Role::from_name(role).ok_or("the role must be admin, editor or author")?;
     let display_name = display_name
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());

@@ -12,6 +12,7 @@ use super::{ApiJson, IdOrSlug, created, fields, pagination, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
+pub use crate::domain::CommentStatus;
 use crate::error::{ApiError, FieldErrors};
 use crate::rate_limit::client_address;
 use crate::store::Key;
@@ -21,32 +22,6 @@ use crate::store::comments::{
 
 const NAME_MAX: usize = 100;
 const BODY_MAX: usize = 5_000;
-
-/// Where a comment is in moderation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CommentStatus {
-    /// Waiting for a moderator; not shown.
-    Pending,
-    /// Shown under the article.
-    Approved,
-    /// Junk; later comments from the same email are held.
-    Spam,
-    /// Turned down; not shown.
-    Rejected,
-}
-
-impl CommentStatus {
-    pub(crate) fn name(self) -> String {
-        match self {
-            CommentStatus::Pending => "pending",
-            CommentStatus::Approved => "approved",
-            CommentStatus::Spam => "spam",
-            CommentStatus::Rejected => "rejected",
-        }
-        .to_owned()
-    }
-}
 
 /// A comment as the public sees it: never the author's email.
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,8 +40,7 @@ pub struct Comment {
     pub author_url: Option<String>,
     /// Plain text, exactly as written; render it as text, never as HTML.
     pub body: String,
-    #[schema(value_type = CommentStatus)]
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -373,7 +347,7 @@ pub async fn list_comments(
     user.require(Role::Editor)?;
     let page = pagination::page_request(query.page, query.per_page)?;
     let filter = CommentFilter {
-        status: query.status.map(CommentStatus::name),
+        status: query.status,
         article: query
             .article
             .as_deref()
@@ -445,7 +419,7 @@ pub async fn moderate_comment(
     user.require(Role::Editor)?;
     let mut errors = FieldErrors::new();
     let changes = CommentChanges {
-        status: body.0.status.map(CommentStatus::name),
+        status: body.0.status,
         body: body
             .0
             .body

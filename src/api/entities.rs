@@ -11,6 +11,7 @@ use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, ut
 use crate::app::AppState;
 use crate::auth::{AuthUser, Role};
 use crate::db;
+pub use crate::domain::EntityKind;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
@@ -22,16 +23,6 @@ const DESCRIPTION_MAX: usize = 5_000;
 const ALIAS_MAX: usize = 200;
 const ALIASES_MAX: usize = 50;
 
-/// What an entity is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum EntityKind {
-    Country,
-    Organisation,
-    Person,
-    Place,
-}
-
 /// An entity in short, as embedded in articles.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country"}))]
@@ -39,8 +30,7 @@ pub struct EntitySummary {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    #[schema(value_type = EntityKind)]
-    pub kind: String,
+    pub kind: EntityKind,
 }
 
 impl From<EntityRef> for EntitySummary {
@@ -67,8 +57,7 @@ pub struct Entity {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    #[schema(value_type = EntityKind)]
-    pub kind: String,
+    pub kind: EntityKind,
     pub description: Option<String>,
     /// Other names it goes by, in the order given; search matches them.
     pub aliases: Vec<String>,
@@ -122,16 +111,6 @@ pub struct EntityInput {
     pub website: Option<String>,
 }
 
-pub fn kind_name(kind: EntityKind) -> String {
-    match kind {
-        EntityKind::Country => "country",
-        EntityKind::Organisation => "organisation",
-        EntityKind::Person => "person",
-        EntityKind::Place => "place",
-    }
-    .to_owned()
-}
-
 fn aliases(errors: &mut FieldErrors, values: &[String]) -> Vec<String> {
     if values.len() > ALIASES_MAX {
         errors.add("aliases", format!("must hold at most {ALIASES_MAX} names"));
@@ -176,7 +155,7 @@ impl EntityInput {
         let entity = NewEntity {
             slug: fields::optional_slug(&mut errors, "slug", self.slug.as_deref()),
             name: fields::line(&mut errors, "name", &self.name, NAME_MAX),
-            kind: kind_name(self.kind),
+            kind: self.kind,
             description: fields::optional_text(
                 &mut errors,
                 "description",
@@ -243,7 +222,7 @@ impl EntityPatch {
                 .and_then(|slug| fields::optional_slug(&mut errors, "slug", Some(&slug))),
             name: fields::not_null(&mut errors, "name", self.name)
                 .map(|name| fields::line(&mut errors, "name", &name, NAME_MAX)),
-            kind: fields::not_null(&mut errors, "kind", self.kind).map(kind_name),
+            kind: fields::not_null(&mut errors, "kind", self.kind),
             description: self.description.map(|description| {
                 fields::optional_text(
                     &mut errors,
@@ -301,7 +280,7 @@ pub async fn list_entities(
 ) -> Result<HttpResponse, ApiError> {
     let page = pagination::page_request(query.page, query.per_page)?;
     let filter = EntityFilter {
-        kind: query.kind.map(kind_name),
+        kind: query.kind,
         prefix: super::topics::typeahead(query.q.as_deref())?,
     };
     let (records, total) =

@@ -26,8 +26,7 @@ pub struct User {
     pub id: i32,
     pub email: String,
     pub display_name: String,
-    #[schema(value_type = Role)]
-    pub role: String,
+    pub role: Role,
     /// Inactive accounts cannot sign in, and their tokens stop working.
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -182,7 +181,7 @@ pub fn validated_new_user(
     Ok(NewUser {
         email,
         display_name,
-        role: role.as_str().to_owned(),
+        role,
         password_hash: Some(password::hash(&password_text).map_err(ApiError::Internal)?),
         active: true,
     })
@@ -337,7 +336,7 @@ pub async fn update_user(
     let changes = UserChanges {
         email,
         display_name,
-        role: input.role.map(|role| role.as_str().to_owned()),
+        role: input.role,
         password_hash,
         active: input.active,
     };

@@ -12,6 +12,7 @@ use actix_web::{FromRequest, HttpRequest};
 use super::Role;
 use crate::app::AppState;
 use crate::db;
+use crate::domain::Named;
 use crate::error::ApiError;
 use crate::store::users;
 
@@ -33,8 +34,8 @@ impl AuthUser {
         } else {
             Err(ApiError::Forbidden(format!(
                 "This needs the {} role or higher; you are {}.",
-                role.as_str(),
-                self.role.as_str()
+                role.name(),
+                self.role.name()
             )))
         }
     }
@@ -72,7 +73,7 @@ async fn authenticate(state: Option<Data<AppState>>, token: String) -> Result<Au
     let user = db::run(&state.pool, move |conn| Ok(users::find_active(conn, id)?))
         .await?
         .ok_or_else(invalid_token)?;
-    let role = Role::parse(&user.role).ok_or_else(invalid_token)?;
+    let role = user.role;
     Ok(AuthUser {
         id: user.id,
         role,

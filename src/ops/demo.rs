@@ -6,6 +6,8 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::db::Conn;
+use crate::domain::{ArticleStatus, CommentStatus, EntityKind, Role};
 use crate::error::ApiError;
 use crate::store::Key;
 use crate::store::articles::{self, NewArticle};
@@ -44,7 +46,7 @@ const TOPICS: &[(&str, Option<&str>, &str)] = &[
 /// (name, kind, aliases, country code, description)
 type EntitySeed = (
     &'static str,
-    &'static str,
+    EntityKind,
     &'static [&'static str],
     Option<&'static str>,
     &'static str,
@@ -53,149 +55,161 @@ type EntitySeed = (
 const ENTITIES: &[EntitySeed] = &[
     (
         "North Korea",
-        "country",
+        EntityKind::Country,
         &["DPRK", "Democratic People's Republic of Korea"],
         Some("KP"),
         "A state in the north of the Korean peninsula.",
     ),
     (
         "South Korea",
-        "country",
+        EntityKind::Country,
         &["ROK", "Republic of Korea"],
         Some("KR"),
         "A state in the south of the Korean peninsula.",
     ),
     (
         "Russia",
-        "country",
+        EntityKind::Country,
         &["Russian Federation"],
         Some("RU"),
         "The largest country by area.",
     ),
     (
         "Ukraine",
-        "country",
+        EntityKind::Country,
         &[],
         Some("UA"),
         "A country in eastern Europe.",
     ),
     (
         "United States",
-        "country",
+        EntityKind::Country,
         &["USA", "U.S.", "United States of America"],
         Some("US"),
         "A federal republic in North America.",
     ),
     (
         "Japan",
-        "country",
+        EntityKind::Country,
         &[],
         Some("JP"),
         "An island nation in East Asia.",
     ),
     (
         "China",
-        "country",
+        EntityKind::Country,
         &["PRC", "People's Republic of China"],
         Some("CN"),
         "The most populous country in East Asia.",
     ),
     (
         "United Kingdom",
-        "country",
+        EntityKind::Country,
         &["UK", "Britain"],
         Some("GB"),
         "An island nation in north-western Europe.",
     ),
     (
         "Germany",
-        "country",
+        EntityKind::Country,
         &[],
         Some("DE"),
         "A federal republic in central Europe.",
     ),
     (
         "France",
-        "country",
+        EntityKind::Country,
         &[],
         Some("FR"),
         "A republic in western Europe.",
     ),
     (
         "Canada",
-        "country",
+        EntityKind::Country,
         &[],
         Some("CA"),
         "A federation in North America.",
     ),
     (
         "G7",
-        "organisation",
+        EntityKind::Organisation,
         &["Group of Seven"],
         None,
         "Seven large economies that coordinate policy.",
     ),
     (
         "United Nations",
-        "organisation",
+        EntityKind::Organisation,
         &["UN", "U.N."],
         None,
         "The intergovernmental organisation of 193 member states.",
     ),
     (
         "UN Security Council",
-        "organisation",
+        EntityKind::Organisation,
         &["UNSC"],
         None,
         "The United Nations organ charged with peace and security.",
     ),
     (
         "European Union",
-        "organisation",
+        EntityKind::Organisation,
         &["EU"],
         None,
         "A union of 27 European states.",
     ),
     (
         "KCNA",
-        "organisation",
+        EntityKind::Organisation,
         &["Korean Central News Agency"],
         None,
         "North Korea's state news agency.",
     ),
-    ("Kim Jong Un", "person", &[], None, "Leader of North Korea."),
+    (
+        "Kim Jong Un",
+        EntityKind::Person,
+        &[],
+        None,
+        "Leader of North Korea.",
+    ),
     (
         "Vladimir Putin",
-        "person",
+        EntityKind::Person,
         &[],
         None,
         "President of Russia.",
     ),
     (
         "Choe Son Hui",
-        "person",
+        EntityKind::Person,
         &[],
         None,
         "Foreign minister of North Korea.",
     ),
     (
         "Pyongyang",
-        "place",
+        EntityKind::Place,
         &[],
         None,
         "The capital of North Korea.",
     ),
-    ("Moscow", "place", &[], None, "The capital of Russia."),
+    (
+        "Moscow",
+        EntityKind::Place,
+        &[],
+        None,
+        "The capital of Russia.",
+    ),
     (
         "Vladivostok",
-        "place",
+        EntityKind::Place,
         &[],
         None,
         "A Russian port city on the Sea of Japan.",
     ),
     (
         "Kharkiv",
-        "place",
+        EntityKind::Place,
         &[],
         None,
         "A city in north-eastern Ukraine.",
@@ -203,198 +217,198 @@ const ENTITIES: &[EntitySeed] = &[
 ];
 
 /// (headline, topics, entities, status): statuses are "published" unless said.
-const STORIES: &[(&str, &[&str], &[&str], &str)] = &[
+const STORIES: &[(&str, &[&str], &[&str], ArticleStatus)] = &[
     (
         "Allies demand an end to North Korean arms transfers to Russia",
         &["diplomacy", "asia-pacific"],
         &["north-korea", "russia", "g7", "united-states", "ukraine"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "G7 foreign ministers coordinate new sanctions on Pyongyang",
         &["diplomacy"],
         &["g7", "north-korea", "pyongyang"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Moscow denies buying missiles from North Korea",
         &["europe", "security"],
         &["russia", "north-korea", "moscow"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "UN expert panel's mandate ends after Russian veto",
         &["diplomacy"],
         &["united-nations", "un-security-council", "russia"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Report links North Korean missile to strike on Kharkiv",
         &["security", "europe"],
         &["north-korea", "ukraine", "kharkiv", "united-nations"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Kim Jong Un visits munitions factories",
         &["security", "asia-pacific"],
         &["kim-jong-un", "north-korea", "kcna"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Putin and Kim meet in Vladivostok",
         &["diplomacy", "asia-pacific"],
         &["vladimir-putin", "kim-jong-un", "vladivostok"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "South Korea summons Russian ambassador",
         &["diplomacy", "asia-pacific"],
         &["south-korea", "russia"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Japan and South Korea hold security talks",
         &["security", "asia-pacific"],
         &["japan", "south-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "EU adds North Korean entities to sanctions list",
         &["economy", "europe"],
         &["european-union", "north-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Choe Son Hui rejects G7 statement as interference",
         &["diplomacy"],
         &["choe-son-hui", "g7", "north-korea", "kcna"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "China calls for restraint on the Korean peninsula",
         &["diplomacy", "asia-pacific"],
         &["china", "north-korea", "south-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Britain and Canada join maritime sanctions patrols",
         &["security", "americas"],
         &["united-kingdom", "canada", "north-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Germany and France pledge air defence for Ukraine",
         &["security", "europe"],
         &["germany", "france", "ukraine"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Sanctions squeeze North Korea's coal exports",
         &["economy", "asia-pacific"],
         &["north-korea", "china"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Russian ports handle more North Korean cargo, satellite images suggest",
         &["economy", "security"],
         &["russia", "north-korea", "vladivostok"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Security Council deadlocked over Korean resolution",
         &["diplomacy"],
         &["un-security-council", "united-states", "china", "russia"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Pyongyang launches ballistic missile into the sea",
         &["security", "asia-pacific"],
         &["north-korea", "pyongyang", "japan", "south-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Washington offers talks without preconditions",
         &["diplomacy", "americas"],
         &["united-states", "north-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "KCNA says new satellite reached orbit",
         &["security"],
         &["kcna", "north-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Ukraine's allies meet in Brussels",
         &["europe", "diplomacy"],
         &["ukraine", "european-union", "g7"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Analysis: what the Putin-Kim pact means for Asia",
         &["politics", "asia-pacific"],
         &["vladimir-putin", "kim-jong-un", "russia", "north-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Explainer: how UN sanctions on North Korea work",
         &["diplomacy"],
         &["united-nations", "north-korea"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Markets shrug off Korean tension",
         &["economy"],
         &["south-korea", "japan"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Seoul weighs sending arms to Kyiv",
         &["security", "europe"],
         &["south-korea", "ukraine"],
-        "published",
+        ArticleStatus::Published,
     ),
     (
         "Draft: leaders expected at next G7 summit",
         &["diplomacy"],
         &["g7"],
-        "draft",
+        ArticleStatus::Draft,
     ),
     (
         "Draft: profile of North Korea's foreign minister",
         &["politics"],
         &["choe-son-hui", "north-korea"],
-        "draft",
+        ArticleStatus::Draft,
     ),
     (
         "Draft: sanctions enforcement at sea, a reporter's notebook",
         &["security"],
         &["north-korea"],
-        "draft",
+        ArticleStatus::Draft,
     ),
     (
         "Embargoed: G7 communique on North Korea",
         &["diplomacy"],
         &["g7", "north-korea"],
-        "scheduled",
+        ArticleStatus::Scheduled,
     ),
     (
         "Embargoed: year-end review of the Korean peninsula",
         &["asia-pacific"],
         &["north-korea", "south-korea"],
-        "scheduled",
+        ArticleStatus::Scheduled,
     ),
     (
         "Archived: summit dates announced (superseded)",
         &["diplomacy"],
         &["g7"],
-        "archived",
+        ArticleStatus::Archived,
     ),
     (
         "Archived: corrected casualty figures from Kharkiv",
         &["europe"],
         &["kharkiv", "ukraine"],
-        "archived",
+        ArticleStatus::Archived,
     ),
 ];
 
@@ -423,7 +437,7 @@ fn at(date: NaiveDate, hour: u32) -> NaiveDateTime {
 }
 
 /// Loads the demo newsroom; refuses a database that already has articles.
-pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
+pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
     conn.immediate_transaction(|conn| {
         let existing: i64 = crate::db::schema::articles::table.count().get_result(conn)?;
         if existing > 0 {
@@ -437,7 +451,7 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
             &NewUser {
                 email: "desk@demo.newsdesk.invalid".to_owned(),
                 display_name: "Asia Desk".to_owned(),
-                role: "editor".to_owned(),
+                role: Role::Editor,
                 password_hash: None,
                 active: true,
             },
@@ -447,7 +461,7 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
             &NewUser {
                 email: "reporter@demo.newsdesk.invalid".to_owned(),
                 display_name: "Seoul Correspondent".to_owned(),
-                role: "author".to_owned(),
+                role: Role::Author,
                 password_hash: None,
                 active: true,
             },
@@ -469,7 +483,7 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
                 &NewEntity {
                     slug: None,
                     name: (*name).to_owned(),
-                    kind: (*kind).to_owned(),
+                    kind: *kind,
                     description: Some((*description).to_owned()),
                     aliases: aliases.iter().map(|alias| (*alias).to_owned()).collect(),
                     country_code: code.map(str::to_owned),
@@ -483,10 +497,10 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
             let offset = i64::try_from(index).unwrap_or(0);
             let published_at = match *status {
                 // As the API stores a client's time: to the microsecond.
-                "scheduled" => Some(crate::api::fields::stored(
+                ArticleStatus::Scheduled => Some(crate::api::fields::stored(
                     Utc::now() + Duration::days(30 + offset),
                 )),
-                "draft" => None,
+                ArticleStatus::Draft => None,
                 _ => Some(at(start + Duration::days(offset * 2), 9 + (index % 8) as u32)),
             };
             let author = if index % 3 == 0 { reporter.id } else { editor.id };
@@ -498,7 +512,7 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
                     subtitle: None,
                     summary: Some(format!("{headline}: the essentials, and what comes next.")),
                     body: body_for(headline, index),
-                    status: (*status).to_owned(),
+                    status: *status,
                     published_at,
                     source: Some(if index % 2 == 0 { "AFP" } else { "Reuters" }.to_owned()),
                     byline: Some("Staff and agencies".to_owned()),
@@ -525,7 +539,7 @@ pub fn load(conn: &mut SqliteConnection) -> Result<String, ApiError> {
 
 /// Threads under the first published stories, with comments in every status.
 fn comment_threads(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_ids: &[i32],
     editor_id: i32,
 ) -> Result<usize, ApiError> {
@@ -580,21 +594,21 @@ fn comment_threads(
             let Ok(comment) = comment else { continue };
             posted += 1;
             let status = match index {
-                0..=2 => "approved",
-                4 => "spam",
-                5 => "rejected",
-                _ => "pending",
+                0..=2 => CommentStatus::Approved,
+                4 => CommentStatus::Spam,
+                5 => CommentStatus::Rejected,
+                _ => CommentStatus::Pending,
             };
             comments::update(
                 conn,
                 comment.id,
                 &CommentChanges {
-                    status: Some(status.to_owned()),
+                    status: Some(status),
                     body: None,
                 },
                 |_| Ok(()),
             )?;
-            if status == "approved" {
+            if status == CommentStatus::Approved {
                 approved_ids.push(comment.id);
             }
         }

@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use super::articles::{self, ArticleSummaryRow, Audience};
 use super::{Key, PageRequest, now};
+use crate::db::Conn;
 use crate::db::schema::comments;
+use crate::domain::{ArticleStatus, CommentStatus};
 use crate::error::ApiError;
 
 /// Replies nest at most this deep (a top-level comment is depth 1).
@@ -24,7 +26,7 @@ pub struct CommentRow {
     pub author_url: Option<String>,
     pub user_id: Option<i32>,
     pub body: String,
-    pub status: String,
+    pub status: CommentStatus,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
     pub version: i32,
@@ -53,14 +55,14 @@ pub struct NewComment {
 /// Validated moderation changes.
 #[derive(Debug, Clone, Default)]
 pub struct CommentChanges {
-    pub status: Option<String>,
+    pub status: Option<CommentStatus>,
     pub body: Option<String>,
 }
 
 /// Filters of the moderation queue.
 #[derive(Debug, Clone, Default)]
 pub struct CommentFilter {
-    pub status: Option<String>,
+    pub status: Option<CommentStatus>,
     pub article: Option<Key>,
 }
 
@@ -77,13 +79,13 @@ fn link_count(text: &str) -> usize {
 /// The article a reader comments on: it must be public (404 for those who
 /// cannot see it, 403 for staff who can) and open to comments (403).
 fn open_article(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     audience: Audience,
 ) -> Result<ArticleSummaryRow, ApiError> {
     let article = articles::find_row(conn, key)?;
     let now = now();
-    if article.effective_status(now) != "published" {
+    if article.effective_status(now) != ArticleStatus::Published {
         if audience.can_see(&article, now) {
             return Err(ApiError::Forbidden(
                 "Only published articles take comments.".to_owned(),
@@ -103,7 +105,7 @@ fn open_article(
 
 /// Posts a comment on the article `key` names; call inside a write transaction.
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     new: &NewComment,
     poster: Poster,
@@ -124,7 +126,8 @@ pub fn create(
             // Readers may only answer what they can see: approved comments.
             let parent = parent.filter(|parent| {
                 parent.article_id == article.id
-                    && (parent.status == "approved" || matches!(poster, Poster::Staff { .. }))
+                    && (parent.status == CommentStatus::Approved
+                        || matches!(poster, Poster::Staff { .. }))
             });
             let parent = parent.ok_or_else(|| {
                 ApiError::invalid(
@@ -142,15 +145,15 @@ pub fn create(
         }
     };
     let (status, user_id) = match poster {
-        Poster::Staff { user_id, .. } => ("approved", Some(user_id)),
+        Poster::Staff { user_id, .. } => (CommentStatus::Approved, Some(user_id)),
         Poster::Reader { auto_approve } => {
             let suspicious =
                 link_count(&new.body) > MAX_LINKS || email_marked_spam(conn, &new.author_email)?;
             (
                 if auto_approve && !suspicious {
-                    "approved"
+                    CommentStatus::Approved
                 } else {
-                    "pending"
+                    CommentStatus::Pending
                 },
                 None,
             )
@@ -173,22 +176,22 @@ pub fn create(
         ))
         .returning(comments::id)
         .get_result(conn)?;
-    if status == "approved" {
+    if status == CommentStatus::Approved {
         recount(conn, article.id)?;
     }
     find(conn, id)
 }
 
-fn email_marked_spam(conn: &mut SqliteConnection, email: &str) -> QueryResult<bool> {
+fn email_marked_spam(conn: &mut Conn, email: &str) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         comments::table
             .filter(comments::author_email.eq(email))
-            .filter(comments::status.eq("spam")),
+            .filter(comments::status.eq(CommentStatus::Spam)),
     ))
     .get_result(conn)
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<CommentRow, ApiError> {
     comments::table
         .find(id)
         .select(CommentRow::as_select())
@@ -204,8 +207,8 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<CommentRow, ApiError
 /// index in one query, and the tree is walked here: a recursive SQL query
 /// was 80 ms on a 20-comment thread (SQLite would not use the parent index
 /// inside the recursion).
-fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i32>> {
-    let all: Vec<(i32, Option<i32>, String)> = comments::table
+fn shown_ids(conn: &mut Conn, article_id: i32) -> QueryResult<Vec<i32>> {
+    let all: Vec<(i32, Option<i32>, CommentStatus)> = comments::table
         .filter(comments::article_id.eq(article_id))
         .order((comments::created_at, comments::id))
         .select((comments::id, comments::parent_id, comments::status))
@@ -215,7 +218,8 @@ fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i3
     let mut shown = HashSet::new();
     let mut visible = Vec::new();
     for (id, parent, status) in all {
-        if status == "approved" && parent.is_none_or(|parent| shown.contains(&parent)) {
+        if status == CommentStatus::Approved && parent.is_none_or(|parent| shown.contains(&parent))
+        {
             shown.insert(id);
             visible.push(id);
         }
@@ -227,7 +231,7 @@ fn shown_ids(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<Vec<i3
 /// call in the transaction of every write that may change it. (One
 /// moderation can hide or show a whole subtree, which row triggers could
 /// not follow.)
-pub fn recount(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> {
+pub fn recount(conn: &mut Conn, article_id: i32) -> QueryResult<()> {
     use crate::db::schema::articles;
     let shown = i32::try_from(shown_ids(conn, article_id)?.len()).unwrap_or(i32::MAX);
     diesel::update(articles::table.find(article_id))
@@ -239,10 +243,10 @@ pub fn recount(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> 
 
 /// Does the public thread show this comment: is it approved, and every
 /// comment above it? (At most `MAX_DEPTH - 1` steps up.)
-pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bool> {
-    let mut status = row.status.clone();
+pub fn is_shown(conn: &mut Conn, row: &CommentRow) -> QueryResult<bool> {
+    let mut status = row.status;
     let mut parent = row.parent_id;
-    while status == "approved" {
+    while status == CommentStatus::Approved {
         let Some(parent_id) = parent else {
             return Ok(true);
         };
@@ -259,7 +263,7 @@ pub fn is_shown(conn: &mut SqliteConnection, row: &CommentRow) -> QueryResult<bo
 /// ancestor is approved too, so that no reply hangs under a held or removed
 /// comment.
 pub fn thread(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     audience: Audience,
     page: PageRequest,
@@ -288,7 +292,7 @@ pub fn thread(
 
 /// A page of the moderation queue, newest first, and its total.
 pub fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     filter: &CommentFilter,
     page: PageRequest,
 ) -> Result<(Vec<CommentRow>, i64), ApiError> {
@@ -299,7 +303,7 @@ pub fn list(
     let filtered = || {
         let mut query = comments::table.into_boxed();
         if let Some(status) = &filter.status {
-            query = query.filter(comments::status.eq(status.clone()));
+            query = query.filter(comments::status.eq(*status));
         }
         if let Some(article_id) = article_id {
             query = query.filter(comments::article_id.eq(article_id));
@@ -319,7 +323,7 @@ pub fn list(
 /// Moderates or edits a comment; call inside a write transaction.
 /// `guard` sees the comment as stored and may refuse first.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     changes: &CommentChanges,
     guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
@@ -349,7 +353,7 @@ pub fn update(
 /// inside a write transaction.
 /// `guard` sees the comment first and may refuse.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {

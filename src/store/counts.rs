@@ -7,6 +7,9 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::Conn;
+use crate::domain::{ArticleStatus, EntityKind};
+
 use crate::db::schema::{
     article_entities, article_topics, articles, entities, published_counts, topic_closure,
 };
@@ -20,12 +23,9 @@ pub fn source(source: &str) -> String {
 /// The keys of every scheduled article whose time has passed by `now`:
 /// public, but still `scheduled` in the table, so not in the kept counts.
 /// They are few (the status index finds them), so this is cheap.
-fn due_articles(
-    conn: &mut SqliteConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<HashSet<String>>> {
+fn due_articles(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<HashSet<String>>> {
     let due: Vec<(i32, i32, Option<String>)> = articles::table
-        .filter(articles::status.eq("scheduled"))
+        .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.le(now))
         .select((articles::id, articles::author_id, articles::source))
         .load(conn)?;
@@ -49,7 +49,7 @@ fn due_articles(
     for (id, topic) in topics {
         keys_of.entry(id).or_default().insert(keys::topic(topic));
     }
-    let tagged: Vec<(i32, i32, String)> = article_entities::table
+    let tagged: Vec<(i32, i32, EntityKind)> = article_entities::table
         .inner_join(entities::table)
         .filter(article_entities::article_id.eq_any(&ids))
         .select((article_entities::article_id, entities::id, entities::kind))
@@ -57,14 +57,14 @@ fn due_articles(
     for (id, entity, kind) in tagged {
         let keys = keys_of.entry(id).or_default();
         keys.insert(keys::entity(entity));
-        keys.insert(keys::kind(&kind));
+        keys.insert(keys::kind(kind));
     }
     Ok(keys_of.into_values().collect())
 }
 
 /// Public articles under each of `keys` at `now` (0 for a key with none).
 pub fn public(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     keys: &[String],
     now: NaiveDateTime,
 ) -> QueryResult<HashMap<String, i64>> {

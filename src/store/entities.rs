@@ -6,7 +6,9 @@ use diesel::prelude::*;
 
 use super::topics::unknown_slugs;
 use super::{Key, PageRequest, now, search};
+use crate::db::Conn;
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
+use crate::domain::EntityKind;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -15,7 +17,7 @@ pub struct EntityRow {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EntityKind,
     pub description: Option<String>,
     pub country_code: Option<String>,
     pub website: Option<String>,
@@ -31,7 +33,7 @@ pub struct EntityRef {
     pub id: i32,
     pub slug: String,
     pub name: String,
-    pub kind: String,
+    pub kind: EntityKind,
 }
 
 /// An entity with its aliases and count of published articles.
@@ -47,7 +49,7 @@ pub struct EntityRecord {
 pub struct NewEntity {
     pub slug: Option<String>,
     pub name: String,
-    pub kind: String,
+    pub kind: EntityKind,
     pub description: Option<String>,
     pub aliases: Vec<String>,
     pub country_code: Option<String>,
@@ -59,7 +61,7 @@ pub struct NewEntity {
 pub struct EntityChanges {
     pub slug: Option<String>,
     pub name: Option<String>,
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     pub description: Option<Option<String>>,
     pub aliases: Option<Vec<String>>,
     pub country_code: Option<Option<String>>,
@@ -69,7 +71,7 @@ pub struct EntityChanges {
 /// Filters of `GET /entities`.
 #[derive(Debug, Clone, Default)]
 pub struct EntityFilter {
-    pub kind: Option<String>,
+    pub kind: Option<EntityKind>,
     /// Names or aliases starting with this (typeahead).
     pub prefix: Option<String>,
 }
@@ -79,14 +81,14 @@ pub struct EntityFilter {
 struct EntityWrite<'a> {
     slug: &'a str,
     name: &'a str,
-    kind: &'a str,
+    kind: EntityKind,
     description: Option<&'a str>,
     country_code: Option<&'a str>,
     website: Option<&'a str>,
     updated_at: chrono::NaiveDateTime,
 }
 
-fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<EntityRow, ApiError> {
+fn find_row(conn: &mut Conn, key: &Key) -> Result<EntityRow, ApiError> {
     let query = entities::table.select(EntityRow::as_select()).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(entities::id.eq(*id)),
@@ -98,7 +100,7 @@ fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<EntityRow, ApiErro
         .ok_or_else(|| ApiError::NotFound("No entity has this id or slug.".to_owned()))
 }
 
-pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<EntityRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<EntityRecord, ApiError> {
     let row = find_row(conn, key)?;
     let mut records = complete(conn, vec![row])?;
     records
@@ -108,14 +110,14 @@ pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<EntityRecord, ApiE
 
 /// A page of entities ordered by name, and the total.
 pub fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     filter: &EntityFilter,
     page: PageRequest,
 ) -> Result<(Vec<EntityRecord>, i64), ApiError> {
     let filtered = || {
         let mut query = entities::table.into_boxed();
         if let Some(kind) = &filter.kind {
-            query = query.filter(entities::kind.eq(kind.clone()));
+            query = query.filter(entities::kind.eq(*kind));
         }
         if let Some(prefix) = &filter.prefix {
             let pattern = super::prefix_pattern(prefix);
@@ -143,10 +145,7 @@ pub fn list(
 }
 
 /// Adds aliases and article counts to rows in two queries, whatever their number.
-fn complete(
-    conn: &mut SqliteConnection,
-    rows: Vec<EntityRow>,
-) -> Result<Vec<EntityRecord>, ApiError> {
+fn complete(conn: &mut Conn, rows: Vec<EntityRow>) -> Result<Vec<EntityRecord>, ApiError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let mut aliases: HashMap<i32, Vec<String>> = HashMap::new();
     for (entity_id, alias) in entity_aliases::table
@@ -169,7 +168,7 @@ fn complete(
 }
 
 /// Public articles tagged with each entity, from the kept counts.
-fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
+fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
     let keys: Vec<String> = ids.iter().map(|id| super::keys::entity(*id)).collect();
     let counts = super::counts::public(conn, &keys, now())?;
     Ok(ids
@@ -181,11 +180,7 @@ fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i3
 
 /// The id of each entity named by `slugs`, in order; unknown slugs are a 422
 /// naming them.
-pub fn ids_for_slugs(
-    conn: &mut SqliteConnection,
-    field: &str,
-    slugs: &[String],
-) -> Result<Vec<i32>, ApiError> {
+pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
     let found: HashMap<String, i32> = entities::table
         .filter(entities::slug.eq_any(slugs))
         .select((entities::slug, entities::id))
@@ -201,7 +196,7 @@ pub fn ids_for_slugs(
 
 /// The slug to store: the one given (409 when taken) or one made from the name.
 fn choose_slug(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     given: Option<&str>,
     name: &str,
     except_id: i32,
@@ -223,7 +218,7 @@ fn choose_slug(
 
 /// 409 when another entity has this country code.
 fn refuse_taken_country_code(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     code: Option<&str>,
     except_id: i32,
 ) -> Result<(), ApiError> {
@@ -243,11 +238,7 @@ fn refuse_taken_country_code(
     }
 }
 
-fn replace_aliases(
-    conn: &mut SqliteConnection,
-    entity_id: i32,
-    aliases: &[String],
-) -> QueryResult<()> {
+fn replace_aliases(conn: &mut Conn, entity_id: i32, aliases: &[String]) -> QueryResult<()> {
     diesel::delete(entity_aliases::table.filter(entity_aliases::entity_id.eq(entity_id)))
         .execute(conn)?;
     let rows: Vec<_> = aliases
@@ -268,7 +259,7 @@ fn replace_aliases(
 }
 
 /// Creates an entity; call inside a write transaction.
-pub fn create(conn: &mut SqliteConnection, new: &NewEntity) -> Result<EntityRecord, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewEntity) -> Result<EntityRecord, ApiError> {
     let slug = choose_slug(conn, new.slug.as_deref(), &new.name, 0)?;
     refuse_taken_country_code(conn, new.country_code.as_deref(), 0)?;
     let now = now();
@@ -277,7 +268,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewEntity) -> Result<EntityReco
             EntityWrite {
                 slug: &slug,
                 name: &new.name,
-                kind: &new.kind,
+                kind: new.kind,
                 description: new.description.as_deref(),
                 country_code: new.country_code.as_deref(),
                 website: new.website.as_deref(),
@@ -297,7 +288,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewEntity) -> Result<EntityReco
 /// `guard` sees the entity as stored and may refuse (a stale `If-Match` is
 /// a 412) before anything changes.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     changes: &EntityChanges,
     guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
@@ -311,7 +302,7 @@ pub fn update(
         next.name = name.clone();
     }
     if let Some(kind) = &changes.kind {
-        next.kind = kind.clone();
+        next.kind = *kind;
     }
     if let Some(description) = &changes.description {
         next.description = description.clone();
@@ -325,7 +316,7 @@ pub fn update(
     if let Some(new_aliases) = &changes.aliases {
         aliases = new_aliases.clone();
     }
-    if next.country_code.is_some() && next.kind != "country" {
+    if next.country_code.is_some() && next.kind != EntityKind::Country {
         return Err(ApiError::invalid(
             "country_code",
             "is only allowed on entities of kind country",
@@ -351,7 +342,7 @@ pub fn update(
                 EntityWrite {
                     slug: &next.slug,
                     name: &next.name,
-                    kind: &next.kind,
+                    kind: next.kind,
                     description: next.description.as_deref(),
                     country_code: next.country_code.as_deref(),
                     website: next.website.as_deref(),
@@ -379,7 +370,7 @@ pub fn update(
 }
 
 /// Articles embed their entities, so their version moves with them.
-fn touch_articles(conn: &mut SqliteConnection, entity_id: i32) -> QueryResult<Vec<i32>> {
+fn touch_articles(conn: &mut Conn, entity_id: i32) -> QueryResult<Vec<i32>> {
     let ids: Vec<i32> = article_entities::table
         .filter(article_entities::entity_id.eq(entity_id))
         .select(article_entities::article_id)
@@ -392,7 +383,7 @@ fn touch_articles(conn: &mut SqliteConnection, entity_id: i32) -> QueryResult<Ve
 
 /// Deletes an entity and untags its articles; call inside a write transaction.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
@@ -408,7 +399,7 @@ pub fn delete(
 /// The entities of each article in `article_ids`, ordered by kind then name,
 /// in one query.
 pub fn for_articles(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_ids: &[i32],
 ) -> QueryResult<HashMap<i32, Vec<EntityRef>>> {
     let rows: Vec<(i32, EntityRef)> = article_entities::table

@@ -6,6 +6,8 @@
 //! can purge by them; `comment`, `list:topics`, `list:entities` and `feed`
 //! serve only that (no answer the server caches depends on them).
 
+use crate::domain::{EntityKind, Named};
+
 /// An article: its row, body, tags and comment count.
 pub fn article(id: i32) -> String {
     format!("article:{id}")
@@ -22,8 +24,8 @@ pub fn entity(id: i32) -> String {
 }
 
 /// Which articles a list filtered by this entity kind holds.
-pub fn kind(kind: &str) -> String {
-    format!("kind:{kind}")
+pub fn kind(kind: EntityKind) -> String {
+    format!("kind:{}", kind.name())
 }
 
 /// A comment (its thread is its article's key).

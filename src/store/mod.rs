@@ -1,5 +1,5 @@
 //! SQL, and nothing else: plain synchronous functions over a
-//! `&mut SqliteConnection`, one file per resource. They never see HTTP.
+//! `&mut db::Conn`, one file per resource. They never see HTTP.
 
 pub mod articles;
 pub mod comments;
@@ -49,15 +49,6 @@ impl PageRequest {
 /// The current time as stored: UTC, to the millisecond.
 pub fn now() -> NaiveDateTime {
     Utc::now().naive_utc().trunc_subsecs(3)
-}
-
-/// The ids in `ids` written as a SQL list. Only for integers read from the
-/// database or parsed as integers, which cannot carry SQL.
-fn id_list(ids: &[i32]) -> String {
-    ids.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// A LIKE pattern matching values that start with `prefix` (ignoring ASCII

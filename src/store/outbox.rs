@@ -12,6 +12,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use crate::db::Conn;
 use crate::db::schema::{scheduled_publications, webhook_deliveries, webhook_events, webhooks};
 use crate::error::ApiError;
 
@@ -27,11 +28,7 @@ pub struct NewEvent<'a> {
 
 /// Stores `event` and a pending delivery of it, due at once, for each of
 /// `webhook_ids`; call inside the write's transaction.
-pub fn insert(
-    conn: &mut SqliteConnection,
-    event: &NewEvent,
-    webhook_ids: &[i32],
-) -> QueryResult<Vec<i32>> {
+pub fn insert(conn: &mut Conn, event: &NewEvent, webhook_ids: &[i32]) -> QueryResult<Vec<i32>> {
     diesel::insert_into(webhook_events::table)
         .values((
             webhook_events::id.eq(event.id),
@@ -58,7 +55,7 @@ pub fn insert(
 }
 
 /// Deletes events that no delivery refers to (their webhooks are gone).
-pub fn forget_orphan_events(conn: &mut SqliteConnection) -> QueryResult<usize> {
+pub fn forget_orphan_events(conn: &mut Conn) -> QueryResult<usize> {
     diesel::delete(
         webhook_events::table.filter(diesel::dsl::not(diesel::dsl::exists(
             webhook_deliveries::table.filter(webhook_deliveries::event_id.eq(webhook_events::id)),
@@ -76,18 +73,14 @@ pub struct Candidate {
 
 /// Is any delivery due? A read, so that an idle worker's poll takes no
 /// write lock.
-pub fn any_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn any_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<bool> {
     Ok(!candidates(conn, now, 1)?.is_empty())
 }
 
 /// Up to `limit` pending deliveries of active webhooks that are due and
 /// not held by a live lease, the longest due first; call inside the
 /// claiming transaction, then `lease` those taken.
-pub fn candidates(
-    conn: &mut SqliteConnection,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<Candidate>> {
+pub fn candidates(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<Candidate>> {
     // PostgreSQL: .for_update().skip_locked() on this read.
     webhook_deliveries::table
         .inner_join(webhooks::table)
@@ -124,7 +117,7 @@ pub struct Claimed {
 /// Holds `delivery_ids` for a worker until `until`, and returns what it
 /// needs to send them.
 pub fn lease(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     delivery_ids: &[i32],
     until: NaiveDateTime,
 ) -> QueryResult<Vec<Claimed>> {
@@ -169,7 +162,7 @@ pub enum Next {
 /// transaction. A delivery that was retried by hand meanwhile (no longer
 /// leased by this claim) still counts the attempt.
 pub fn finish(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     delivery_id: i32,
     outcome: &Outcome,
     now: NaiveDateTime,
@@ -196,7 +189,7 @@ pub fn finish(
 
 /// The lease of a delivery, if a worker holds it past `now`.
 pub fn leased_until(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     delivery_id: i32,
     now: NaiveDateTime,
 ) -> Result<Option<NaiveDateTime>, ApiError> {
@@ -211,7 +204,7 @@ pub fn leased_until(
 /// Deletes finished deliveries (delivered or failed) last changed before
 /// `before`, and the events left without deliveries. Returns how many
 /// deliveries went.
-pub fn prune(conn: &mut SqliteConnection, before: NaiveDateTime) -> QueryResult<usize> {
+pub fn prune(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
     let gone = diesel::delete(
         webhook_deliveries::table
             .filter(webhook_deliveries::state.ne("pending"))
@@ -226,11 +219,7 @@ pub fn prune(conn: &mut SqliteConnection, before: NaiveDateTime) -> QueryResult<
 
 /// Owes `article_id` an `article.published` at `due_at` (replacing what it
 /// was owed before).
-pub fn owe_publication(
-    conn: &mut SqliteConnection,
-    article_id: i32,
-    due_at: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn owe_publication(conn: &mut Conn, article_id: i32, due_at: NaiveDateTime) -> QueryResult<()> {
     diesel::insert_into(scheduled_publications::table)
         .values((
             scheduled_publications::article_id.eq(article_id),
@@ -244,10 +233,7 @@ pub fn owe_publication(
 }
 
 /// Takes (deletes) what `article_id` was owed; returns its due time, if any.
-pub fn take_publication(
-    conn: &mut SqliteConnection,
-    article_id: i32,
-) -> QueryResult<Option<NaiveDateTime>> {
+pub fn take_publication(conn: &mut Conn, article_id: i32) -> QueryResult<Option<NaiveDateTime>> {
     diesel::delete(scheduled_publications::table.find(article_id))
         .returning(scheduled_publications::due_at)
         .get_result(conn)
@@ -255,7 +241,7 @@ pub fn take_publication(
 }
 
 /// Is any scheduled publication due? A read, for an idle poll.
-pub fn any_publication_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<bool> {
+pub fn any_publication_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         scheduled_publications::table.filter(scheduled_publications::due_at.le(now)),
     ))
@@ -265,10 +251,7 @@ pub fn any_publication_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> Q
 /// Takes (deletes) every publication due by `now` and returns the article
 /// ids; call inside the transaction that records their events, so that
 /// each is announced once.
-pub fn take_due_publications(
-    conn: &mut SqliteConnection,
-    now: NaiveDateTime,
-) -> QueryResult<Vec<i32>> {
+pub fn take_due_publications(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<i32>> {
     diesel::delete(scheduled_publications::table.filter(scheduled_publications::due_at.le(now)))
         .returning(scheduled_publications::article_id)
         .get_results(conn)

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::{Key, PageRequest, now, search};
+use crate::db::Conn;
 use crate::db::schema::{article_topics, articles, topic_closure, topics};
 use crate::error::{ApiError, FieldError};
 
@@ -69,7 +70,7 @@ struct TopicInsert<'a> {
     updated_at: chrono::NaiveDateTime,
 }
 
-fn by_key(key: &Key) -> topics::BoxedQuery<'static, diesel::sqlite::Sqlite> {
+fn by_key(key: &Key) -> topics::BoxedQuery<'static, crate::db::Backend> {
     match key {
         Key::Id(id) => topics::table.filter(topics::id.eq(*id)).into_boxed(),
         Key::Slug(slug) => topics::table
@@ -78,7 +79,7 @@ fn by_key(key: &Key) -> topics::BoxedQuery<'static, diesel::sqlite::Sqlite> {
     }
 }
 
-fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRow, ApiError> {
+fn find_row(conn: &mut Conn, key: &Key) -> Result<TopicRow, ApiError> {
     by_key(key)
         .select(TopicRow::as_select())
         .first(conn)
@@ -87,7 +88,7 @@ fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRow, ApiError
 }
 
 /// One topic with its parent and count.
-pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<TopicRecord, ApiError> {
     let row = find_row(conn, key)?;
     let mut records = complete(conn, vec![row])?;
     records
@@ -98,7 +99,7 @@ pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<TopicRecord, ApiEr
 /// A page of topics ordered by name (those whose name starts with
 /// `prefix`, when given), and the total.
 pub fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     prefix: Option<&str>,
     page: PageRequest,
 ) -> Result<(Vec<TopicRecord>, i64), ApiError> {
@@ -124,10 +125,7 @@ pub fn list(
 }
 
 /// Adds parents and article counts to rows in two queries, whatever their number.
-fn complete(
-    conn: &mut SqliteConnection,
-    rows: Vec<TopicRow>,
-) -> Result<Vec<TopicRecord>, ApiError> {
+fn complete(conn: &mut Conn, rows: Vec<TopicRow>) -> Result<Vec<TopicRecord>, ApiError> {
     let parent_ids: Vec<i32> = rows.iter().filter_map(|row| row.parent_id).collect();
     let parents: HashMap<i32, TopicRef> = topics::table
         .filter(topics::id.eq_any(&parent_ids))
@@ -151,7 +149,7 @@ fn complete(
 /// Public articles filed under each topic or any topic below it, each
 /// once, the way the `topic` filter of `GET /articles` counts them: from
 /// the kept counts.
-fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
+fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
     let keys: Vec<String> = ids.iter().map(|id| super::keys::topic(*id)).collect();
     let counts = super::counts::public(conn, &keys, now())?;
     Ok(ids
@@ -162,7 +160,7 @@ fn article_counts(conn: &mut SqliteConnection, ids: &[i32]) -> Result<HashMap<i3
 }
 
 /// Ids of every topic in the tree with the parent of each.
-fn tree(conn: &mut SqliteConnection) -> QueryResult<HashMap<i32, Option<i32>>> {
+fn tree(conn: &mut Conn) -> QueryResult<HashMap<i32, Option<i32>>> {
     Ok(topics::table
         .select((topics::id, topics::parent_id))
         .load::<(i32, Option<i32>)>(conn)?
@@ -173,11 +171,7 @@ fn tree(conn: &mut SqliteConnection) -> QueryResult<HashMap<i32, Option<i32>>> {
 /// The topic ids named by `slugs` with all their descendants, one set per
 /// slug, in the order given, each starting with the named topic. Unknown
 /// slugs are a 422 naming them.
-pub fn subtrees(
-    conn: &mut SqliteConnection,
-    field: &str,
-    slugs: &[String],
-) -> Result<Vec<Vec<i32>>, ApiError> {
+pub fn subtrees(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<Vec<i32>>, ApiError> {
     let found = slug_map(conn, field, slugs)?;
     let mut subtrees = Vec::with_capacity(slugs.len());
     for root in slugs.iter().filter_map(|slug| found.get(slug)) {
@@ -214,7 +208,7 @@ pub fn unknown_slugs(
 
 /// The id of each topic named by `slugs`; unknown slugs are a 422 naming them.
 fn slug_map(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     field: &str,
     slugs: &[String],
 ) -> Result<HashMap<String, i32>, ApiError> {
@@ -229,11 +223,7 @@ fn slug_map(
 }
 
 /// Ids of the topics named by `slugs`, in order; unknown slugs are a 422 naming them.
-pub fn ids_for_slugs(
-    conn: &mut SqliteConnection,
-    field: &str,
-    slugs: &[String],
-) -> Result<Vec<i32>, ApiError> {
+pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
     let found = slug_map(conn, field, slugs)?;
     Ok(slugs
         .iter()
@@ -241,7 +231,7 @@ pub fn ids_for_slugs(
         .collect())
 }
 
-fn parent_id(conn: &mut SqliteConnection, parent: Option<&str>) -> Result<Option<i32>, ApiError> {
+fn parent_id(conn: &mut Conn, parent: Option<&str>) -> Result<Option<i32>, ApiError> {
     match parent {
         None => Ok(None),
         Some(slug) => {
@@ -252,7 +242,7 @@ fn parent_id(conn: &mut SqliteConnection, parent: Option<&str>) -> Result<Option
 
 /// The slug to store: the one given (409 when taken) or one made from the name.
 fn choose_slug(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     given: Option<&str>,
     name: &str,
     except_id: Option<i32>,
@@ -273,7 +263,7 @@ fn choose_slug(
 }
 
 /// Creates a topic; call inside a write transaction.
-pub fn create(conn: &mut SqliteConnection, new: &NewTopic) -> Result<TopicRecord, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewTopic) -> Result<TopicRecord, ApiError> {
     let parent_id = parent_id(conn, new.parent.as_deref())?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.name, None)?;
     let now = now();
@@ -297,7 +287,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewTopic) -> Result<TopicRecord
 /// `guard` sees the topic as stored and may refuse (a stale `If-Match` is
 /// a 412) before anything changes.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     changes: &TopicChanges,
     guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
@@ -346,11 +336,7 @@ pub fn update(
 }
 
 /// 422 when making `parent_id` the parent of `topic_id` would close a loop.
-fn refuse_cycle(
-    conn: &mut SqliteConnection,
-    topic_id: i32,
-    parent_id: i32,
-) -> Result<(), ApiError> {
+fn refuse_cycle(conn: &mut Conn, topic_id: i32, parent_id: i32) -> Result<(), ApiError> {
     let parents = tree(conn)?;
     let mut cursor = Some(parent_id);
     while let Some(id) = cursor {
@@ -367,7 +353,7 @@ fn refuse_cycle(
 
 /// Articles embed their topics' names, so their representation (and
 /// version, from which ETags derive) changes with the topic.
-fn touch_articles(conn: &mut SqliteConnection, topic_id: i32) -> QueryResult<Vec<i32>> {
+fn touch_articles(conn: &mut Conn, topic_id: i32) -> QueryResult<Vec<i32>> {
     let ids: Vec<i32> = article_topics::table
         .filter(article_topics::topic_id.eq(topic_id))
         .select(article_topics::article_id)
@@ -381,7 +367,7 @@ fn touch_articles(conn: &mut SqliteConnection, topic_id: i32) -> QueryResult<Vec
 /// Deletes a topic; call inside a write transaction. Articles lose the tag,
 /// and its subtopics move up to its own parent, as WordPress does with categories.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
@@ -398,7 +384,7 @@ pub fn delete(
 
 /// The topics of each article in `article_ids`, ordered by name, in one query.
 pub fn for_articles(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_ids: &[i32],
 ) -> QueryResult<HashMap<i32, Vec<TopicRef>>> {
     let rows: Vec<(i32, TopicRef)> = article_topics::table

@@ -3,7 +3,9 @@
 use diesel::prelude::*;
 
 use super::{PageRequest, now};
+use crate::db::Conn;
 use crate::db::schema::users;
+use crate::domain::Role;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -12,7 +14,7 @@ pub struct UserRow {
     pub id: i32,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub password_hash: Option<String>,
     pub active: bool,
     pub created_at: chrono::NaiveDateTime,
@@ -24,7 +26,7 @@ pub struct UserRow {
 pub struct NewUser {
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     /// `None`: the account cannot sign in (demo and imported staff).
     pub password_hash: Option<String>,
     pub active: bool,
@@ -35,12 +37,12 @@ pub struct NewUser {
 pub struct UserChanges {
     pub email: Option<String>,
     pub display_name: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub password_hash: Option<String>,
     pub active: Option<bool>,
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<UserRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<UserRow, ApiError> {
     users::table
         .find(id)
         .select(UserRow::as_select())
@@ -50,7 +52,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<UserRow, ApiError> {
 }
 
 /// The account with this email, whatever its case.
-pub fn find_by_email(conn: &mut SqliteConnection, email: &str) -> QueryResult<Option<UserRow>> {
+pub fn find_by_email(conn: &mut Conn, email: &str) -> QueryResult<Option<UserRow>> {
     // The column is COLLATE NOCASE, so `=` ignores ASCII case.
     users::table
         .filter(users::email.eq(email))
@@ -60,7 +62,7 @@ pub fn find_by_email(conn: &mut SqliteConnection, email: &str) -> QueryResult<Op
 }
 
 /// The active account with this id, or `None`: what a token may act as.
-pub fn find_active(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<UserRow>> {
+pub fn find_active(conn: &mut Conn, id: i32) -> QueryResult<Option<UserRow>> {
     users::table
         .find(id)
         .filter(users::active.eq(true))
@@ -69,10 +71,7 @@ pub fn find_active(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<U
         .optional()
 }
 
-pub fn list(
-    conn: &mut SqliteConnection,
-    page: PageRequest,
-) -> Result<(Vec<UserRow>, i64), ApiError> {
+pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<UserRow>, i64), ApiError> {
     let total: i64 = users::table.count().get_result(conn)?;
     let rows = users::table
         .select(UserRow::as_select())
@@ -83,11 +82,7 @@ pub fn list(
     Ok((rows, total))
 }
 
-fn refuse_taken_email(
-    conn: &mut SqliteConnection,
-    email: &str,
-    except_id: i32,
-) -> Result<(), ApiError> {
+fn refuse_taken_email(conn: &mut Conn, email: &str, except_id: i32) -> Result<(), ApiError> {
     match find_by_email(conn, email)? {
         Some(user) if user.id != except_id => Err(ApiError::taken(
             "email",
@@ -98,7 +93,7 @@ fn refuse_taken_email(
 }
 
 /// Creates an account; call inside a write transaction.
-pub fn create(conn: &mut SqliteConnection, new: &NewUser) -> Result<UserRow, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewUser) -> Result<UserRow, ApiError> {
     refuse_taken_email(conn, &new.email, 0)?;
     let now = now();
     let id: i32 = diesel::insert_into(users::table)
@@ -117,10 +112,10 @@ pub fn create(conn: &mut SqliteConnection, new: &NewUser) -> Result<UserRow, Api
 }
 
 /// True when some active admin can sign in.
-pub fn has_active_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
+pub fn has_active_admin(conn: &mut Conn) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         users::table
-            .filter(users::role.eq("admin"))
+            .filter(users::role.eq(Role::Admin))
             .filter(users::active.eq(true))
             .filter(users::password_hash.is_not_null()),
     ))
@@ -130,20 +125,16 @@ pub fn has_active_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
 /// Applies `changes`; call inside a write transaction. The last active
 /// admin can be neither demoted nor deactivated (409), so that the
 /// newsroom can never lock itself out.
-pub fn update(
-    conn: &mut SqliteConnection,
-    id: i32,
-    changes: &UserChanges,
-) -> Result<UserRow, ApiError> {
+pub fn update(conn: &mut Conn, id: i32, changes: &UserChanges) -> Result<UserRow, ApiError> {
     let current = find(conn, id)?;
     if let Some(email) = &changes.email {
         refuse_taken_email(conn, email, id)?;
     }
-    let stays_admin = changes.role.as_deref().unwrap_or(&current.role) == "admin"
+    let stays_admin = changes.role.unwrap_or(current.role) == Role::Admin
         && changes.active.unwrap_or(current.active);
-    if current.role == "admin" && current.active && !stays_admin {
+    if current.role == Role::Admin && current.active && !stays_admin {
         let other_admins: i64 = users::table
-            .filter(users::role.eq("admin"))
+            .filter(users::role.eq(Role::Admin))
             .filter(users::active.eq(true))
             .filter(users::id.ne(id))
             .count()

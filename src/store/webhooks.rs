@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{PageRequest, now};
+use crate::db::Conn;
 use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
 use crate::error::ApiError;
 
@@ -84,7 +85,7 @@ fn not_found() -> ApiError {
 }
 
 /// Creates a webhook; call inside a write transaction.
-pub fn create(conn: &mut SqliteConnection, new: &NewWebhook) -> Result<WebhookRow, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewWebhook) -> Result<WebhookRow, ApiError> {
     let now = now();
     let id: i32 = diesel::insert_into(webhooks::table)
         .values((
@@ -102,7 +103,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewWebhook) -> Result<WebhookRo
 }
 
 /// One webhook.
-pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<WebhookRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<WebhookRow, ApiError> {
     webhooks::table
         .find(id)
         .select(WebhookRow::as_select())
@@ -112,10 +113,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<WebhookRow, ApiError
 }
 
 /// A page of webhooks, oldest first, and the total.
-pub fn list(
-    conn: &mut SqliteConnection,
-    page: PageRequest,
-) -> Result<(Vec<WebhookRow>, i64), ApiError> {
+pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<WebhookRow>, i64), ApiError> {
     let total: i64 = webhooks::table.count().get_result(conn)?;
     let rows = webhooks::table
         .select(WebhookRow::as_select())
@@ -128,7 +126,7 @@ pub fn list(
 
 /// The active webhooks: who an event may go to. Few rows, read by every
 /// write that records an event.
-pub fn active(conn: &mut SqliteConnection) -> QueryResult<Vec<WebhookRow>> {
+pub fn active(conn: &mut Conn) -> QueryResult<Vec<WebhookRow>> {
     webhooks::table
         .filter(webhooks::active.eq(true))
         .select(WebhookRow::as_select())
@@ -140,7 +138,7 @@ pub fn active(conn: &mut SqliteConnection) -> QueryResult<Vec<WebhookRow>> {
 /// webhook as stored and may refuse first. The version moves only when
 /// something changed.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     changes: &WebhookChanges,
     guard: impl FnOnce(&WebhookRow) -> Result<(), ApiError>,
@@ -179,7 +177,7 @@ pub fn update(
 
 /// Deletes a webhook with its delivery log; call inside a write transaction.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     guard: impl FnOnce(&WebhookRow) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
@@ -200,7 +198,7 @@ pub enum DeliveryPage {
 /// A page of a webhook's deliveries, newest first; the total; and whether
 /// more follow.
 pub fn deliveries(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     webhook_id: i32,
     page: DeliveryPage,
 ) -> Result<(Vec<DeliveryRecord>, i64, bool), ApiError> {
@@ -237,7 +235,7 @@ pub fn deliveries(
 
 /// One delivery of a webhook (404 when it belongs to another).
 pub fn delivery(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     webhook_id: i32,
     delivery_id: i32,
 ) -> Result<DeliveryRecord, ApiError> {
@@ -258,7 +256,7 @@ pub fn delivery(
 /// failed one, or a resend of a delivered one); its attempts keep counting.
 /// Call inside a write transaction.
 pub fn retry(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     webhook_id: i32,
     delivery_id: i32,
 ) -> Result<DeliveryRecord, ApiError> {

@@ -134,7 +134,7 @@ impl Worker {
             if !outbox::any_due(&mut conn, now)? {
                 return Ok::<_, ApiError>(Vec::new());
             }
-            conn.immediate_transaction(|conn| {
+            crate::db::sqlite::write_transaction(&mut conn, |conn| {
                 // Read more than the free slots: some may belong to a
                 // webhook that already has its share under way.
                 let limit = i64::try_from(free.saturating_mul(4)).unwrap_or(64);
@@ -183,8 +183,10 @@ impl Worker {
         let id = delivery.delivery_id;
         let recorded = tokio::task::spawn_blocking(move || {
             let mut conn = pool.get()?;
-            conn.immediate_transaction(|conn| outbox::finish(conn, id, &outcome, now()))
-                .map_err(ApiError::from)
+            crate::db::sqlite::write_transaction(&mut conn, |conn| {
+                outbox::finish(conn, id, &outcome, now())
+            })
+            .map_err(ApiError::from)
         })
         .await;
         match recorded {

@@ -6,8 +6,8 @@
 //! rolls back with it. With no active webhook subscribed, nothing is
 //! serialized or stored.
 
+use crate::db::Conn;
 use chrono::NaiveDateTime;
-use diesel::SqliteConnection;
 use serde::Serialize;
 
 use crate::api::articles::Article;
@@ -15,6 +15,7 @@ use crate::api::comments::StaffComment;
 use crate::api::entities::Entity;
 use crate::api::topics::Topic;
 use crate::api::utc;
+use crate::domain::{ArticleStatus, CommentStatus};
 use crate::error::ApiError;
 use crate::store::articles::{self, ArticleRecord, ArticleSummaryRow};
 use crate::store::comments::{self, CommentRow};
@@ -57,7 +58,7 @@ struct Envelope<'a, T: Serialize> {
 struct Subscribers(Vec<WebhookRow>);
 
 impl Subscribers {
-    fn load(conn: &mut SqliteConnection) -> Result<Subscribers, ApiError> {
+    fn load(conn: &mut Conn) -> Result<Subscribers, ApiError> {
         Ok(Subscribers(hooks::active(conn)?))
     }
 
@@ -68,7 +69,7 @@ impl Subscribers {
     /// Records an event for those subscribed to its type.
     fn record<T: Serialize>(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         event_type: &str,
         data: &T,
         purge: &[String],
@@ -89,7 +90,7 @@ impl Subscribers {
 /// Stores one event with a delivery to each of `webhook_ids`; returns the
 /// deliveries' ids.
 fn store_event<T: Serialize>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     webhook_ids: &[i32],
     event_type: &str,
     data: &T,
@@ -127,7 +128,7 @@ fn unique(keys: Vec<String>) -> Vec<String> {
 }
 
 fn is_public(row: &ArticleSummaryRow, now: NaiveDateTime) -> bool {
-    row.effective_status(now) == "published"
+    row.effective_status(now) == ArticleStatus::Published
 }
 
 /// What an article write changed: the article's page, its author, and for
@@ -145,7 +146,7 @@ fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String>
                     .summary
                     .entities
                     .iter()
-                    .map(|entity| keys::kind(&entity.kind)),
+                    .map(|entity| keys::kind(entity.kind)),
             );
         } else {
             purge.push(keys::article(record.summary.row.id));
@@ -164,7 +165,7 @@ fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String>
 /// the `article.published` owed to a scheduled article (see
 /// `scheduled_publications`) whether or not anyone subscribes.
 pub fn article_saved(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     before: Option<&ArticleRecord>,
     after: &ArticleRecord,
 ) -> Result<(), ApiError> {
@@ -179,7 +180,7 @@ pub fn article_saved(
     let was_announced =
         before.is_some_and(|before| is_public(&before.summary.row, now)) && owed.is_none();
     let now_public = is_public(row, now);
-    if row.status == "scheduled"
+    if row.status == ArticleStatus::Scheduled
         && let Some(at) = row.published_at.filter(|at| *at > now)
     {
         outbox::owe_publication(conn, row.id, at)?;
@@ -208,10 +209,7 @@ pub fn article_saved(
 
 /// An article was deleted; `before` is how it was. Records
 /// `article.unpublished` when it was public, then `article.deleted`.
-pub fn article_deleted(
-    conn: &mut SqliteConnection,
-    before: &ArticleRecord,
-) -> Result<(), ApiError> {
+pub fn article_deleted(conn: &mut Conn, before: &ArticleRecord) -> Result<(), ApiError> {
     let now = now();
     let owed = outbox::take_publication(conn, before.summary.row.id)?;
     let was_announced = is_public(&before.summary.row, now) && owed.is_none();
@@ -231,7 +229,7 @@ pub fn article_deleted(
 /// passed by `now`, each once: the owed rows are taken in this
 /// transaction. Also marks them published (`articles::settle_due`). Call
 /// inside a write transaction; returns how many were announced.
-pub fn announce_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> Result<usize, ApiError> {
+pub fn announce_due(conn: &mut Conn, now: NaiveDateTime) -> Result<usize, ApiError> {
     articles::settle_due(conn, now)?;
     let due = outbox::take_due_publications(conn, now)?;
     if due.is_empty() {
@@ -260,7 +258,7 @@ pub fn announce_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> Result<u
 
 /// What a comment changed: itself, and when it is shown, its article (the
 /// thread and the comment count).
-fn comment_purge(conn: &mut SqliteConnection, row: &CommentRow) -> Result<Vec<String>, ApiError> {
+fn comment_purge(conn: &mut Conn, row: &CommentRow) -> Result<Vec<String>, ApiError> {
     let mut purge = vec![keys::comment(row.id)];
     if comments::is_shown(conn, row)? {
         purge.push(keys::article(row.article_id));
@@ -270,7 +268,7 @@ fn comment_purge(conn: &mut SqliteConnection, row: &CommentRow) -> Result<Vec<St
 
 /// A comment was posted: `comment.created`, and `comment.approved` when it
 /// was approved at once (staff, or auto-approval).
-pub fn comment_created(conn: &mut SqliteConnection, row: &CommentRow) -> Result<(), ApiError> {
+pub fn comment_created(conn: &mut Conn, row: &CommentRow) -> Result<(), ApiError> {
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
         return Ok(());
@@ -278,7 +276,7 @@ pub fn comment_created(conn: &mut SqliteConnection, row: &CommentRow) -> Result<
     let purge = comment_purge(conn, row)?;
     let data = StaffComment::from(row.clone());
     subscribers.record(conn, "comment.created", &data, &purge)?;
-    if row.status == "approved" {
+    if row.status == CommentStatus::Approved {
         subscribers.record(conn, "comment.approved", &data, &purge)?;
     }
     Ok(())
@@ -286,11 +284,11 @@ pub fn comment_created(conn: &mut SqliteConnection, row: &CommentRow) -> Result<
 
 /// A comment was moderated: `comment.approved` when it became approved.
 pub fn comment_moderated(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     before: &CommentRow,
     after: &CommentRow,
 ) -> Result<(), ApiError> {
-    if after.status != "approved" || before.status == "approved" {
+    if after.status != CommentStatus::Approved || before.status == CommentStatus::Approved {
         return Ok(());
     }
     let subscribers = Subscribers::load(conn)?;
@@ -334,7 +332,7 @@ fn topic_purge(before: Option<&TopicRecord>, after: Option<&TopicRecord>) -> Vec
 
 /// A topic was created (`before` is `None`) or saved.
 pub fn topic_saved(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     before: Option<&TopicRecord>,
     after: &TopicRecord,
 ) -> Result<(), ApiError> {
@@ -355,7 +353,7 @@ pub fn topic_saved(
 }
 
 /// A topic was deleted; `before` is how it was.
-pub fn topic_deleted(conn: &mut SqliteConnection, before: &TopicRecord) -> Result<(), ApiError> {
+pub fn topic_deleted(conn: &mut Conn, before: &TopicRecord) -> Result<(), ApiError> {
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
         return Ok(());
@@ -384,7 +382,7 @@ fn entity_purge(before: Option<&EntityRecord>, after: Option<&EntityRecord>) -> 
     };
     if embedded_changed {
         for record in before.iter().chain(after.iter()) {
-            purge.push(keys::kind(&record.row.kind));
+            purge.push(keys::kind(record.row.kind));
         }
         purge.push(keys::LIST_ARTICLES.to_owned());
         purge.push(keys::FEED.to_owned());
@@ -394,7 +392,7 @@ fn entity_purge(before: Option<&EntityRecord>, after: Option<&EntityRecord>) -> 
 
 /// An entity was created (`before` is `None`) or saved.
 pub fn entity_saved(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     before: Option<&EntityRecord>,
     after: &EntityRecord,
 ) -> Result<(), ApiError> {
@@ -415,7 +413,7 @@ pub fn entity_saved(
 }
 
 /// An entity was deleted; `before` is how it was.
-pub fn entity_deleted(conn: &mut SqliteConnection, before: &EntityRecord) -> Result<(), ApiError> {
+pub fn entity_deleted(conn: &mut Conn, before: &EntityRecord) -> Result<(), ApiError> {
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
         return Ok(());
@@ -439,7 +437,7 @@ struct Ping<'a> {
 
 /// A `ping` to one webhook (whatever it subscribes to); returns the
 /// delivery's id.
-pub fn ping(conn: &mut SqliteConnection, webhook: &WebhookRow) -> Result<i32, ApiError> {
+pub fn ping(conn: &mut Conn, webhook: &WebhookRow) -> Result<i32, ApiError> {
     let data = Ping {
         webhook_id: webhook.id,
         url: &webhook.url,

@@ -101,12 +101,16 @@ async fn announce(pool: DbPool, every: Duration) {
             let mut announced = 0;
             // A read first, so that an idle poll takes no write lock.
             if outbox::any_publication_due(&mut conn, now)? {
-                let result = conn.immediate_transaction(|conn| events::announce_due(conn, now));
+                let result = crate::db::sqlite::write_transaction(&mut conn, |conn| {
+                    events::announce_due(conn, now)
+                });
                 transaction_ended(result.is_ok());
                 announced = result?;
             }
             if prune {
-                conn.immediate_transaction(|conn| outbox::prune(conn, now - KEEP_LOG))?;
+                crate::db::sqlite::write_transaction(&mut conn, |conn| {
+                    outbox::prune(conn, now - KEEP_LOG)
+                })?;
             }
             Ok::<_, ApiError>(announced)
         })

@@ -688,7 +688,7 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
         &entities::NewEntity {
             slug: None,
             name: "G7".into(),
-            kind: "organisation".into(),
+            kind: newsdesk::domain::EntityKind::Organisation,
             description: None,
             aliases: vec![],
             country_code: None,
@@ -703,7 +703,7 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
             subtitle: None,
             summary: None,
             body: "words".into(),
-            status: "published".into(),
+            status: newsdesk::domain::ArticleStatus::Published,
             published_at: None,
             source: None,
             byline: None,

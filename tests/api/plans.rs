@@ -2,6 +2,7 @@
 //! scan of articles or of the link tables, whatever the filters.
 
 use diesel::prelude::*;
+use newsdesk::domain::{ArticleStatus, EntityKind, Role};
 use newsdesk::store::articles::{
     self, ArticleFilter, Audience, PageSpec, Sort, SortKey, StatusFilter,
 };
@@ -19,7 +20,7 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
             &newsdesk::store::users::NewUser {
                 email: "reporter@example.org".into(),
                 display_name: "Reporter".into(),
-                role: "author".into(),
+                role: Role::Author,
                 password_hash: None,
                 active: true,
             },
@@ -36,17 +37,17 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
             )?;
         }
         for (name, kind) in [
-            ("North Korea", "country"),
-            ("Russia", "country"),
-            ("G7", "organisation"),
-            ("Kim Jong Un", "person"),
+            ("North Korea", EntityKind::Country),
+            ("Russia", EntityKind::Country),
+            ("G7", EntityKind::Organisation),
+            ("Kim Jong Un", EntityKind::Person),
         ] {
             entities::create(
                 conn,
                 &entities::NewEntity {
                     slug: None,
                     name: name.into(),
-                    kind: kind.into(),
+                    kind,
                     description: None,
                     aliases: vec!["alias".into()],
                     country_code: None,
@@ -55,7 +56,13 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
             )?;
         }
         for n in 0..400 {
-            let status = ["published", "published", "published", "draft", "archived"][n % 5];
+            let status = [
+                ArticleStatus::Published,
+                ArticleStatus::Published,
+                ArticleStatus::Published,
+                ArticleStatus::Draft,
+                ArticleStatus::Archived,
+            ][n % 5];
             articles::create(
                 conn,
                 &articles::NewArticle {
@@ -69,7 +76,7 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
                         "Body {n} with sanctions and words. {}",
                         "More words here. ".repeat(200)
                     ),
-                    status: status.into(),
+                    status,
                     published_at: None,
                     source: Some(["AFP", "Reuters"][n % 2].into()),
                     byline: None,
@@ -190,7 +197,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "kind",
             ArticleFilter {
-                kind: Some("person".into()),
+                kind: Some(EntityKind::Person),
                 ..base.clone()
             },
         ),
@@ -240,7 +247,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "search",
             ArticleFilter {
-                search: search::fts_query("sanctions"),
+                search: search::SearchQuery::parse("sanctions"),
                 sort: Sort::Relevance,
                 ..base.clone()
             },
@@ -248,7 +255,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "search with filters",
             ArticleFilter {
-                search: search::fts_query("sanctions words"),
+                search: search::SearchQuery::parse("sanctions words"),
                 entities: groups(&["g7"]),
                 topics: groups(&["world"]),
                 sort: Sort::Relevance,
@@ -258,7 +265,7 @@ fn every_article_list_query_uses_an_index() {
         (
             "search by date",
             ArticleFilter {
-                search: search::fts_query("\"about sanctions\""),
+                search: search::SearchQuery::parse("\"about sanctions\""),
                 sort: Sort::PublishedDesc,
                 ..base.clone()
             },
@@ -374,7 +381,7 @@ fn a_broad_kinds_page_walks_the_sort_index() {
     })
     .unwrap();
     let filter = ArticleFilter {
-        kind: Some("country".into()),
+        kind: Some(EntityKind::Country),
         ..ArticleFilter::default()
     };
     let spec = PageSpec::Offset(PageRequest {

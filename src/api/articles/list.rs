@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ArticleListItem, ArticleStatus, TAGS_MAX, audience};
-use crate::api::entities::{EntityKind, kind_name};
+use crate::api::entities::EntityKind;
 use crate::api::{fields, pagination};
 use crate::app::AppState;
 use crate::auth::MaybeUser;
@@ -17,7 +17,8 @@ use crate::slug;
 use crate::store::articles::{
     self as store, ArticleFilter, Audience, PageSpec, Sort, SortKey, StatusFilter,
 };
-use crate::store::{keys, search};
+use crate::store::keys;
+use crate::store::search::SearchQuery;
 
 const QUERY_MAX: usize = 500;
 
@@ -160,13 +161,13 @@ fn date_bound(
     }
 }
 
-fn search_query(errors: &mut FieldErrors, value: Option<&str>) -> Option<String> {
+fn search_query(errors: &mut FieldErrors, value: Option<&str>) -> Option<SearchQuery> {
     let value = value?;
     if value.chars().count() > QUERY_MAX {
         errors.add("q", format!("must be at most {QUERY_MAX} characters"));
         return None;
     }
-    let query = search::fts_query(value);
+    let query = SearchQuery::parse(value);
     if query.is_none() {
         errors.add("q", "must contain at least one word (letters or digits)");
     }
@@ -198,7 +199,7 @@ impl ArticleListQuery {
         let filter = ArticleFilter {
             topics: slug_groups(&mut errors, "topic", self.topic.as_deref()),
             entities: slug_groups(&mut errors, "entity", self.entity.as_deref()),
-            kind: self.kind.map(kind_name),
+            kind: self.kind,
             author: self.author,
             source: self.source.clone(),
             published_from: from,
@@ -328,14 +329,15 @@ pub async fn list_articles(
     let cached = state.clone();
     let page = db::run(&state.pool, move |conn| {
         cached.article_lists.get_or_load(conn, key, |conn| {
+            let resolved = store::Resolved::new(conn, &filter)?;
             // Other pages of the same list share its total, which is most of
             // the cost of a tag filter or a search (see cache::Total).
             let total = cached
                 .article_totals
                 .get_or_load(conn, format!("{filter:?}"), |conn| {
-                    store::count(conn, &filter).map(|(total, keys)| (Total(total), keys))
+                    store::count(conn, &resolved).map(|total| (Total(total), resolved.keys()))
                 })?;
-            let page = store::list_counted(conn, &filter, &spec, total.0)?;
+            let page = store::page(conn, &resolved, &spec, total.0)?;
             let next_cursor = page
                 .next
                 .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));

@@ -18,6 +18,7 @@ use super::{ApiJson, IdOrSlug, created, fields, nullable, tagged, utc};
 use crate::app::AppState;
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
+pub use crate::domain::ArticleStatus;
 use crate::error::{ApiError, FieldErrors};
 use crate::store::articles::{
     self as store, ArticleChanges, ArticleRecord, ArticleSummary as SummaryRecord,
@@ -33,33 +34,6 @@ const BODY_MAX_BYTES: usize = 1_000_000;
 const SOURCE_MAX: usize = 200;
 const BYLINE_MAX: usize = 200;
 pub(crate) const TAGS_MAX: usize = 50;
-
-/// Where an article is in the workflow.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ArticleStatus {
-    /// Being written; not public.
-    Draft,
-    /// Public by itself once `published_at` has passed (then reported as
-    /// `published`).
-    Scheduled,
-    /// Public.
-    Published,
-    /// Withdrawn from the public.
-    Archived,
-}
-
-impl ArticleStatus {
-    fn name(self) -> String {
-        match self {
-            ArticleStatus::Draft => "draft",
-            ArticleStatus::Scheduled => "scheduled",
-            ArticleStatus::Published => "published",
-            ArticleStatus::Archived => "archived",
-        }
-        .to_owned()
-    }
-}
 
 /// The staff user who owns an article.
 #[derive(Debug, Serialize, ToSchema)]
@@ -93,8 +67,7 @@ pub struct ArticleListItem {
     pub subtitle: Option<String>,
     /// An excerpt for cards and feeds.
     pub summary: Option<String>,
-    #[schema(value_type = ArticleStatus)]
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<DateTime<Utc>>,
     /// Where the story came from, e.g. the wire agency.
     pub source: Option<String>,
@@ -123,7 +96,7 @@ pub struct ArticleListItem {
 
 impl From<SummaryRecord> for ArticleListItem {
     fn from(record: SummaryRecord) -> Self {
-        let status = record.row.effective_status(crate::store::now()).to_owned();
+        let status = record.row.effective_status(crate::store::now());
         let row = record.row;
         ArticleListItem {
             id: row.id,
@@ -255,7 +228,7 @@ impl ArticleInput {
                 SUMMARY_MAX,
             ),
             body: fields::text_bytes(&mut errors, "body", &self.body, BODY_MAX_BYTES),
-            status: self.status.unwrap_or(ArticleStatus::Draft).name(),
+            status: self.status.unwrap_or(ArticleStatus::Draft),
             published_at: self
                 .published_at
                 .map(|at| fields::timestamp(&mut errors, "published_at", at)),
@@ -354,7 +327,7 @@ impl ArticlePatch {
             }),
             body: fields::not_null(&mut e, "body", self.body)
                 .map(|body| fields::text_bytes(&mut e, "body", &body, BODY_MAX_BYTES)),
-            status: fields::not_null(&mut e, "status", self.status).map(ArticleStatus::name),
+            status: fields::not_null(&mut e, "status", self.status),
             published_at: self
                 .published_at
                 .map(|at| at.map(|at| fields::timestamp(&mut e, "published_at", at))),
@@ -509,7 +482,7 @@ fn may_delete(
     let (id, role) = (user.id, user.role);
     move |record| {
         let row = &record.summary.row;
-        if role >= Role::Editor || (row.author_id == id && row.status == "draft") {
+        if role >= Role::Editor || (row.author_id == id && row.status == ArticleStatus::Draft) {
             if_match.check(&current_etag(record)?)
         } else {
             Err(ApiError::Forbidden(

@@ -27,10 +27,12 @@ use crate::api::comments::CommentInput;
 use crate::api::entities::EntityInput;
 use crate::api::topics::TopicInput;
 use crate::api::{fields, users as user_fields};
+use crate::db::Conn;
 use crate::db::schema::{
     article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
     topics, users,
 };
+use crate::domain::{CommentStatus, Role};
 use crate::error::{ApiError, FieldError, FieldErrors};
 use crate::store::articles::NewArticle;
 use crate::store::comments::{MAX_DEPTH, NewComment};
@@ -109,7 +111,7 @@ impl From<diesel::result::Error> for Abort {
 /// them, or none when any line is bad. `progress` hears of the bytes read.
 /// Returns the number of records imported.
 pub fn import(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     input: impl BufRead,
     progress: &dyn Fn(u64),
 ) -> Result<u64, ImportError> {
@@ -262,7 +264,7 @@ enum Valid {
         meta: Meta,
         email: String,
         display_name: String,
-        role: &'static str,
+        role: Role,
         active: bool,
         password_hash: Option<String>,
     },
@@ -291,7 +293,7 @@ enum Valid {
         article_id: i32,
         depth: i32,
         user_id: Option<i32>,
-        status: String,
+        status: CommentStatus,
     },
 }
 
@@ -379,7 +381,7 @@ fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
         meta,
         email,
         display_name,
-        role: user.role.as_str(),
+        role: user.role,
         active: user.active,
         password_hash: user.password_hash,
     })
@@ -512,7 +514,7 @@ fn validate_comment(comment: CommentRecord) -> Result<Valid, Vec<FieldError>> {
     }
     .validate(None);
     let new = combine(checked, errors)?;
-    let status = comment.status.name();
+    let status = comment.status;
     Ok(Valid::Comment {
         meta,
         new,
@@ -547,7 +549,7 @@ impl Table {
 }
 
 /// Which of `ids` are rows of `table`.
-fn existing(conn: &mut SqliteConnection, table: Table, ids: &[i32]) -> QueryResult<HashSet<i32>> {
+fn existing(conn: &mut Conn, table: Table, ids: &[i32]) -> QueryResult<HashSet<i32>> {
     let found: Vec<i32> = match table {
         Table::Users => users::table
             .select(users::id)
@@ -575,7 +577,7 @@ fn existing(conn: &mut SqliteConnection, table: Table, ids: &[i32]) -> QueryResu
 
 /// Field errors for each reference in `ids` that names no `table` row.
 fn dangling(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     errors: &mut FieldErrors,
     field: &str,
     table: Table,
@@ -604,7 +606,7 @@ fn dangling(
 
 /// Refuses a record whose id is taken, before the insert would.
 fn refuse_taken_id(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     errors: &mut FieldErrors,
     table: Table,
     id: i32,
@@ -622,7 +624,7 @@ fn refuse_taken_id(
 
 /// What is wrong with a record's references (and its id) as the database
 /// stands, blamed on the fields that hold them.
-fn references(conn: &mut SqliteConnection, record: &Record) -> QueryResult<Vec<FieldError>> {
+fn references(conn: &mut Conn, record: &Record) -> QueryResult<Vec<FieldError>> {
     let mut errors = FieldErrors::new();
     match record {
         // The built-in "newsroom" account exists in every database:
@@ -682,7 +684,7 @@ fn references(conn: &mut SqliteConnection, record: &Record) -> QueryResult<Vec<F
 
 /// A reply's parent must be a comment of the same article, one level up.
 fn comment_parent(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     errors: &mut FieldErrors,
     comment: &CommentRecord,
 ) -> QueryResult<()> {
@@ -726,11 +728,7 @@ fn comment_parent(
 
 /// Writes one checked record whose references hold; call inside the
 /// import's transaction.
-fn apply(
-    conn: &mut SqliteConnection,
-    valid: &Valid,
-    reindex: &mut Vec<i32>,
-) -> Result<(), ApiError> {
+fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), ApiError> {
     match valid {
         Valid::User {
             meta,
@@ -907,7 +905,7 @@ fn apply(
                 .execute(conn)?;
             // The article's comment_count is what its thread shows, which
             // this comment may change (parents come first in the file).
-            if status == "approved" {
+            if *status == CommentStatus::Approved {
                 crate::store::comments::recount(conn, *article_id)?;
             }
         }

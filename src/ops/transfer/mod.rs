@@ -22,6 +22,7 @@ use crate::api::articles::ArticleStatus;
 use crate::api::comments::CommentStatus;
 use crate::api::entities::EntityKind;
 use crate::auth::Role;
+use crate::db::Conn;
 use crate::db::schema::{
     article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
     topics, users,
@@ -133,7 +134,7 @@ pub struct CommentRecord {
 }
 
 /// Rows in the database, for the progress bar.
-pub fn count_rows(conn: &mut SqliteConnection) -> QueryResult<u64> {
+pub fn count_rows(conn: &mut Conn) -> QueryResult<u64> {
     let counts: [i64; 5] = [
         users::table.count().get_result(conn)?,
         topics::table.count().get_result(conn)?,
@@ -147,17 +148,6 @@ pub fn count_rows(conn: &mut SqliteConnection) -> QueryResult<u64> {
         .sum())
 }
 
-/// A stored name (a role, a kind, a status) as the type the API reads it
-/// into; the database's CHECK constraints keep it one of them.
-fn stored<T: serde::de::DeserializeOwned>(
-    column: &str,
-    value: String,
-) -> Result<T, diesel::result::Error> {
-    serde_json::from_value(serde_json::Value::String(value)).map_err(|err| {
-        diesel::result::Error::QueryBuilderError(format!("{column} holds {err}").into())
-    })
-}
-
 fn write_line(out: &mut impl Write, record: &Record) -> Result<(), String> {
     let line = serde_json::to_string(record).map_err(|err| err.to_string())?;
     writeln!(out, "{line}").map_err(|err| err.to_string())
@@ -166,7 +156,7 @@ fn write_line(out: &mut impl Write, record: &Record) -> Result<(), String> {
 /// Writes every record to `out`, reading the database in batches inside
 /// one read transaction (a consistent snapshot); `progress` hears of each.
 pub fn export(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     out: &mut impl Write,
     with_secrets: bool,
     progress: &dyn Fn(u64),
@@ -194,7 +184,7 @@ pub fn export(
                     id: user.id,
                     email: user.email,
                     display_name: user.display_name,
-                    role: stored("users.role", user.role)?,
+                    role: user.role,
                     active: user.active,
                     password_hash: if with_secrets {
                         user.password_hash
@@ -274,7 +264,7 @@ pub fn export(
                         id: entity.id,
                         slug: entity.slug,
                         name: entity.name,
-                        kind: stored("entities.kind", entity.kind)?,
+                        kind: entity.kind,
                         description: entity.description,
                         country_code: entity.country_code,
                         website: entity.website,
@@ -329,7 +319,7 @@ pub fn export(
                         subtitle: row.subtitle,
                         summary: row.summary,
                         body,
-                        status: stored("articles.status", row.status)?,
+                        status: row.status,
                         published_at: row.published_at.map(utc),
                         source: row.source,
                         byline: row.byline,
@@ -370,7 +360,7 @@ pub fn export(
                         author_url: comment.author_url,
                         user_id: comment.user_id,
                         body: comment.body,
-                        status: stored("comments.status", comment.status)?,
+                        status: comment.status,
                         created_at: utc(comment.created_at),
                         updated_at: utc(comment.updated_at),
                         version: comment.version,

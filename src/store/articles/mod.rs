@@ -1,10 +1,11 @@
 //! Articles: stories with their tags, workflow status and derived fields.
 
+mod condition;
 mod list;
 
 pub use list::{
-    ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, SlugGroups, Sort, SortKey, StatusFilter,
-    Total, count, explain, list, list_counted,
+    ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
+    StatusFilter, Total, count, explain, list, page,
 };
 
 use std::collections::{BTreeSet, HashMap};
@@ -13,18 +14,14 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Key, entities, keys, now, search, topics};
+use crate::db::Conn;
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
+use crate::domain::ArticleStatus;
 use crate::error::ApiError;
 use crate::render;
 
 /// The built-in "newsroom" user that owns every article until sign-in lands.
 pub const NEWSROOM_USER_ID: i32 = 1;
-
-/// The public sees published articles, and scheduled ones whose time has
-/// come (no background job flips them). For raw SQL counts; binds one
-/// timestamp, now. `filtered` says the same in Diesel's DSL.
-pub const PUBLIC_SQL: &str = "(articles.status = 'published' \
-     OR (articles.status = 'scheduled' AND articles.published_at <= ?))";
 
 /// Whose unpublished articles a reader may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +40,7 @@ impl Audience {
         match self {
             Audience::Everyone => true,
             Audience::Owner(id) if row.author_id == id => true,
-            _ => row.effective_status(now) == "published",
+            _ => row.effective_status(now) == ArticleStatus::Published,
         }
     }
 }
@@ -57,7 +54,7 @@ pub struct ArticleSummaryRow {
     pub title: String,
     pub subtitle: Option<String>,
     pub summary: Option<String>,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub source: Option<String>,
     pub byline: Option<String>,
@@ -74,9 +71,9 @@ pub struct ArticleSummaryRow {
 impl ArticleSummaryRow {
     /// The status a reader is told: a scheduled article whose time has passed
     /// is published.
-    pub fn effective_status(&self, now: NaiveDateTime) -> &str {
-        match (self.status.as_str(), self.published_at) {
-            ("scheduled", Some(at)) if at <= now => "published",
+    pub fn effective_status(&self, now: NaiveDateTime) -> ArticleStatus {
+        match (self.status, self.published_at) {
+            (ArticleStatus::Scheduled, Some(at)) if at <= now => ArticleStatus::Published,
             (status, _) => status,
         }
     }
@@ -131,7 +128,7 @@ pub struct NewArticle {
     pub subtitle: Option<String>,
     pub summary: Option<String>,
     pub body: String,
-    pub status: String,
+    pub status: ArticleStatus,
     pub published_at: Option<NaiveDateTime>,
     pub source: Option<String>,
     pub byline: Option<String>,
@@ -150,7 +147,7 @@ pub struct ArticleChanges {
     pub subtitle: Option<Option<String>>,
     pub summary: Option<Option<String>>,
     pub body: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ArticleStatus>,
     pub published_at: Option<Option<NaiveDateTime>>,
     pub source: Option<Option<String>>,
     pub byline: Option<Option<String>>,
@@ -185,7 +182,7 @@ impl From<NewArticle> for ArticleChanges {
 /// Adds authors, topics and entities to a page of rows: three queries,
 /// whatever the page size.
 fn complete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rows: Vec<ArticleSummaryRow>,
 ) -> Result<Vec<ArticleSummary>, ApiError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
@@ -214,7 +211,7 @@ fn complete(
         .collect()
 }
 
-fn find_id(conn: &mut SqliteConnection, key: &Key) -> Result<i32, ApiError> {
+fn find_id(conn: &mut Conn, key: &Key) -> Result<i32, ApiError> {
     let query = articles::table.select(articles::id).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(articles::id.eq(*id)),
@@ -227,7 +224,7 @@ fn find_id(conn: &mut SqliteConnection, key: &Key) -> Result<i32, ApiError> {
 }
 
 /// An article's row without its body, whatever its status.
-pub fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleSummaryRow, ApiError> {
+pub fn find_row(conn: &mut Conn, key: &Key) -> Result<ArticleSummaryRow, ApiError> {
     let id = find_id(conn, key)?;
     Ok(articles::table
         .find(id)
@@ -236,7 +233,7 @@ pub fn find_row(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleSummary
 }
 
 /// One whole article, whatever its status.
-pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<ArticleRecord, ApiError> {
     let id = find_id(conn, key)?;
     let (row, body) = articles::table
         .inner_join(article_bodies::table)
@@ -252,7 +249,7 @@ pub fn find(conn: &mut SqliteConnection, key: &Key) -> Result<ArticleRecord, Api
 /// The topic and entity ids named by the slugs; every unknown slug of
 /// both lists is reported in one 422.
 fn resolve_tags(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     topic_slugs: &[String],
     entity_slugs: &[String],
 ) -> Result<(Vec<i32>, Vec<i32>), ApiError> {
@@ -270,7 +267,7 @@ fn resolve_tags(
 
 /// The slug to store: the one given (409 when taken) or one made from the name.
 fn choose_slug(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     given: Option<&str>,
     title: &str,
     except_id: i32,
@@ -296,22 +293,23 @@ fn choose_slug(
 /// WordPress's "future" status), so that it is not public before its time.
 /// Returns the status and time to store.
 fn settle_publication(
-    status: &str,
+    status: ArticleStatus,
     published_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> Result<(String, Option<NaiveDateTime>), ApiError> {
+) -> Result<(ArticleStatus, Option<NaiveDateTime>), ApiError> {
+    use ArticleStatus::{Published, Scheduled};
     match (status, published_at) {
-        ("scheduled", None) => Err(ApiError::invalid(
+        (Scheduled, None) => Err(ApiError::invalid(
             "published_at",
             "is required when status is scheduled",
         )),
-        ("scheduled", Some(at)) if at <= now => Err(ApiError::invalid(
+        (Scheduled, Some(at)) if at <= now => Err(ApiError::invalid(
             "published_at",
             "must be in the future when status is scheduled",
         )),
-        ("published", None) => Ok(("published".to_owned(), Some(now))),
-        ("published", Some(at)) if at > now => Ok(("scheduled".to_owned(), Some(at))),
-        (status, at) => Ok((status.to_owned(), at)),
+        (Published, None) => Ok((Published, Some(now))),
+        (Published, Some(at)) if at > now => Ok((Scheduled, Some(at))),
+        (status, at) => Ok((status, at)),
     }
 }
 
@@ -322,7 +320,7 @@ struct ArticleWrite<'a> {
     title: &'a str,
     subtitle: Option<&'a str>,
     summary: Option<&'a str>,
-    status: &'a str,
+    status: ArticleStatus,
     published_at: Option<NaiveDateTime>,
     source: Option<&'a str>,
     byline: Option<&'a str>,
@@ -334,12 +332,7 @@ struct ArticleWrite<'a> {
 
 /// Stores the body and its rendering (they live apart from the article row,
 /// so that lists and counts never read them).
-fn write_body(
-    conn: &mut SqliteConnection,
-    article_id: i32,
-    body: &str,
-    body_html: &str,
-) -> QueryResult<()> {
+fn write_body(conn: &mut Conn, article_id: i32, body: &str, body_html: &str) -> QueryResult<()> {
     diesel::insert_into(article_bodies::table)
         .values((
             article_bodies::article_id.eq(article_id),
@@ -374,7 +367,7 @@ fn derive(body: &str) -> Derived {
 }
 
 fn replace_links(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     article_id: i32,
     topic_ids: &[i32],
     entity_ids: &[i32],
@@ -414,7 +407,7 @@ fn replace_links(
 }
 
 /// 422 unless `author_id` names an active staff account.
-fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<(), ApiError> {
+fn refuse_unknown_author(conn: &mut Conn, author_id: i32) -> Result<(), ApiError> {
     match super::users::find_active(conn, author_id)? {
         Some(_) => Ok(()),
         None => Err(ApiError::invalid(
@@ -429,27 +422,27 @@ fn refuse_unknown_author(conn: &mut SqliteConnection, author_id: i32) -> Result<
 /// changes; but the kept counts hold published articles only, and readers
 /// add the due scheduled ones to them, which stay few only if they do not
 /// pile up. Every article write settles them, in its own transaction.
-pub fn settle_due(conn: &mut SqliteConnection, now: NaiveDateTime) -> QueryResult<()> {
+pub fn settle_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
         articles::table
-            .filter(articles::status.eq("scheduled"))
+            .filter(articles::status.eq(ArticleStatus::Scheduled))
             .filter(articles::published_at.le(now)),
     )
-    .set(articles::status.eq("published"))
+    .set(articles::status.eq(ArticleStatus::Published))
     .execute(conn)?;
     Ok(())
 }
 
 /// Creates an article owned by `author_id`; call inside a write transaction.
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     new: &NewArticle,
     author_id: i32,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
     settle_due(conn, now)?;
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
-    let (status, published_at) = settle_publication(&new.status, new.published_at, now)?;
+    let (status, published_at) = settle_publication(new.status, new.published_at, now)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
     let derived = derive(&new.body);
     let id: i32 = diesel::insert_into(articles::table)
@@ -459,7 +452,7 @@ pub fn create(
                 title: &new.title,
                 subtitle: new.subtitle.as_deref(),
                 summary: new.summary.as_deref(),
-                status: &status,
+                status,
                 published_at,
                 source: new.source.as_deref(),
                 byline: new.byline.as_deref(),
@@ -486,7 +479,7 @@ pub fn create(
 /// `authorize` sees the article as stored and may refuse (403) before
 /// anything changes.
 pub fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     changes: &ArticleChanges,
     authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
@@ -548,7 +541,7 @@ pub fn update(
         .body
         .clone()
         .unwrap_or_else(|| current.body.body.clone());
-    let requested_status = changes.status.clone().unwrap_or_else(|| row.status.clone());
+    let requested_status = changes.status.unwrap_or(row.status);
     let source = changes.source.clone().unwrap_or_else(|| row.source.clone());
     let byline = changes.byline.clone().unwrap_or_else(|| row.byline.clone());
     let comments_open = changes.comments_open.unwrap_or(row.comments_open);
@@ -559,7 +552,7 @@ pub fn update(
         if requested_status == row.status && requested_at == row.published_at {
             (requested_status, requested_at)
         } else {
-            settle_publication(&requested_status, requested_at, now)?
+            settle_publication(requested_status, requested_at, now)?
         };
     let slug = match &changes.slug {
         Some(slug) if *slug != row.slug => choose_slug(conn, Some(slug), &title, row.id)?,
@@ -603,7 +596,7 @@ pub fn update(
                 title: &title,
                 subtitle: subtitle.as_deref(),
                 summary: summary.as_deref(),
-                status: &status,
+                status,
                 published_at,
                 source: source.as_deref(),
                 byline: byline.as_deref(),
@@ -635,7 +628,7 @@ pub fn update(
 /// Deletes an article with its tags; call inside a write transaction.
 /// `authorize` sees it first and may refuse.
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &Key,
     authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
 ) -> Result<(), ApiError> {
@@ -649,7 +642,7 @@ pub fn delete(
 
 /// The rendered (sanitised) bodies of `ids`, for feeds: list rows never
 /// carry bodies. One query; ids without a body are left out.
-pub fn bodies_html(conn: &mut SqliteConnection, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
+pub fn bodies_html(conn: &mut Conn, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
     let rows: Vec<(i32, String)> = article_bodies::table
         .filter(article_bodies::article_id.eq_any(ids))
         .select((article_bodies::article_id, article_bodies::body_html))
