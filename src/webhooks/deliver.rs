@@ -13,7 +13,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use super::Settings;
 use super::{sign, target};
-use crate::db::DbPool;
+use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::store::now;
 use crate::store::outbox::{self, Claimed, Next, Outcome};
@@ -127,34 +127,30 @@ impl Worker {
         let per_webhook = self.per_webhook();
         let lease = chrono::Duration::from_std(self.settings.timeout + Duration::from_secs(30))
             .unwrap_or(chrono::Duration::seconds(60));
-        let pool = self.pool.clone();
-        let claimed: Vec<Claimed> = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
+        // A read first, so that an idle poll takes no write lock.
+        if !db::run(&self.pool, |conn| Ok(outbox::any_due(conn, now())?)).await? {
+            return Ok(0);
+        }
+        let claimed: Vec<Claimed> = db::write(&self.pool, move |conn| {
             let now = now();
-            if !outbox::any_due(&mut conn, now)? {
-                return Ok::<_, ApiError>(Vec::new());
+            // Read more than the free slots: some may belong to a webhook
+            // that already has its share under way.
+            let limit = i64::try_from(free.saturating_mul(4)).unwrap_or(64);
+            let mut taken: HashMap<i32, usize> = busy;
+            let mut picked = Vec::new();
+            for candidate in outbox::candidates(conn, now, limit)? {
+                let count = taken.entry(candidate.webhook_id).or_insert(0);
+                if *count < per_webhook && picked.len() < free {
+                    *count += 1;
+                    picked.push(candidate.delivery_id);
+                }
             }
-            crate::db::sqlite::write_transaction(&mut conn, |conn| {
-                // Read more than the free slots: some may belong to a
-                // webhook that already has its share under way.
-                let limit = i64::try_from(free.saturating_mul(4)).unwrap_or(64);
-                let mut taken: HashMap<i32, usize> = busy;
-                let mut picked = Vec::new();
-                for candidate in outbox::candidates(conn, now, limit)? {
-                    let count = taken.entry(candidate.webhook_id).or_insert(0);
-                    if *count < per_webhook && picked.len() < free {
-                        *count += 1;
-                        picked.push(candidate.delivery_id);
-                    }
-                }
-                if picked.is_empty() {
-                    return Ok(Vec::new());
-                }
-                Ok(outbox::lease(conn, &picked, now + lease)?)
-            })
+            if picked.is_empty() {
+                return Ok(Vec::new());
+            }
+            Ok(outbox::lease(conn, &picked, now + lease)?)
         })
-        .await
-        .map_err(|err| ApiError::Internal(err.to_string()))??;
+        .await?;
         let count = claimed.len();
         for delivery in claimed {
             let Ok(permit) = self.permits.try_acquire() else {
@@ -179,22 +175,15 @@ impl Worker {
     /// One attempt, and its record.
     async fn deliver(&self, delivery: Claimed) {
         let outcome = self.attempt(&delivery).await;
-        let pool = self.pool.clone();
         let id = delivery.delivery_id;
-        let recorded = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            crate::db::sqlite::write_transaction(&mut conn, |conn| {
-                outbox::finish(conn, id, &outcome, now())
-            })
-            .map_err(ApiError::from)
+        let recorded = db::write(&self.pool, move |conn| {
+            Ok(outbox::finish(conn, id, &outcome, now())?)
         })
         .await;
-        match recorded {
-            Ok(Ok(())) => {}
-            // The lease runs out and the delivery is attempted again:
-            // at least once, never lost.
-            Ok(Err(err)) => log::warn!("webhooks: cannot record delivery {id}: {err}"),
-            Err(err) => log::warn!("webhooks: cannot record delivery {id}: {err}"),
+        // Else the lease runs out and the delivery is attempted again: at
+        // least once, never lost.
+        if let Err(err) = recorded {
+            log::warn!("webhooks: cannot record delivery {id}: {err}");
         }
     }
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::db::DbPool;
+use crate::db::{self, DbPool};
 use crate::error::ApiError;
 use crate::store::{now, outbox};
 
@@ -51,6 +51,25 @@ pub fn transaction_ended(committed: bool) {
 /// Resolves when a transaction with deliveries commits.
 pub(crate) async fn committed() {
     COMMITTED.notified().await;
+}
+
+/// One look for due scheduled articles (and, with `prune`, old log
+/// entries); returns how many articles were announced.
+async fn announce_once(pool: &DbPool, prune: bool) -> Result<usize, ApiError> {
+    let now = now();
+    let mut announced = 0;
+    // A read first, so that an idle poll takes no write lock.
+    if db::run(pool, move |conn| {
+        Ok(outbox::any_publication_due(conn, now)?)
+    })
+    .await?
+    {
+        announced = db::write(pool, move |conn| events::announce_due(conn, now)).await?;
+    }
+    if prune {
+        db::write(pool, move |conn| Ok(outbox::prune(conn, now - KEEP_LOG)?)).await?;
+    }
+    Ok(announced)
 }
 
 /// What the background tasks need from the configuration.
@@ -94,31 +113,9 @@ async fn announce(pool: DbPool, every: Duration) {
         if prune {
             last_prune = Some(std::time::Instant::now());
         }
-        let pool = pool.clone();
-        let done = tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get()?;
-            let now = now();
-            let mut announced = 0;
-            // A read first, so that an idle poll takes no write lock.
-            if outbox::any_publication_due(&mut conn, now)? {
-                let result = crate::db::sqlite::write_transaction(&mut conn, |conn| {
-                    events::announce_due(conn, now)
-                });
-                transaction_ended(result.is_ok());
-                announced = result?;
-            }
-            if prune {
-                crate::db::sqlite::write_transaction(&mut conn, |conn| {
-                    outbox::prune(conn, now - KEEP_LOG)
-                })?;
-            }
-            Ok::<_, ApiError>(announced)
-        })
-        .await;
-        match done {
-            Ok(Ok(0)) => {}
-            Ok(Ok(n)) => log::info!("webhooks: {n} scheduled article(s) became public"),
-            Ok(Err(err)) => log::warn!("webhooks: announcing scheduled articles failed: {err}"),
+        match announce_once(&pool, prune).await {
+            Ok(0) => {}
+            Ok(n) => log::info!("webhooks: {n} scheduled article(s) became public"),
             Err(err) => log::warn!("webhooks: announcing scheduled articles failed: {err}"),
         }
     }
