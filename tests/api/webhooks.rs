@@ -1039,3 +1039,79 @@ async fn events_committed_before_a_sigkill_are_delivered_after_the_restart() {
         ["Topic 0", "Topic 1", "Topic 2", "Topic 3", "Topic 4"]
     );
 }
+
+#[tokio::test]
+async fn a_scheduled_article_is_announced_once_by_two_servers_and_not_at_all_once_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = fast_config(&dir);
+    let second_dir = tempfile::tempdir().unwrap();
+    let second_config = Config {
+        database_url: config.database_url.clone(),
+        ..fast_config(&second_dir)
+    };
+    let app = spawn_app_with(config, dir).await;
+    let receiver = Receiver::answering(200);
+    subscribe(
+        &app,
+        &receiver.url(),
+        &["article.published", "article.unpublished"],
+    )
+    .await;
+    let _other = spawn_app_with(second_config, second_dir).await;
+    let soon = (chrono::Utc::now() + chrono::Duration::milliseconds(1200)).to_rfc3339();
+    let later = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let mut due = Vec::new();
+    for n in 0..3 {
+        let article = app
+            .create(
+                "/api/v1/articles",
+                json!({"title": format!("Due {n}"), "status": "scheduled", "published_at": soon}),
+            )
+            .await;
+        due.push(article["id"].clone());
+    }
+    // Withdrawn before its time, and rescheduled far ahead: neither is
+    // announced.
+    let withdrawn = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Withdrawn", "status": "scheduled", "published_at": soon}),
+        )
+        .await;
+    app.patch(
+        &format!("/api/v1/articles/{}", withdrawn["id"]),
+        &json!({"status": "draft"}),
+    )
+    .await;
+    let moved = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Moved", "status": "scheduled", "published_at": soon}),
+        )
+        .await;
+    app.patch(
+        &format!("/api/v1/articles/{}", moved["id"]),
+        &json!({"published_at": later}),
+    )
+    .await;
+    let received = receiver.wait_for(3).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(receiver.received().len(), 3, "announced more than once");
+    let mut announced: Vec<Value> = received
+        .iter()
+        .map(|r| {
+            assert_eq!(r.event_type(), "article.published");
+            r.json()["data"]["id"].clone()
+        })
+        .collect();
+    announced.sort_by_key(|id| id.as_i64());
+    assert_eq!(announced, due);
+    // Public now, and said so once: a later edit is no new publication.
+    app.patch(
+        &format!("/api/v1/articles/{}", due[0]),
+        &json!({"title": "Due, edited"}),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 3);
+}
