@@ -372,6 +372,17 @@ fn require_admin(user: &AuthUser) -> Result<(), ApiError> {
     user.require(Role::Admin)
 }
 
+/// An inactive webhook sends nothing: a ping or retry of it would wait.
+fn require_active(webhook: &WebhookRow) -> Result<(), ApiError> {
+    if webhook.active {
+        return Ok(());
+    }
+    Err(ApiError::Conflict {
+        detail: "The webhook is inactive: activate it (PATCH active: true) first.".to_owned(),
+        errors: vec![crate::error::FieldError::new("active", "is false")],
+    })
+}
+
 fn precondition(if_match: IfMatch) -> impl FnOnce(&WebhookRow) -> Result<(), ApiError> {
     move |current| if_match.check(&etag::of(&Webhook::from(current.clone()))?)
 }
@@ -565,14 +576,15 @@ pub async fn list_deliveries(
 
 /// Attempt a delivery again now (admin): a failed one gets one more
 /// attempt, a delivered one is sent again (same `webhook-id`), a pending
-/// one is brought forward. 409 while an attempt is under way.
+/// one is brought forward. 409 while an attempt is under way, or while the
+/// webhook is inactive.
 #[utoipa::path(
     tag = "webhooks",
     params(DeliveryPath),
     security(("bearer" = [])),
     responses(
         (status = 202, description = "Due now; the worker picks it up within a second", body = Delivery),
-        (status = 409, description = "An attempt of this delivery is under way", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An attempt of this delivery is under way, or the webhook is inactive", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/webhooks/{id}/deliveries/{delivery_id}/retry")]
@@ -584,6 +596,7 @@ pub async fn retry_delivery(
     require_admin(&user)?;
     let (id, delivery_id) = (path.id, path.delivery_id);
     let record = db::write(&state.pool, move |conn| {
+        require_active(&store::find(conn, id)?)?;
         crate::webhooks::queued();
         store::retry(conn, id, delivery_id)
     })
@@ -613,13 +626,7 @@ pub async fn ping_webhook(
     let id = path.id;
     let record = db::write(&state.pool, move |conn| {
         let webhook = store::find(conn, id)?;
-        if !webhook.active {
-            return Err(ApiError::Conflict {
-                detail: "The webhook is inactive: activate it (PATCH active: true) to ping it."
-                    .to_owned(),
-                errors: vec![crate::error::FieldError::new("active", "is false")],
-            });
-        }
+        require_active(&webhook)?;
         let delivery_id = events::ping(conn, &webhook)?;
         store::delivery(conn, id, delivery_id)
     })

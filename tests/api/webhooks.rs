@@ -831,6 +831,20 @@ async fn the_log_pages_newest_first_and_a_failed_delivery_can_be_retried_by_hand
     )
     .await
     .assert_problem(404);
+    // An inactive webhook sends nothing, so it cannot be retried.
+    app.patch(
+        &format!("/api/v1/webhooks/{webhook}"),
+        &json!({"active": false}),
+    )
+    .await;
+    let paused = app
+        .post(
+            &format!("/api/v1/webhooks/{webhook}/deliveries/{oldest}/retry"),
+            &json!({}),
+        )
+        .await;
+    paused.assert_problem(409);
+    assert_eq!(paused.error_fields(), ["active"]);
 }
 
 #[tokio::test]
