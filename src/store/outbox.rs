@@ -256,3 +256,25 @@ pub fn take_due_publications(conn: &mut Conn, now: NaiveDateTime) -> QueryResult
         .returning(scheduled_publications::article_id)
         .get_results(conn)
 }
+
+/// Owes every scheduled article its `article.published` (those written by
+/// paths that keep no books of their own, such as an import); what is owed
+/// already stays as it is.
+pub fn owe_scheduled(conn: &mut Conn) -> QueryResult<usize> {
+    use crate::db::schema::articles;
+    use crate::domain::ArticleStatus;
+
+    diesel::insert_into(scheduled_publications::table)
+        .values(
+            articles::table
+                .filter(articles::status.eq(ArticleStatus::Scheduled))
+                .filter(articles::published_at.is_not_null())
+                .select((articles::id, articles::published_at.assume_not_null())),
+        )
+        .into_columns((
+            scheduled_publications::article_id,
+            scheduled_publications::due_at,
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+}

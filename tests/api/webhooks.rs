@@ -1129,3 +1129,41 @@ async fn a_scheduled_article_is_announced_once_by_two_servers_and_not_at_all_onc
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.received().len(), 3);
 }
+
+#[tokio::test]
+async fn articles_scheduled_by_a_path_without_events_are_announced_once_owed() {
+    // An import writes rows without the API's bookkeeping and then owes
+    // every scheduled article its announcement (store::outbox::owe_scheduled).
+    let app = spawn_fast_app().await;
+    let receiver = Receiver::answering(200);
+    subscribe(&app, &receiver.url(), &["article.published"]).await;
+    let draft = app
+        .create("/api/v1/articles", json!({"title": "Imported"}))
+        .await;
+    {
+        use diesel::prelude::*;
+        let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+        let due = (chrono::Utc::now() + chrono::Duration::milliseconds(800))
+            .naive_utc()
+            .format("%Y-%m-%d %H:%M:%S%.3f");
+        diesel::sql_query(format!(
+            "UPDATE articles SET status = 'scheduled', published_at = '{due}' WHERE id = {}",
+            draft["id"]
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        assert_eq!(
+            newsdesk::store::outbox::owe_scheduled(&mut conn).unwrap(),
+            1
+        );
+        assert_eq!(
+            newsdesk::store::outbox::owe_scheduled(&mut conn).unwrap(),
+            0
+        );
+    }
+    let received = receiver.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.received().len(), 1);
+    assert_eq!(received[0].json()["data"]["id"], draft["id"]);
+    assert_eq!(received[0].json()["data"]["status"], "published");
+}
