@@ -183,6 +183,9 @@ impl Application {
         if let Some((email, password)) = &config.bootstrap_admin {
             bootstrap_admin(&pool, email, password)?;
         }
+        // Webhook deliveries and scheduled-article events, on the caller's
+        // runtime (main's, or a test's), for as long as it runs.
+        crate::webhooks::start(&pool, &config);
         Application::with_listener(config, pool, listener)
     }
 

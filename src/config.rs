@@ -3,6 +3,7 @@
 
 use std::env;
 use std::net::IpAddr;
+use std::time::Duration;
 
 /// Where the server listens and keeps its data, and its limits.
 #[derive(Debug, Clone)]
@@ -54,6 +55,23 @@ pub struct Config {
     /// `NEWSDESK_ADMIN_EMAIL` and `NEWSDESK_ADMIN_PASSWORD`: the first admin,
     /// created at start when there is no active admin yet.
     pub bootstrap_admin: Option<(String, String)>,
+    /// `NEWSDESK_WEBHOOK_ALLOW_PRIVATE`: let webhooks reach loopback,
+    /// link-local and private addresses (development, tests). Default false.
+    pub webhook_allow_private: bool,
+    /// `NEWSDESK_WEBHOOK_RETRY_SCHEDULE`: comma-separated seconds to wait
+    /// after each failed attempt of a delivery; past the last, it has
+    /// failed. Default `5,60,300,1800,7200,28800` (5 s, 1 min, 5 min,
+    /// 30 min, 2 h, 8 h: seven attempts in all).
+    pub webhook_retry_schedule: Vec<Duration>,
+    /// `NEWSDESK_WEBHOOK_POLL_INTERVAL`: seconds between the delivery
+    /// worker's looks for due deliveries (and the scheduled-article
+    /// announcer's). Default 1.
+    pub webhook_poll_interval: Duration,
+    /// `NEWSDESK_WEBHOOK_TIMEOUT`: seconds a receiver has to answer. Default 10.
+    pub webhook_timeout: Duration,
+    /// `NEWSDESK_WEBHOOK_CONCURRENCY`: deliveries under way at once (a
+    /// quarter of them, at least one, for one webhook). Default 16.
+    pub webhook_concurrency: usize,
 }
 
 /// A setting that is present but unusable; `main` reports it and exits.
@@ -83,6 +101,14 @@ impl Default for Config {
             cache_max_age: 60,
             trusted_proxies: Vec::new(),
             bootstrap_admin: None,
+            webhook_allow_private: false,
+            webhook_retry_schedule: [5, 60, 300, 1_800, 7_200, 28_800]
+                .into_iter()
+                .map(Duration::from_secs)
+                .collect(),
+            webhook_poll_interval: Duration::from_secs(1),
+            webhook_timeout: Duration::from_secs(10),
+            webhook_concurrency: 16,
         }
     }
 }
@@ -153,6 +179,25 @@ impl Config {
             },
             bootstrap_admin: non_empty("NEWSDESK_ADMIN_EMAIL")
                 .zip(non_empty("NEWSDESK_ADMIN_PASSWORD")),
+            webhook_allow_private: parse_var("NEWSDESK_WEBHOOK_ALLOW_PRIVATE")?
+                .unwrap_or(defaults.webhook_allow_private),
+            webhook_retry_schedule: match non_empty("NEWSDESK_WEBHOOK_RETRY_SCHEDULE") {
+                None => defaults.webhook_retry_schedule,
+                Some(list) => list
+                    .split(',')
+                    .map(|seconds| seconds_value("NEWSDESK_WEBHOOK_RETRY_SCHEDULE", seconds))
+                    .collect::<Result<_, _>>()?,
+            },
+            webhook_poll_interval: match non_empty("NEWSDESK_WEBHOOK_POLL_INTERVAL") {
+                None => defaults.webhook_poll_interval,
+                Some(value) => seconds_value("NEWSDESK_WEBHOOK_POLL_INTERVAL", &value)?,
+            },
+            webhook_timeout: match non_empty("NEWSDESK_WEBHOOK_TIMEOUT") {
+                None => defaults.webhook_timeout,
+                Some(value) => seconds_value("NEWSDESK_WEBHOOK_TIMEOUT", &value)?,
+            },
+            webhook_concurrency: parse_var("NEWSDESK_WEBHOOK_CONCURRENCY")?
+                .unwrap_or(defaults.webhook_concurrency),
         })
     }
 
@@ -170,6 +215,22 @@ impl Config {
             .or_else(|| self.database_url.strip_prefix("sqlite:"))
             .unwrap_or(&self.database_url)
     }
+}
+
+/// A duration written in seconds (`1`, `0.5`), at least a millisecond.
+fn seconds_value(name: &'static str, value: &str) -> Result<Duration, ConfigError> {
+    let invalid = |reason: &str| ConfigError {
+        name,
+        reason: format!("{value:?} {reason}"),
+    };
+    let seconds: f64 = value
+        .trim()
+        .parse()
+        .map_err(|_| invalid("is not a number of seconds"))?;
+    if !(0.001..=31_536_000.0).contains(&seconds) {
+        return Err(invalid("must be between 0.001 and 31536000 seconds"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 fn non_empty(name: &str) -> Option<String> {

@@ -17,3 +17,4 @@ pub mod routes;
 pub mod slug;
 pub mod state;
 pub mod store;
+pub mod webhooks;

@@ -41,7 +41,7 @@ letter (a number in a path is an id).\n\n\
 `POST /api/v1/auth/token` with `{email, password}` returns a bearer token (HS256 JWT, one hour \
 by default); send it as `Authorization: Bearer <token>`, or paste it into **Authorize** above. \
 Roles: *author* writes and edits their own articles and deletes their own drafts; *editor* \
-edits every article and manages topics and entities; *admin* also manages staff accounts. \
+edits every article and manages topics and entities; *admin* also manages staff accounts and webhooks. \
 401: no valid token (`WWW-Authenticate: Bearer`); 403: the role does not allow it; 429: too \
 many sign-in attempts (`Retry-After`).",
         license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
@@ -56,6 +56,7 @@ many sign-in attempts (`Retry-After`).",
         (name = "feeds", description = "Atom 1.0 feeds of the newest published articles"),
         (name = "auth", description = "Sign in for a bearer token"),
         (name = "users", description = "Staff accounts (admins only)"),
+        (name = "webhooks", description = "Signed, retried notifications of content changes, with CDN purge keys (admins only)"),
         (name = "health", description = "Liveness and readiness probes"),
     ),
     components(schemas(Problem, FieldError, crate::api::articles::ArticleSort)),
@@ -179,6 +180,17 @@ const LINKS: &[(&str, &str, &[&str])] = &[
         "/api/v1/users",
         "id",
         &["get_user", "update_user", "deactivate_user"],
+    ),
+    (
+        "/api/v1/webhooks",
+        "id",
+        &[
+            "get_webhook",
+            "update_webhook",
+            "delete_webhook",
+            "list_deliveries",
+            "ping_webhook",
+        ],
     ),
     (
         "/api/v1/articles/{id_or_slug}/comments",
@@ -349,7 +361,11 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                 add("404", "No resource has this id or slug");
             }
             // Comments and sign-in have no unique values to clash on.
-            if has_body && path != "/api/v1/auth/token" && !path.contains("comments") {
+            if has_body
+                && path != "/api/v1/auth/token"
+                && !path.contains("comments")
+                && !path.starts_with("/api/v1/webhooks")
+            {
                 add("409", "The slug (or another unique value) is taken");
             }
             if has_body {
@@ -507,6 +523,8 @@ pub const TEXT_RULES: &[(&str, &str, TextRule)] = &[
     ("CommentInput", "author_name", TextRule::Line(100)),
     ("CommentInput", "body", TextRule::CommentBody(5_000)),
     ("CommentPatch", "body", TextRule::CommentBody(5_000)),
+    ("WebhookInput", "description", TextRule::Text(1_000)),
+    ("WebhookPatch", "description", TextRule::Text(1_000)),
     ("UserInput", "display_name", TextRule::Line(100)),
     (
         "UserInput",

@@ -5,7 +5,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{articles, auth, comments, entities, feeds, health, topics, users};
+use crate::api::{articles, auth, comments, entities, feeds, health, topics, users, webhooks};
 
 /// Every documented route. The OpenAPI paths are collected from exactly
 /// these registrations, so the spec and the router cannot drift.
@@ -47,6 +47,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(users::create_user)
                 .service(users::get_user)
                 .service(users::update_user)
-                .service(users::deactivate_user),
+                .service(users::deactivate_user)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::create_webhook)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::list_deliveries)
+                .service(webhooks::retry_delivery)
+                .service(webhooks::ping_webhook),
         );
 }

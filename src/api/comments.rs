@@ -315,7 +315,9 @@ pub async fn post_comment(
     };
     let key = path.key();
     let row = db::write(&state.pool, move |conn| {
-        store::create(conn, &key, &new, poster)
+        let row = store::create(conn, &key, &new, poster)?;
+        crate::webhooks::events::comment_created(conn, &row)?;
+        Ok(row)
     })
     .await?;
     Ok(created(
@@ -428,7 +430,15 @@ pub async fn moderate_comment(
     let id = path.id;
     let guard = move |current: &CommentRow| comment_precondition(&if_match, current);
     let row = db::write(&state.pool, move |conn| {
-        store::update(conn, id, &changes, guard)
+        let mut before = None;
+        let row = store::update(conn, id, &changes, |current| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        before.map_or(Ok(()), |before| {
+            crate::webhooks::events::comment_moderated(conn, &before, &row)
+        })?;
+        Ok(row)
     })
     .await?;
     tagged(&StaffComment::from(row))

@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
 };
+use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 5_000;
@@ -325,7 +326,12 @@ pub async fn create_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
-    let record = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
+    let record = db::write(&state.pool, move |conn| {
+        let record = store::create(conn, &new)?;
+        events::entity_saved(conn, None, &record)?;
+        Ok(record)
+    })
+    .await?;
     Ok(created(
         format!("/api/v1/entities/{}", record.row.id),
         &Entity::from(record),
@@ -401,7 +407,15 @@ pub async fn delete_entity(
     let key = path.key();
     let guard =
         move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
-    db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
+    db::write(&state.pool, move |conn| {
+        let mut before = None;
+        store::delete(conn, &key, |current: &EntityRecord| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        before.map_or(Ok(()), |before| events::entity_deleted(conn, &before))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -417,7 +431,13 @@ async fn save(
     let guard =
         move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
     let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
+        let mut before = None;
+        let record = store::update(conn, &key, &changes, |current: &EntityRecord| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        events::entity_saved(conn, before.as_ref(), &record)?;
+        Ok(record)
     })
     .await?;
     tagged(&Entity::from(record))

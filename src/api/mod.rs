@@ -13,6 +13,7 @@ pub mod packed;
 pub mod pagination;
 pub mod topics;
 pub mod users;
+pub mod webhooks;
 
 use std::future::Future;
 use std::pin::Pin;

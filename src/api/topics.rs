@@ -12,6 +12,7 @@ use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
+use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
 const DESCRIPTION_MAX: usize = 5_000;
@@ -254,7 +255,12 @@ pub async fn create_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
-    let record = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
+    let record = db::write(&state.pool, move |conn| {
+        let record = store::create(conn, &new)?;
+        events::topic_saved(conn, None, &record)?;
+        Ok(record)
+    })
+    .await?;
     Ok(created(
         format!("/api/v1/topics/{}", record.row.id),
         &Topic::from(record),
@@ -327,7 +333,15 @@ pub async fn delete_topic(
     let key = path.key();
     let guard =
         move |current: &TopicRecord| if_match.check(&etag::of(&Topic::from(current.clone()))?);
-    db::write(&state.pool, move |conn| store::delete(conn, &key, guard)).await?;
+    db::write(&state.pool, move |conn| {
+        let mut before = None;
+        store::delete(conn, &key, |current: &TopicRecord| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        before.map_or(Ok(()), |before| events::topic_deleted(conn, &before))
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -343,7 +357,13 @@ async fn save(
     let guard =
         move |current: &TopicRecord| if_match.check(&etag::of(&Topic::from(current.clone()))?);
     let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, guard)
+        let mut before = None;
+        let record = store::update(conn, &key, &changes, |current: &TopicRecord| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        events::topic_saved(conn, before.as_ref(), &record)?;
+        Ok(record)
     })
     .await?;
     tagged(&Topic::from(record))

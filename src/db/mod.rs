@@ -73,7 +73,13 @@ where
     F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    run(pool, move |conn| sqlite::write_transaction(conn, work)).await
+    run(pool, move |conn| {
+        let result = sqlite::write_transaction(conn, work);
+        // Deliveries it queued go out now, not at the worker's next poll.
+        crate::webhooks::transaction_ended(result.is_ok());
+        result
+    })
+    .await
 }
 
 #[derive(QueryableByName)]

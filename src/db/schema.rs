@@ -155,6 +155,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Webhook subscriptions.
+    webhooks (id) {
+        id -> Integer,
+        url -> Text,
+        events -> Text,
+        description -> Nullable<Text>,
+        secret -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    /// The outbox: events as they will be sent.
+    webhook_events (id) {
+        id -> Text,
+        #[sql_name = "type"]
+        event_type -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// One delivery of an event to a webhook, and how it went.
+    webhook_deliveries (id) {
+        id -> Integer,
+        webhook_id -> Integer,
+        event_id -> Text,
+        state -> Text,
+        attempt -> Integer,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> Nullable<Integer>,
+        next_attempt_at -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// `article.published` events owed when a scheduled time passes.
+    scheduled_publications (article_id) {
+        article_id -> Integer,
+        due_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
@@ -163,6 +215,8 @@ diesel::joinable!(article_topics -> topics (topic_id));
 diesel::joinable!(article_entities -> articles (article_id));
 diesel::joinable!(article_entities -> entities (entity_id));
 diesel::joinable!(entity_aliases -> entities (entity_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhook_events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -177,4 +231,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles_fts,
     topic_closure,
     published_counts,
+    webhooks,
+    webhook_events,
+    webhook_deliveries,
+    scheduled_publications,
 );

@@ -7,9 +7,11 @@ pub mod counts;
 pub mod entities;
 pub mod generations;
 pub mod keys;
+pub mod outbox;
 pub mod search;
 pub mod topics;
 pub mod users;
+pub mod webhooks;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 

@@ -27,3 +27,4 @@ mod search;
 mod topics;
 mod totals;
 mod users;
+mod webhooks;

@@ -25,6 +25,7 @@ use crate::store::articles::{
     ArticleSummaryRow, Audience, NewArticle,
 };
 use crate::store::keys;
+use crate::webhooks::events;
 
 const TITLE_MAX: usize = 300;
 const SUBTITLE_MAX: usize = 500;
@@ -509,7 +510,9 @@ pub async fn create_article(
     check_reassignment(&user, new.author_id)?;
     let author_id = new.author_id.unwrap_or(user.id);
     let record = db::write(&state.pool, move |conn| {
-        store::create(conn, &new, author_id)
+        let record = store::create(conn, &new, author_id)?;
+        events::article_saved(conn, None, &record)?;
+        Ok(record)
     })
     .await?;
     Ok(created(
@@ -551,7 +554,13 @@ async fn save(
     let key = path.key();
     let authorize = may_edit(user, if_match);
     let record = db::write(&state.pool, move |conn| {
-        store::update(conn, &key, &changes, authorize)
+        let mut before = None;
+        let record = store::update(conn, &key, &changes, |current| {
+            before = Some(current.clone());
+            authorize(current)
+        })?;
+        events::article_saved(conn, before.as_ref(), &record)?;
+        Ok(record)
     })
     .await?;
     tagged(&Article::from(record))
@@ -595,7 +604,12 @@ pub async fn delete_article(
     let key = path.key();
     let authorize = may_delete(&user, if_match);
     db::write(&state.pool, move |conn| {
-        store::delete(conn, &key, authorize)
+        let mut before = None;
+        store::delete(conn, &key, |current| {
+            before = Some(current.clone());
+            authorize(current)
+        })?;
+        before.map_or(Ok(()), |before| events::article_deleted(conn, &before))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

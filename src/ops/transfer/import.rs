@@ -193,6 +193,8 @@ pub fn import(
             return Err(Abort::Failed(failure));
         }
         search::reindex(conn, &reindex)?;
+        // Scheduled articles get their `article.published` when due.
+        crate::store::outbox::owe_scheduled(conn)?;
         Ok(imported)
     });
     result.map_err(|abort| match abort {

@@ -422,7 +422,7 @@ fn refuse_unknown_author(conn: &mut Conn, author_id: i32) -> Result<(), ApiError
 /// changes; but the kept counts hold published articles only, and readers
 /// add the due scheduled ones to them, which stay few only if they do not
 /// pile up. Every article write settles them, in its own transaction.
-fn settle_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
+pub fn settle_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
     diesel::update(
         articles::table
             .filter(articles::status.eq(ArticleStatus::Scheduled))

@@ -1,0 +1,450 @@
+//! The events that writes record: which types a write causes, their
+//! `data` (the resource in its staff shape, as the API serves it) and
+//! their `purge` keys (every `Surrogate-Key` whose answers the write
+//! changed). Each function is called inside the transaction of the write
+//! it reports, right after the store call, so that the event commits or
+//! rolls back with it. With no active webhook subscribed, nothing is
+//! serialized or stored.
+
+use crate::db::Conn;
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::api::articles::Article;
+use crate::api::comments::StaffComment;
+use crate::api::entities::Entity;
+use crate::api::topics::Topic;
+use crate::api::utc;
+use crate::domain::{ArticleStatus, CommentStatus};
+use crate::error::ApiError;
+use crate::store::articles::{self, ArticleRecord, ArticleSummaryRow};
+use crate::store::comments::{self, CommentRow};
+use crate::store::entities::EntityRecord;
+use crate::store::outbox::{self, NewEvent};
+use crate::store::topics::TopicRecord;
+use crate::store::webhooks::{self as hooks, WebhookRow};
+use crate::store::{Key, keys, now};
+
+/// Every event type a webhook can subscribe to (`*` stands for all).
+pub const EVENT_TYPES: &[&str] = &[
+    "article.created",
+    "article.updated",
+    "article.published",
+    "article.unpublished",
+    "article.deleted",
+    "comment.created",
+    "comment.approved",
+    "topic.created",
+    "topic.updated",
+    "topic.deleted",
+    "entity.created",
+    "entity.updated",
+    "entity.deleted",
+    "ping",
+];
+
+/// The body of every delivery.
+#[derive(Serialize)]
+struct Envelope<'a, T: Serialize> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    created_at: chrono::DateTime<chrono::Utc>,
+    data: &'a T,
+    purge: &'a [String],
+}
+
+/// The active webhooks, read once per write.
+struct Subscribers(Vec<WebhookRow>);
+
+impl Subscribers {
+    fn load(conn: &mut Conn) -> Result<Subscribers, ApiError> {
+        Ok(Subscribers(hooks::active(conn)?))
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Records an event for those subscribed to its type.
+    fn record<T: Serialize>(
+        &self,
+        conn: &mut Conn,
+        event_type: &str,
+        data: &T,
+        purge: &[String],
+    ) -> Result<(), ApiError> {
+        let ids: Vec<i32> = self
+            .0
+            .iter()
+            .filter(|hook| hook.wants(event_type))
+            .map(|hook| hook.id)
+            .collect();
+        if !ids.is_empty() {
+            store_event(conn, &ids, event_type, data, purge)?;
+        }
+        Ok(())
+    }
+}
+
+/// Stores one event with a delivery to each of `webhook_ids`; returns the
+/// deliveries' ids.
+fn store_event<T: Serialize>(
+    conn: &mut Conn,
+    webhook_ids: &[i32],
+    event_type: &str,
+    data: &T,
+    purge: &[String],
+) -> Result<Vec<i32>, ApiError> {
+    let id = super::sign::new_event_id();
+    let created_at = now();
+    super::queued();
+    let payload = serde_json::to_string(&Envelope {
+        id: &id,
+        event_type,
+        created_at: utc(created_at),
+        data,
+        purge,
+    })
+    .map_err(|err| ApiError::Internal(format!("cannot serialize an event: {err}")))?;
+    Ok(outbox::insert(
+        conn,
+        &NewEvent {
+            id: &id,
+            event_type,
+            payload: &payload,
+            created_at,
+        },
+        webhook_ids,
+    )?)
+}
+
+/// The keys in order, each once.
+fn unique(keys: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    keys.into_iter()
+        .filter(|key| seen.insert(key.clone()))
+        .collect()
+}
+
+fn is_public(row: &ArticleSummaryRow, now: NaiveDateTime) -> bool {
+    row.effective_status(now) == ArticleStatus::Published
+}
+
+/// What an article write changed: the article's page, its author, and for
+/// every version that was public, the lists it was in (by tag and kind,
+/// and every other list) and the feeds.
+fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String> {
+    let mut purge = Vec::new();
+    let mut any_public = false;
+    for record in versions {
+        if is_public(&record.summary.row, now) {
+            any_public = true;
+            purge.extend(record.summary.keys());
+            purge.extend(
+                record
+                    .summary
+                    .entities
+                    .iter()
+                    .map(|entity| keys::kind(entity.kind)),
+            );
+        } else {
+            purge.push(keys::article(record.summary.row.id));
+        }
+    }
+    if any_public {
+        purge.push(keys::LIST_ARTICLES.to_owned());
+        purge.push(keys::FEED.to_owned());
+    }
+    unique(purge)
+}
+
+/// An article was created (`before` is `None`) or saved. Records
+/// `article.created` or `article.updated`, and `article.published` or
+/// `article.unpublished` when it became public or stopped being so. Keeps
+/// the `article.published` owed to a scheduled article (see
+/// `scheduled_publications`) whether or not anyone subscribes.
+pub fn article_saved(
+    conn: &mut Conn,
+    before: Option<&ArticleRecord>,
+    after: &ArticleRecord,
+) -> Result<(), ApiError> {
+    if before.is_some_and(|before| before.summary.row.version == after.summary.row.version) {
+        return Ok(());
+    }
+    let now = now();
+    let row = &after.summary.row;
+    // A scheduled article whose time passed is public but not yet
+    // announced while it is still owed its event.
+    let owed = outbox::take_publication(conn, row.id)?;
+    let was_announced =
+        before.is_some_and(|before| is_public(&before.summary.row, now)) && owed.is_none();
+    let now_public = is_public(row, now);
+    if row.status == ArticleStatus::Scheduled
+        && let Some(at) = row.published_at.filter(|at| *at > now)
+    {
+        outbox::owe_publication(conn, row.id, at)?;
+    }
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let versions: Vec<&ArticleRecord> = before.into_iter().chain([after]).collect();
+    let purge = article_purge(&versions, now);
+    let data = Article::from(after.clone());
+    let event_type = if before.is_none() {
+        "article.created"
+    } else {
+        "article.updated"
+    };
+    subscribers.record(conn, event_type, &data, &purge)?;
+    if now_public && !was_announced {
+        subscribers.record(conn, "article.published", &data, &purge)?;
+    }
+    if !now_public && was_announced {
+        subscribers.record(conn, "article.unpublished", &data, &purge)?;
+    }
+    Ok(())
+}
+
+/// An article was deleted; `before` is how it was. Records
+/// `article.unpublished` when it was public, then `article.deleted`.
+pub fn article_deleted(conn: &mut Conn, before: &ArticleRecord) -> Result<(), ApiError> {
+    let now = now();
+    let owed = outbox::take_publication(conn, before.summary.row.id)?;
+    let was_announced = is_public(&before.summary.row, now) && owed.is_none();
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let purge = article_purge(&[before], now);
+    let data = Article::from(before.clone());
+    if was_announced {
+        subscribers.record(conn, "article.unpublished", &data, &purge)?;
+    }
+    subscribers.record(conn, "article.deleted", &data, &purge)
+}
+
+/// Records `article.published` for every scheduled article whose time has
+/// passed by `now`, each once: the owed rows are taken in this
+/// transaction. Also marks them published (`articles::settle_due`). Call
+/// inside a write transaction; returns how many were announced.
+pub fn announce_due(conn: &mut Conn, now: NaiveDateTime) -> Result<usize, ApiError> {
+    articles::settle_due(conn, now)?;
+    let due = outbox::take_due_publications(conn, now)?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let subscribers = Subscribers::load(conn)?;
+    let mut announced = 0;
+    for id in due {
+        let record = match articles::find(conn, &Key::Id(id)) {
+            Ok(record) => record,
+            // Deleted meanwhile by a path that keeps no books (an import).
+            Err(ApiError::NotFound(_)) => continue,
+            Err(error) => return Err(error),
+        };
+        if !is_public(&record.summary.row, now) {
+            continue;
+        }
+        announced += 1;
+        if !subscribers.is_empty() {
+            let purge = article_purge(&[&record], now);
+            subscribers.record(conn, "article.published", &Article::from(record), &purge)?;
+        }
+    }
+    Ok(announced)
+}
+
+/// What a comment changed: itself, and when it is shown, its article (the
+/// thread and the comment count).
+fn comment_purge(conn: &mut Conn, row: &CommentRow) -> Result<Vec<String>, ApiError> {
+    let mut purge = vec![keys::comment(row.id)];
+    if comments::is_shown(conn, row)? {
+        purge.push(keys::article(row.article_id));
+    }
+    Ok(purge)
+}
+
+/// A comment was posted: `comment.created`, and `comment.approved` when it
+/// was approved at once (staff, or auto-approval).
+pub fn comment_created(conn: &mut Conn, row: &CommentRow) -> Result<(), ApiError> {
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let purge = comment_purge(conn, row)?;
+    let data = StaffComment::from(row.clone());
+    subscribers.record(conn, "comment.created", &data, &purge)?;
+    if row.status == CommentStatus::Approved {
+        subscribers.record(conn, "comment.approved", &data, &purge)?;
+    }
+    Ok(())
+}
+
+/// A comment was moderated: `comment.approved` when it became approved.
+pub fn comment_moderated(
+    conn: &mut Conn,
+    before: &CommentRow,
+    after: &CommentRow,
+) -> Result<(), ApiError> {
+    if after.status != CommentStatus::Approved || before.status == CommentStatus::Approved {
+        return Ok(());
+    }
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let purge = comment_purge(conn, after)?;
+    subscribers.record(
+        conn,
+        "comment.approved",
+        &StaffComment::from(after.clone()),
+        &purge,
+    )
+}
+
+/// What a topic write changed: the topic, the topic list, the parents'
+/// counts, and when its name or slug changed (or it went), every list and
+/// feed that embeds it.
+fn topic_purge(before: Option<&TopicRecord>, after: Option<&TopicRecord>) -> Vec<String> {
+    let mut purge = Vec::new();
+    for record in before.iter().chain(after.iter()) {
+        purge.push(keys::topic(record.row.id));
+        if let Some(parent) = &record.parent {
+            purge.push(keys::topic(parent.id));
+        }
+    }
+    purge.push(keys::LIST_TOPICS.to_owned());
+    let embedded_changed = match (before, after) {
+        (Some(before), Some(after)) => {
+            before.row.name != after.row.name || before.row.slug != after.row.slug
+        }
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if embedded_changed {
+        purge.push(keys::LIST_ARTICLES.to_owned());
+        purge.push(keys::FEED.to_owned());
+    }
+    unique(purge)
+}
+
+/// A topic was created (`before` is `None`) or saved.
+pub fn topic_saved(
+    conn: &mut Conn,
+    before: Option<&TopicRecord>,
+    after: &TopicRecord,
+) -> Result<(), ApiError> {
+    if before.is_some_and(|before| before.row.version == after.row.version) {
+        return Ok(());
+    }
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let event_type = if before.is_none() {
+        "topic.created"
+    } else {
+        "topic.updated"
+    };
+    let purge = topic_purge(before, Some(after));
+    subscribers.record(conn, event_type, &Topic::from(after.clone()), &purge)
+}
+
+/// A topic was deleted; `before` is how it was.
+pub fn topic_deleted(conn: &mut Conn, before: &TopicRecord) -> Result<(), ApiError> {
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let purge = topic_purge(Some(before), None);
+    subscribers.record(conn, "topic.deleted", &Topic::from(before.clone()), &purge)
+}
+
+/// What an entity write changed: the entity, the entity list, and when
+/// what articles embed of it changed (or it went), its kinds' lists and
+/// every list and feed.
+fn entity_purge(before: Option<&EntityRecord>, after: Option<&EntityRecord>) -> Vec<String> {
+    let mut purge = Vec::new();
+    for record in before.iter().chain(after.iter()) {
+        purge.push(keys::entity(record.row.id));
+    }
+    purge.push(keys::LIST_ENTITIES.to_owned());
+    let embedded_changed = match (before, after) {
+        (Some(before), Some(after)) => {
+            before.row.name != after.row.name
+                || before.row.slug != after.row.slug
+                || before.row.kind != after.row.kind
+        }
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if embedded_changed {
+        for record in before.iter().chain(after.iter()) {
+            purge.push(keys::kind(record.row.kind));
+        }
+        purge.push(keys::LIST_ARTICLES.to_owned());
+        purge.push(keys::FEED.to_owned());
+    }
+    unique(purge)
+}
+
+/// An entity was created (`before` is `None`) or saved.
+pub fn entity_saved(
+    conn: &mut Conn,
+    before: Option<&EntityRecord>,
+    after: &EntityRecord,
+) -> Result<(), ApiError> {
+    if before.is_some_and(|before| before.row.version == after.row.version) {
+        return Ok(());
+    }
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let event_type = if before.is_none() {
+        "entity.created"
+    } else {
+        "entity.updated"
+    };
+    let purge = entity_purge(before, Some(after));
+    subscribers.record(conn, event_type, &Entity::from(after.clone()), &purge)
+}
+
+/// An entity was deleted; `before` is how it was.
+pub fn entity_deleted(conn: &mut Conn, before: &EntityRecord) -> Result<(), ApiError> {
+    let subscribers = Subscribers::load(conn)?;
+    if subscribers.is_empty() {
+        return Ok(());
+    }
+    let purge = entity_purge(Some(before), None);
+    subscribers.record(
+        conn,
+        "entity.deleted",
+        &Entity::from(before.clone()),
+        &purge,
+    )
+}
+
+/// What a `ping` carries.
+#[derive(Serialize)]
+struct Ping<'a> {
+    webhook_id: i32,
+    url: &'a str,
+    message: &'a str,
+}
+
+/// A `ping` to one webhook (whatever it subscribes to); returns the
+/// delivery's id.
+pub fn ping(conn: &mut Conn, webhook: &WebhookRow) -> Result<i32, ApiError> {
+    let data = Ping {
+        webhook_id: webhook.id,
+        url: &webhook.url,
+        message: "A test event from newsdesk: this endpoint receives its webhooks.",
+    };
+    store_event(conn, &[webhook.id], "ping", &data, &[])?
+        .first()
+        .copied()
+        .ok_or_else(|| ApiError::Internal("a ping was stored without a delivery".to_owned()))
+}
