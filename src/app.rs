@@ -196,12 +196,20 @@ impl Application {
     ) -> Result<Application, String> {
         let port = listener.local_addr().map_err(|err| err.to_string())?.port();
         let workers = config.workers;
+        let media_files = crate::media::files::MediaFiles::open(&config)?;
+        crate::render::set_embed_hosts(&config.embed_hosts);
         let pool_size = usize::try_from(config.pool_size).unwrap_or(8);
         let answers = web::Data::new(Answers::new(config.cache_mb.saturating_mul(1024 * 1024)));
         let state = web::Data::new(AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
             auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
             comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
+            media_files,
+            // One image job per core: each is CPU-bound and may hold up to
+            // 256 MB while it decodes.
+            image_jobs: crate::media::Jobs::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            ),
             pool,
             config,
         });

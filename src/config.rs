@@ -72,6 +72,23 @@ pub struct Config {
     /// `NEWSDESK_WEBHOOK_CONCURRENCY`: deliveries under way at once (a
     /// quarter of them, at least one, for one webhook). Default 16.
     pub webhook_concurrency: usize,
+    /// `NEWSDESK_MEDIA_LIMIT`: largest image upload in bytes. Default 10 MiB.
+    pub media_limit: usize,
+    /// `NEWSDESK_MEDIA_DIR`: the directory media files are kept in when
+    /// `media_store` is not set (created when missing). Default `./media`.
+    pub media_dir: String,
+    /// `NEWSDESK_MEDIA_STORE`: `s3://bucket/prefix` to keep media files in
+    /// S3-compatible object storage instead, so that several nodes share
+    /// them. Credentials, region and endpoint come from `media_s3_options`.
+    pub media_store: Option<String>,
+    /// The usual `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT`,
+    /// `AWS_ALLOW_HTTP`…) as (name, value), for `media_store`.
+    pub media_s3_options: Vec<(String, String)>,
+    /// `NEWSDESK_EMBED_HOSTS`: comma-separated hosts whose https iframes
+    /// article bodies may embed (their subdomains too). Default
+    /// `render::DEFAULT_EMBED_HOSTS`.
+    pub embed_hosts: Vec<String>,
 }
 
 /// A setting that is present but unusable; `main` reports it and exits.
@@ -109,6 +126,14 @@ impl Default for Config {
             webhook_poll_interval: Duration::from_secs(1),
             webhook_timeout: Duration::from_secs(10),
             webhook_concurrency: 16,
+            media_limit: 10 * 1024 * 1024,
+            media_dir: "./media".to_owned(),
+            media_store: None,
+            media_s3_options: Vec::new(),
+            embed_hosts: crate::render::DEFAULT_EMBED_HOSTS
+                .iter()
+                .map(|host| (*host).to_owned())
+                .collect(),
         }
     }
 }
@@ -198,6 +223,30 @@ impl Config {
             },
             webhook_concurrency: parse_var("NEWSDESK_WEBHOOK_CONCURRENCY")?
                 .unwrap_or(defaults.webhook_concurrency),
+            media_limit: parse_var("NEWSDESK_MEDIA_LIMIT")?.unwrap_or(defaults.media_limit),
+            media_dir: non_empty("NEWSDESK_MEDIA_DIR").unwrap_or(defaults.media_dir),
+            media_store: match non_empty("NEWSDESK_MEDIA_STORE") {
+                Some(url) => {
+                    crate::media::files::parse_s3_url(&url).map_err(|reason| ConfigError {
+                        name: "NEWSDESK_MEDIA_STORE",
+                        reason,
+                    })?;
+                    Some(url)
+                }
+                None => None,
+            },
+            media_s3_options: env::vars()
+                .filter(|(name, value)| name.starts_with("AWS_") && !value.is_empty())
+                .collect(),
+            embed_hosts: match non_empty("NEWSDESK_EMBED_HOSTS") {
+                None => defaults.embed_hosts,
+                Some(list) => {
+                    crate::render::parse_embed_hosts(&list).map_err(|reason| ConfigError {
+                        name: "NEWSDESK_EMBED_HOSTS",
+                        reason,
+                    })?
+                }
+            },
         })
     }
 

@@ -95,6 +95,10 @@ pub enum ApiError {
     /// The body is not `application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// The body is not of a type this endpoint takes (an upload that is not
+    /// an image); the detail says what it takes.
+    #[error("unsupported media type: {0}")]
+    UnsupportedType(String),
     /// The client refuses every coding the answer could be sent in
     /// (`Accept-Encoding: identity;q=0` and nothing we have).
     #[error("not acceptable")]
@@ -143,7 +147,9 @@ impl ApiError {
             ApiError::PreconditionFailed => "precondition-failed",
             ApiError::RequestTimeout => "request-timeout",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
-            ApiError::UnsupportedMediaType => "unsupported-media-type",
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedType(_) => {
+                "unsupported-media-type"
+            }
             ApiError::NotAcceptable => "not-acceptable",
             ApiError::Validation(_) => "validation",
             ApiError::Unavailable(_) => "unavailable",
@@ -156,6 +162,7 @@ impl ApiError {
         let status = self.status_code();
         let detail = match self {
             ApiError::BadRequest(detail)
+            | ApiError::UnsupportedType(detail)
             | ApiError::NotFound(detail)
             | ApiError::Unauthorized(detail)
             | ApiError::Forbidden(detail) => detail.clone(),
@@ -221,7 +228,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType | ApiError::UnsupportedType(_) => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod media;
 pub mod openapi;
 pub mod ops;
 pub mod rate_limit;

@@ -5,7 +5,9 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{articles, auth, comments, entities, feeds, health, topics, users, webhooks};
+use crate::api::{
+    articles, auth, comments, entities, feeds, health, media, topics, users, webhooks,
+};
 
 /// Every documented route. The OpenAPI paths are collected from exactly
 /// these registrations, so the spec and the router cannot drift.
@@ -55,6 +57,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(webhooks::delete_webhook)
                 .service(webhooks::list_deliveries)
                 .service(webhooks::retry_delivery)
-                .service(webhooks::ping_webhook),
+                .service(webhooks::ping_webhook)
+                .service(media::upload_media)
+                .service(media::list_media)
+                .service(media::get_media)
+                .service(media::update_media)
+                .service(media::delete_media)
+                .service(media::media_file),
         );
 }

@@ -1,5 +1,6 @@
 //! What every handler can reach: the database, the settings, the token
-//! keys and the rate limits. The answer caches are the api's own
+//! keys, the rate limits, the media store
+//! and the image threads. The answer caches are the api's own
 //! (`api::Answers`), so that nothing here depends on the HTTP layer.
 
 use crate::auth::token::TokenKeys;
@@ -15,4 +16,8 @@ pub struct AppState {
     pub auth_limiter: RateLimit,
     /// Comment posts per client address.
     pub comment_limiter: RateLimit,
+    /// Where media files are kept (a directory or an S3 bucket).
+    pub media_files: crate::media::files::MediaFiles,
+    /// The threads that decode and resize images.
+    pub image_jobs: crate::media::Jobs,
 }

@@ -9,6 +9,7 @@ pub mod etag;
 pub mod feeds;
 pub mod fields;
 pub mod health;
+pub mod media;
 pub mod packed;
 pub mod pagination;
 pub mod topics;

@@ -200,6 +200,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The media library (images); the files are in the media store.
+    media (id) {
+        id -> Integer,
+        storage_key -> Text,
+        content_type -> Text,
+        width -> Integer,
+        height -> Integer,
+        bytes -> BigInt,
+        checksum -> Text,
+        alt -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        focal_x -> Nullable<Double>,
+        focal_y -> Nullable<Double>,
+        uploaded_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// `article.published` events owed when a scheduled time passes.
     scheduled_publications (article_id) {
         article_id -> Integer,
@@ -235,4 +256,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     scheduled_publications,
+    media,
 );

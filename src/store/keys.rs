@@ -33,6 +33,11 @@ pub fn comment(id: i32) -> String {
     format!("comment:{id}")
 }
 
+/// An image of the media library: its record and its files.
+pub fn media(id: i32) -> String {
+    format!("media:{id}")
+}
+
 /// A staff author's articles.
 pub fn author(id: i32) -> String {
     format!("author:{id}")

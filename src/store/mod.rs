@@ -7,6 +7,7 @@ pub mod counts;
 pub mod entities;
 pub mod generations;
 pub mod keys;
+pub mod media;
 pub mod outbox;
 pub mod search;
 pub mod topics;

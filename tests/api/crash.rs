@@ -26,6 +26,7 @@ fn start(database: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_newsdesk"))
         .arg("serve")
         .env("DATABASE_URL", database)
+        .env("NEWSDESK_MEDIA_DIR", format!("{database}.media"))
         .env("NEWSDESK_BIND", format!("127.0.0.1:{port}"))
         .env("NEWSDESK_JWT_SECRET", crate::helpers::JWT_SECRET)
         .env("NEWSDESK_ADMIN_EMAIL", ADMIN.0)

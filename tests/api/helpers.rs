@@ -89,6 +89,7 @@ pub fn test_config(dir: &tempfile::TempDir) -> Config {
         bootstrap_admin: Some((ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned())),
         // Tests post many comments from one address; the limit has its own test.
         comment_rate_per_minute: 1000,
+        media_dir: dir.path().join("media").to_string_lossy().into_owned(),
         ..Config::default()
     }
 }

@@ -1,0 +1,171 @@
+//! The media library's rows: what an image is (type, size, where its files
+//! are kept) and what the newsroom says about it (alt text, caption,
+//! credit, focal point). The files themselves are in `media::files`.
+
+use diesel::prelude::*;
+
+use super::{PageRequest, now};
+use crate::db::schema::media;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = media)]
+pub struct MediaRow {
+    pub id: i32,
+    pub storage_key: String,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+    pub checksum: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+    pub uploaded_by: Option<i32>,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// An image whose file is already kept, to record.
+#[derive(Debug, Clone)]
+pub struct NewMedia {
+    pub storage_key: String,
+    pub content_type: String,
+    pub width: i32,
+    pub height: i32,
+    pub bytes: i64,
+    pub checksum: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+    pub uploaded_by: i32,
+}
+
+/// Validated changes: `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct MediaChanges {
+    pub alt: Option<Option<String>>,
+    pub caption: Option<Option<String>>,
+    pub credit: Option<Option<String>>,
+    /// (x, y), each in 0..=1.
+    pub focal_point: Option<Option<(f64, f64)>>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = media)]
+struct MediaInsert<'a> {
+    storage_key: &'a str,
+    content_type: &'a str,
+    width: i32,
+    height: i32,
+    bytes: i64,
+    checksum: &'a str,
+    alt: Option<&'a str>,
+    caption: Option<&'a str>,
+    credit: Option<&'a str>,
+    uploaded_by: Option<i32>,
+    created_at: chrono::NaiveDateTime,
+    updated_at: chrono::NaiveDateTime,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = media)]
+struct MediaUpdate<'a> {
+    alt: Option<Option<&'a str>>,
+    caption: Option<Option<&'a str>>,
+    credit: Option<Option<&'a str>>,
+    focal_x: Option<Option<f64>>,
+    focal_y: Option<Option<f64>>,
+    updated_at: chrono::NaiveDateTime,
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("No media has this id.".to_owned())
+}
+
+pub fn create(conn: &mut SqliteConnection, new: &NewMedia) -> Result<MediaRow, ApiError> {
+    let at = now();
+    Ok(diesel::insert_into(media::table)
+        .values(MediaInsert {
+            storage_key: &new.storage_key,
+            content_type: &new.content_type,
+            width: new.width,
+            height: new.height,
+            bytes: new.bytes,
+            checksum: &new.checksum,
+            alt: new.alt.as_deref(),
+            caption: new.caption.as_deref(),
+            credit: new.credit.as_deref(),
+            uploaded_by: Some(new.uploaded_by),
+            created_at: at,
+            updated_at: at,
+        })
+        .returning(MediaRow::as_returning())
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, ApiError> {
+    media::table
+        .find(id)
+        .select(MediaRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(not_found)
+}
+
+/// A page of the library, newest first, and the total.
+pub fn list(
+    conn: &mut SqliteConnection,
+    page: PageRequest,
+) -> Result<(Vec<MediaRow>, i64), ApiError> {
+    let total: i64 = media::table.count().get_result(conn)?;
+    let rows = media::table
+        .select(MediaRow::as_select())
+        .order((media::created_at.desc(), media::id.desc()))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Applies `changes` once `guard` (ownership, `If-Match`) accepts the row
+/// as it is now.
+pub fn update(
+    conn: &mut SqliteConnection,
+    id: i32,
+    changes: &MediaChanges,
+    guard: impl FnOnce(&MediaRow) -> Result<(), ApiError>,
+) -> Result<MediaRow, ApiError> {
+    let current = find(conn, id)?;
+    guard(&current)?;
+    let focal = changes.focal_point;
+    let update = MediaUpdate {
+        alt: changes.alt.as_ref().map(Option::as_deref),
+        caption: changes.caption.as_ref().map(Option::as_deref),
+        credit: changes.credit.as_ref().map(Option::as_deref),
+        focal_x: focal.map(|point| point.map(|(x, _)| x)),
+        focal_y: focal.map(|point| point.map(|(_, y)| y)),
+        updated_at: now(),
+    };
+    Ok(diesel::update(media::table.find(id))
+        .set(&update)
+        .returning(MediaRow::as_returning())
+        .get_result(conn)?)
+}
+
+/// Deletes the row once `guard` accepts it, and returns it so that the
+/// caller can remove its files. Nothing in the schema refers to media yet;
+/// when articles get `featured_image` (and users `avatar`), this is where
+/// a delete of media in use becomes a 409 naming what uses it.
+pub fn delete(
+    conn: &mut SqliteConnection,
+    id: i32,
+    guard: impl FnOnce(&MediaRow) -> Result<(), ApiError>,
+) -> Result<MediaRow, ApiError> {
+    let current = find(conn, id)?;
+    guard(&current)?;
+    diesel::delete(media::table.find(id)).execute(conn)?;
+    Ok(current)
+}
