@@ -16,6 +16,7 @@ use crate::state::AppState;
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
 };
+use crate::store::old_slugs::Owner;
 use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
@@ -297,15 +298,26 @@ pub async fn list_entities(
 #[utoipa::path(
     tag = "entities",
     params(IdOrSlug),
-    responses((status = 200, description = "The entity", body = Entity))
+    responses(
+        (status = 200, description = "The entity", body = Entity),
+        (status = 301, description = "An old slug of the entity: `Location` names the current one",
+            body = super::MovedSlug, headers(("Location" = String, description = "/api/v1/entities/{current-slug}"))),
+    )
 )]
 #[get("/entities/{id_or_slug}")]
 pub async fn get_entity(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    let lookup = key.clone();
+    let record = match db::run(&state.pool, move |conn| store::find(conn, &lookup)).await {
+        Err(not_found @ ApiError::NotFound(_)) => {
+            return super::moved_or(&state.pool, Owner::Entity, &req, key, not_found).await;
+        }
+        found => found?,
+    };
     let keys = [crate::store::keys::entity(record.row.id)];
     tagged(&Entity::from(record)).map(|response| super::with_surrogate_keys(response, &keys))
 }

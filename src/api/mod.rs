@@ -361,3 +361,47 @@ pub fn tagged<T: serde::Serialize>(body: &T) -> Result<actix_web::HttpResponse, 
         .content_type(header::ContentType::json())
         .body(bytes))
 }
+
+/// The answer to a GET whose slug names nothing now: a 301 to the current
+/// slug when it is an old one (see `store::old_slugs`), with the JSON body
+/// `{"slug": "new-slug"}` and the request's query string kept, else
+/// `not_found` as it was.
+pub async fn moved_or(
+    pool: &crate::db::DbPool,
+    owner: crate::store::old_slugs::Owner,
+    req: &HttpRequest,
+    key: crate::store::Key,
+    not_found: ApiError,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let crate::store::Key::Slug(slug) = key else {
+        return Err(not_found);
+    };
+    let current = crate::db::run(pool, move |conn| {
+        crate::store::old_slugs::current(conn, owner, &slug)
+    })
+    .await?;
+    let Some(current) = current else {
+        return Err(not_found);
+    };
+    let collection = match owner {
+        crate::store::old_slugs::Owner::Article => "articles",
+        crate::store::old_slugs::Owner::Topic => "topics",
+        crate::store::old_slugs::Owner::Entity => "entities",
+    };
+    let mut location = format!("/api/v1/{collection}/{current}");
+    if !req.query_string().is_empty() {
+        location.push('?');
+        location.push_str(req.query_string());
+    }
+    Ok(actix_web::HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, location))
+        .json(serde_json::json!({ "slug": current })))
+}
+
+/// The body of a 301 from an old slug.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"slug": "north-korea-russia-arms-transfers"}))]
+pub struct MovedSlug {
+    /// The current slug.
+    pub slug: String,
+}

@@ -11,6 +11,7 @@ use crate::auth::{AuthUser, Role};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
+use crate::store::old_slugs::Owner;
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
 use crate::webhooks::events;
 
@@ -226,15 +227,26 @@ pub async fn list_topics(
 #[utoipa::path(
     tag = "topics",
     params(IdOrSlug),
-    responses((status = 200, description = "The topic", body = Topic))
+    responses(
+        (status = 200, description = "The topic", body = Topic),
+        (status = 301, description = "An old slug of the topic: `Location` names the current one",
+            body = super::MovedSlug, headers(("Location" = String, description = "/api/v1/topics/{current-slug}"))),
+    )
 )]
 #[get("/topics/{id_or_slug}")]
 pub async fn get_topic(
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    let lookup = key.clone();
+    let record = match db::run(&state.pool, move |conn| store::find(conn, &lookup)).await {
+        Err(not_found @ ApiError::NotFound(_)) => {
+            return super::moved_or(&state.pool, Owner::Topic, &req, key, not_found).await;
+        }
+        found => found?,
+    };
     let keys = [crate::store::keys::topic(record.row.id)];
     tagged(&Topic::from(record)).map(|response| super::with_surrogate_keys(response, &keys))
 }

@@ -228,6 +228,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Slugs an article, topic or entity had while public: they redirect.
+    old_slugs (kind, slug) {
+        kind -> Text,
+        slug -> Text,
+        target_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
@@ -257,4 +267,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     scheduled_publications,
     media,
+    old_slugs,
 );

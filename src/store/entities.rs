@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::old_slugs::{self, Owner};
 use super::topics::unknown_slugs;
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
@@ -202,7 +203,7 @@ fn choose_slug(
     except_id: i32,
 ) -> Result<String, ApiError> {
     super::choose_slug(given, name, "entity", |base| {
-        entities::table
+        let mut taken: Vec<String> = entities::table
             .select(entities::slug)
             .filter(entities::id.ne(except_id))
             // "base-…" as a range, which the unique index answers (LIKE
@@ -212,7 +213,9 @@ fn choose_slug(
                     .gt(format!("{base}-"))
                     .and(entities::slug.lt(format!("{base}.")))),
             )
-            .load(conn)
+            .load(conn)?;
+        taken.extend(old_slugs::similar(conn, Owner::Entity, base, except_id)?);
+        Ok(taken)
     })
 }
 
@@ -354,6 +357,10 @@ pub fn update(
         if aliases != current.aliases {
             replace_aliases(conn, id, &aliases)?;
         }
+        if next.slug != row.slug {
+            // Entities are public from their creation.
+            old_slugs::moved(conn, Owner::Entity, id, &row.slug, &next.slug)?;
+        }
         if next.slug != row.slug || next.name != row.name || next.kind != row.kind {
             let touched = touch_articles(conn, id)?;
             search::reindex(conn, &touched)?;
@@ -392,6 +399,7 @@ pub fn delete(
     let entity = current.row;
     let touched = touch_articles(conn, entity.id)?;
     diesel::delete(entities::table.find(entity.id)).execute(conn)?;
+    old_slugs::forget(conn, Owner::Entity, entity.id)?;
     search::reindex(conn, &touched)?;
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod entities;
 pub mod generations;
 pub mod keys;
 pub mod media;
+pub mod old_slugs;
 pub mod outbox;
 pub mod search;
 pub mod topics;

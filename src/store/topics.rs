@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::old_slugs::{self, Owner};
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
 use crate::db::schema::{article_topics, articles, topic_closure, topics};
@@ -248,7 +249,7 @@ fn choose_slug(
     except_id: Option<i32>,
 ) -> Result<String, ApiError> {
     super::choose_slug(given, name, "topic", |base| {
-        topics::table
+        let mut taken: Vec<String> = topics::table
             .select(topics::slug)
             .filter(topics::id.ne(except_id.unwrap_or(0)))
             // "base-…" as a range, which the unique index answers (LIKE
@@ -258,7 +259,10 @@ fn choose_slug(
                     .gt(format!("{base}-"))
                     .and(topics::slug.lt(format!("{base}.")))),
             )
-            .load(conn)
+            .load(conn)?;
+        let except_id = except_id.unwrap_or(0);
+        taken.extend(old_slugs::similar(conn, Owner::Topic, base, except_id)?);
+        Ok(taken)
     })
 }
 
@@ -327,6 +331,10 @@ pub fn update(
                 topics::version.eq(topics::version + 1),
             ))
             .execute(conn)?;
+        if next.slug != current.slug {
+            // Topics are public from their creation.
+            old_slugs::moved(conn, Owner::Topic, current.id, &current.slug, &next.slug)?;
+        }
         if next.slug != current.slug || next.name != current.name {
             let touched = touch_articles(conn, current.id)?;
             search::reindex(conn, &touched)?;
@@ -378,6 +386,7 @@ pub fn delete(
         .set(topics::parent_id.eq(topic.parent_id))
         .execute(conn)?;
     diesel::delete(topics::table.find(topic.id)).execute(conn)?;
+    old_slugs::forget(conn, Owner::Topic, topic.id)?;
     search::reindex(conn, &touched)?;
     Ok(())
 }

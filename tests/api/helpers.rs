@@ -110,7 +110,11 @@ pub async fn spawn_app_with(config: Config, dir: tempfile::TempDir) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let mut app = TestApp {
         address,
-        client: reqwest::Client::new(),
+        // Redirects are answers to check (old slugs' 301s), not to follow.
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("HTTP client"),
         db_path,
         admin_token: String::new(),
         _dir: dir,

@@ -22,6 +22,7 @@ mod helpers;
 mod hostile;
 mod http;
 mod media;
+mod old_slugs;
 mod openapi;
 mod plans;
 mod roles;

@@ -25,6 +25,7 @@ use crate::store::articles::{
     ArticleSummaryRow, Audience, NewArticle,
 };
 use crate::store::keys;
+use crate::store::old_slugs::Owner;
 use crate::webhooks::events;
 
 const TITLE_MAX: usize = 300;
@@ -408,7 +409,11 @@ impl crate::cache::Weigh for RenderedArticle {
     tag = "articles",
     params(IdOrSlug),
     security((), ("bearer" = [])),
-    responses((status = 200, description = "The article", body = Article))
+    responses(
+        (status = 200, description = "The article", body = Article),
+        (status = 301, description = "An old slug of the article: `Location` names the current one",
+            body = super::MovedSlug, headers(("Location" = String, description = "/api/v1/articles/{current-slug}"))),
+    )
 )]
 #[get("/articles/{id_or_slug}")]
 pub async fn get_article(
@@ -420,12 +425,21 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let cached = answers.into_inner();
-    let article = db::run(&state.pool, move |conn| {
-        cached.articles.get_or_load(conn, key.stable_key(), |conn| {
-            RenderedArticle::new(store::find(conn, &key)?)
-        })
+    let lookup = key.clone();
+    let article = match db::run(&state.pool, move |conn| {
+        cached
+            .articles
+            .get_or_load(conn, lookup.stable_key(), |conn| {
+                RenderedArticle::new(store::find(conn, &lookup)?)
+            })
     })
-    .await?;
+    .await
+    {
+        Err(not_found @ ApiError::NotFound(_)) => {
+            return super::moved_or(&state.pool, Owner::Article, &req, key, not_found).await;
+        }
+        found => found?,
+    };
     if !audience(&user).can_see(&article.row, crate::store::now()) {
         return Err(ApiError::NotFound(
             "No article has this id or slug.".to_owned(),

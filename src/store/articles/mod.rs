@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::old_slugs::{self, Owner};
 use super::{Key, entities, keys, now, search, topics};
 use crate::db::Conn;
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
@@ -273,7 +274,7 @@ fn choose_slug(
     except_id: i32,
 ) -> Result<String, ApiError> {
     super::choose_slug(given, title, "article", |base| {
-        articles::table
+        let mut taken: Vec<String> = articles::table
             .select(articles::slug)
             .filter(articles::id.ne(except_id))
             // "base-…" as a range, which the unique index answers (LIKE
@@ -283,7 +284,9 @@ fn choose_slug(
                     .gt(format!("{base}-"))
                     .and(articles::slug.lt(format!("{base}.")))),
             )
-            .load(conn)
+            .load(conn)?;
+        taken.extend(old_slugs::similar(conn, Owner::Article, base, except_id)?);
+        Ok(taken)
     })
 }
 
@@ -612,6 +615,12 @@ pub fn update(
     if body != current.body.body {
         write_body(conn, row.id, &body, &derived.body_html)?;
     }
+    // Only a slug readers could have seen has links out there to keep.
+    let was_public =
+        row.status == ArticleStatus::Published && row.published_at.is_some_and(|at| at <= now);
+    if slug != row.slug && was_public {
+        old_slugs::moved(conn, Owner::Article, row.id, &row.slug, &slug)?;
+    }
     if tags_changed {
         replace_links(conn, row.id, &topic_ids, &entity_ids)?;
     }
@@ -636,6 +645,7 @@ pub fn delete(
     authorize(&current)?;
     let id = current.summary.row.id;
     diesel::delete(articles::table.find(id)).execute(conn)?;
+    old_slugs::forget(conn, Owner::Article, id)?;
     search::forget(conn, id)?;
     Ok(())
 }
