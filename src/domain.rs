@@ -159,6 +159,48 @@ impl Named for EntityKind {
     }
 }
 
+/// What a note published with an article is (schema.org's
+/// `CorrectionComment` covers all three).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    AsExpression,
+    FromSqlRow,
+)]
+#[serde(rename_all = "lowercase")]
+#[diesel(sql_type = Text)]
+pub enum CorrectionKind {
+    /// Something reported was wrong, and this sets it right.
+    Correction,
+    /// Something reported was unclear, and this explains it.
+    Clarification,
+    /// Something happened since publication.
+    Update,
+}
+
+impl Named for CorrectionKind {
+    const ALL: &'static [Self] = &[
+        CorrectionKind::Correction,
+        CorrectionKind::Clarification,
+        CorrectionKind::Update,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            CorrectionKind::Correction => "correction",
+            CorrectionKind::Clarification => "clarification",
+            CorrectionKind::Update => "update",
+        }
+    }
+}
+
 /// What a staff account may do, from least to most.
 #[derive(
     Debug,
@@ -233,7 +275,13 @@ macro_rules! text_column {
     )+};
 }
 
-text_column!(ArticleStatus, CommentStatus, EntityKind, Role);
+text_column!(
+    ArticleStatus,
+    CommentStatus,
+    CorrectionKind,
+    EntityKind,
+    Role
+);
 
 #[cfg(test)]
 mod tests {
@@ -255,6 +303,7 @@ mod tests {
     fn every_name_reads_back_as_its_value() {
         round_trips::<ArticleStatus>();
         round_trips::<CommentStatus>();
+        round_trips::<CorrectionKind>();
         round_trips::<EntityKind>();
         round_trips::<Role>();
     }

@@ -68,6 +68,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        was_public -> Bool,
     }
 }
 
@@ -238,6 +239,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Corrections, clarifications and updates of articles.
+    corrections (id) {
+        id -> Integer,
+        article_id -> Integer,
+        kind -> Text,
+        text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
@@ -268,4 +282,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     scheduled_publications,
     media,
     old_slugs,
+    corrections,
 );

@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod comments;
+pub mod corrections;
 pub mod counts;
 pub mod entities;
 pub mod generations;

@@ -737,8 +737,8 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
     let large = count_for(40);
     assert_eq!(small, large, "queries must not grow with the page size");
     assert!(
-        large <= 5,
-        "count, page, authors, topics, entities: {large}"
+        large <= 6,
+        "count, page, authors, topics, entities, corrections: {large}"
     );
 }
 

@@ -12,6 +12,7 @@ mod caching;
 mod cli;
 mod comments;
 mod concurrency;
+mod corrections;
 mod crash;
 mod embeds;
 mod entities;

@@ -1,5 +1,6 @@
 //! `/api/v1/articles`: stories, their tags and their workflow.
 
+pub mod corrections;
 mod list;
 
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
@@ -58,7 +59,10 @@ pub struct Author {
     "entities": [{"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country"},
                  {"id": 5, "slug": "g7", "name": "G7", "kind": "organisation"}],
     "comments_open": true, "comment_count": 0, "word_count": 412, "reading_time_minutes": 3,
-    "created_at": "2024-05-31T08:40:00Z", "updated_at": "2024-05-31T09:00:00Z", "version": 2
+    "created_at": "2024-05-31T08:40:00Z", "updated_at": "2024-05-31T09:00:00Z", "version": 2,
+    "corrections": [{"id": 4, "kind": "correction",
+        "text": "An earlier version of this story misstated the date of the G7 statement.",
+        "created_at": "2024-06-01T10:15:00Z"}]
 }))]
 pub struct ArticleListItem {
     pub id: i32,
@@ -90,6 +94,8 @@ pub struct ArticleListItem {
     pub updated_at: DateTime<Utc>,
     /// 1 when created, +1 on every change.
     pub version: i32,
+    /// Corrections, clarifications and updates, oldest first.
+    pub corrections: Vec<corrections::Correction>,
     /// With `q` only: how well the article matches, higher is better.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<f64>,
@@ -126,6 +132,11 @@ impl From<SummaryRecord> for ArticleListItem {
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
             version: row.version,
+            corrections: record
+                .corrections
+                .into_iter()
+                .map(corrections::Correction::from)
+                .collect(),
             rank: None,
         }
     }

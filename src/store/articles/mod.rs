@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::corrections::{self, CorrectionRow};
 use super::old_slugs::{self, Owner};
 use super::{Key, entities, keys, now, search, topics};
 use crate::db::Conn;
@@ -67,9 +68,17 @@ pub struct ArticleSummaryRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// Public at some time before the last write, if not now.
+    pub was_public: bool,
 }
 
 impl ArticleSummaryRow {
+    /// Whether readers have seen the article: what they saw then (its
+    /// slug, its corrections) is kept.
+    pub fn has_been_public(&self, now: NaiveDateTime) -> bool {
+        self.was_public || self.effective_status(now) == ArticleStatus::Published
+    }
+
     /// The status a reader is told: a scheduled article whose time has passed
     /// is published.
     pub fn effective_status(&self, now: NaiveDateTime) -> ArticleStatus {
@@ -102,6 +111,8 @@ pub struct ArticleSummary {
     pub author: AuthorRef,
     pub topics: Vec<topics::TopicRef>,
     pub entities: Vec<entities::EntityRef>,
+    /// Oldest first.
+    pub corrections: Vec<CorrectionRow>,
 }
 
 impl ArticleSummary {
@@ -180,7 +191,7 @@ impl From<NewArticle> for ArticleChanges {
     }
 }
 
-/// Adds authors, topics and entities to a page of rows: three queries,
+/// Adds authors, topics, entities and corrections to a page of rows: four queries,
 /// whatever the page size.
 fn complete(
     conn: &mut Conn,
@@ -197,6 +208,7 @@ fn complete(
         .collect();
     let mut topics = topics::for_articles(conn, &ids)?;
     let mut entities = entities::for_articles(conn, &ids)?;
+    let mut corrections = corrections::for_articles(conn, &ids)?;
     rows.into_iter()
         .map(|row| {
             let author = authors.get(&row.author_id).cloned().ok_or_else(|| {
@@ -206,6 +218,7 @@ fn complete(
                 author,
                 topics: topics.remove(&row.id).unwrap_or_default(),
                 entities: entities.remove(&row.id).unwrap_or_default(),
+                corrections: corrections.remove(&row.id).unwrap_or_default(),
                 row,
             })
         })
@@ -610,15 +623,14 @@ pub fn update(
             },
             articles::author_id.eq(author_id),
             articles::version.eq(articles::version + 1),
+            articles::was_public.eq(row.has_been_public(now)),
         ))
         .execute(conn)?;
     if body != current.body.body {
         write_body(conn, row.id, &body, &derived.body_html)?;
     }
     // Only a slug readers could have seen has links out there to keep.
-    let was_public =
-        row.status == ArticleStatus::Published && row.published_at.is_some_and(|at| at <= now);
-    if slug != row.slug && was_public {
+    if slug != row.slug && row.has_been_public(now) {
         old_slugs::moved(conn, Owner::Article, row.id, &row.slug, &slug)?;
     }
     if tags_changed {

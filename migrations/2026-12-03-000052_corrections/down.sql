@@ -1,0 +1,2 @@
+ALTER TABLE articles DROP COLUMN was_public;
+DROP TABLE corrections;
