@@ -39,6 +39,9 @@ pub struct Config {
     /// article URLs, `http://{NEWSDESK_BIND}/api/v1/articles`. Must be
     /// absolute (`https://…`).
     pub public_url: Option<String>,
+    /// `NEWSDESK_PUBLICATION_NAME`: the newsroom's name, as the publisher
+    /// in JSON-LD. Default `newsdesk`.
+    pub publication_name: String,
     /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
@@ -113,6 +116,7 @@ impl Default for Config {
             comment_rate_per_minute: 5,
             comments_auto_approve: false,
             public_url: None,
+            publication_name: "newsdesk".to_owned(),
             cors_origins: vec!["*".to_owned()],
             cache_mb: 12,
             cache_max_age: 60,
@@ -181,6 +185,8 @@ impl Config {
                 }
                 url => url.map(|url| url.trim_end_matches('/').to_owned()),
             },
+            publication_name: non_empty("NEWSDESK_PUBLICATION_NAME")
+                .unwrap_or(defaults.publication_name),
             cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
             cache_mb: parse_var("NEWSDESK_CACHE_MB")?.unwrap_or(defaults.cache_mb),
             cors_origins: non_empty("NEWSDESK_CORS_ORIGINS")

@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(articles::corrections::add_correction)
                 .service(articles::corrections::update_correction)
                 .service(articles::corrections::delete_correction)
+                .service(articles::jsonld::get_article_jsonld)
                 .service(comments::list_thread)
                 .service(comments::post_comment)
                 .service(comments::list_comments)

@@ -35,6 +35,8 @@ pub struct EntityRef {
     pub slug: String,
     pub name: String,
     pub kind: EntityKind,
+    /// Its official site: JSON-LD's `sameAs`.
+    pub website: Option<String>,
 }
 
 /// An entity with its aliases and count of published articles.

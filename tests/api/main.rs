@@ -22,6 +22,7 @@ mod health;
 mod helpers;
 mod hostile;
 mod http;
+mod jsonld;
 mod media;
 mod old_slugs;
 mod openapi;

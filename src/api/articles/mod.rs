@@ -1,6 +1,7 @@
 //! `/api/v1/articles`: stories, their tags and their workflow.
 
 pub mod corrections;
+pub mod jsonld;
 mod list;
 
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
