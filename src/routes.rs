@@ -17,6 +17,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(feeds::articles_feed)
         .service(feeds::topic_feed)
         .service(feeds::entity_feed)
+        .service(feeds::articles_rss)
+        .service(feeds::topic_rss)
+        .service(feeds::entity_rss)
+        .service(feeds::articles_json)
+        .service(feeds::topic_json)
+        .service(feeds::entity_json)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)

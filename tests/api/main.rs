@@ -30,3 +30,4 @@ mod topics;
 mod totals;
 mod users;
 mod webhooks;
+mod xml;
