@@ -89,6 +89,16 @@ pub struct Config {
     /// article bodies may embed (their subdomains too). Default
     /// `render::DEFAULT_EMBED_HOSTS`.
     pub embed_hosts: Vec<String>,
+    /// `NEWSDESK_SITEMAP_PAGE_SIZE`: article ids per article sitemap
+    /// (`/sitemaps/articles-{n}.xml`), 1 to 50,000. Default 50,000, the
+    /// most a sitemap may hold.
+    pub sitemap_page_size: u32,
+    /// `NEWSDESK_PUBLICATION_NAME`: the publication's name in the Google
+    /// News sitemap (`news:publication/news:name`). Default `newsdesk`.
+    pub publication_name: String,
+    /// `NEWSDESK_PUBLICATION_LANGUAGE`: its language there, an ISO 639
+    /// code (`en`, `fr`, or `zh-cn` / `zh-tw`). Default `en`.
+    pub publication_language: String,
 }
 
 /// A setting that is present but unusable; `main` reports it and exits.
@@ -134,6 +144,9 @@ impl Default for Config {
                 .iter()
                 .map(|host| (*host).to_owned())
                 .collect(),
+            sitemap_page_size: 50_000,
+            publication_name: "newsdesk".to_owned(),
+            publication_language: "en".to_owned(),
         }
     }
 }
@@ -247,6 +260,30 @@ impl Config {
                     })?
                 }
             },
+            sitemap_page_size: match parse_var::<u32>("NEWSDESK_SITEMAP_PAGE_SIZE")? {
+                None => defaults.sitemap_page_size,
+                Some(size @ 1..=50_000) => size,
+                Some(_) => {
+                    return Err(ConfigError {
+                        name: "NEWSDESK_SITEMAP_PAGE_SIZE",
+                        reason: "must be 1 to 50000 (the most a sitemap may hold)".to_owned(),
+                    });
+                }
+            },
+            publication_name: non_empty("NEWSDESK_PUBLICATION_NAME")
+                .unwrap_or(defaults.publication_name),
+            publication_language: match non_empty("NEWSDESK_PUBLICATION_LANGUAGE") {
+                None => defaults.publication_language,
+                Some(code) if is_news_language(&code) => code,
+                Some(_) => {
+                    return Err(ConfigError {
+                        name: "NEWSDESK_PUBLICATION_LANGUAGE",
+                        reason: "must be an ISO 639 code of 2 or 3 lower-case letters, \
+                                 or zh-cn or zh-tw"
+                            .to_owned(),
+                    });
+                }
+            },
         })
     }
 
@@ -280,6 +317,13 @@ fn seconds_value(name: &'static str, value: &str) -> Result<Duration, ConfigErro
         return Err(invalid("must be between 0.001 and 31536000 seconds"));
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+/// A language as the Google News sitemap accepts it: `zh-cn`, `zh-tw`,
+/// or two or three lower-case letters.
+fn is_news_language(code: &str) -> bool {
+    matches!(code, "zh-cn" | "zh-tw")
+        || ((2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 fn non_empty(name: &str) -> Option<String> {

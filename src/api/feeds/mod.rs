@@ -17,6 +17,8 @@ mod atom;
 mod json;
 mod rss;
 
+pub use rss::escape as xml_escape;
+
 use std::collections::HashMap;
 
 use actix_web::http::header;
@@ -143,6 +145,12 @@ fn take_within(bodies: &mut HashMap<i32, String>, id: i32, budget: &mut usize) -
 
 /// The absolute URL of the feed being answered (see the module's notes).
 fn own_url(req: &HttpRequest, config: &Config) -> String {
+    format!("{}{}", own_origin(req, config), req.uri().path())
+}
+
+/// `scheme://host[:port]` of the server as the reader reached it (see the
+/// module's notes): the base of links to the server's own documents.
+pub fn own_origin(req: &HttpRequest, config: &Config) -> String {
     let headers = req.headers();
     let header = |name: &str| {
         headers
@@ -169,7 +177,7 @@ fn own_url(req: &HttpRequest, config: &Config) -> String {
         .filter(|host| is_authority(host))
         .map(str::to_owned)
         .unwrap_or_else(|| config.bind.clone());
-    format!("{scheme}://{host}{}", req.uri().path())
+    format!("{scheme}://{host}")
 }
 
 /// A plausible `host[:port]`: what may stand between `//` and the path.
