@@ -293,3 +293,47 @@ fn the_schemas_reject_what_is_not_a_sitemap() {
     );
     assert!(validate(&index, "siteindex.xsd").is_err());
 }
+
+#[tokio::test]
+async fn a_scheduled_article_joins_the_sitemaps_when_its_time_comes() {
+    let app = spawn_paged().await;
+    let due = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    article(
+        &app,
+        "Embargoed",
+        json!({"status": "scheduled", "published_at": due.to_rfc3339()}),
+    )
+    .await;
+    let index = xml::parse(&app.get("/sitemap.xml").await.text);
+    assert_eq!(locs(&index, "sitemap"), [app.url("/sitemaps/news.xml")]);
+    app.get("/sitemaps/articles-1.xml")
+        .await
+        .assert_problem(404);
+    assert!(
+        !app.get("/sitemaps/news.xml")
+            .await
+            .text
+            .contains("Embargoed")
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    // No write in between: public at read time, still `scheduled` in the table.
+    let index = xml::parse(&app.get("/sitemap.xml").await.text);
+    assert_eq!(
+        locs(&index, "sitemap"),
+        [
+            app.url("/sitemaps/articles-1.xml"),
+            app.url("/sitemaps/news.xml")
+        ]
+    );
+    let page = xml::parse(&app.get("/sitemaps/articles-1.xml").await.text);
+    assert_eq!(
+        locs(&page, "url"),
+        ["http://127.0.0.1:0/api/v1/articles/embargoed"]
+    );
+    assert!(
+        app.get("/sitemaps/news.xml")
+            .await
+            .text
+            .contains("Embargoed")
+    );
+}

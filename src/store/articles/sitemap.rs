@@ -39,7 +39,7 @@ fn id_range(page: i64, size: i64) -> (i32, i32) {
 /// has one (a walk up its range to the first public row).
 pub fn sitemap_pages(conn: &mut Conn, size: i64, now: NaiveDateTime) -> QueryResult<Vec<i64>> {
     let newest: Option<i32> = articles::table
-        .filter(condition::public(now))
+        .filter(condition::public_off_index(now))
         .order(articles::id.desc())
         .select(articles::id)
         .first(conn)
@@ -53,7 +53,7 @@ pub fn sitemap_pages(conn: &mut Conn, size: i64, now: NaiveDateTime) -> QueryRes
         let (first, end) = id_range(page, size);
         let any: Option<i32> = articles::table
             .filter(articles::id.between(first, end))
-            .filter(condition::public(now))
+            .filter(condition::public_off_index(now))
             .order(articles::id.asc())
             .select(articles::id)
             .first(conn)
@@ -75,7 +75,7 @@ pub fn sitemap_page(
     let (first, end) = id_range(page, size);
     articles::table
         .filter(articles::id.between(first, end))
-        .filter(condition::public(now))
+        .filter(condition::public_off_index(now))
         .order(articles::id.asc())
         .select(SitemapRow::as_select())
         .load(conn)
