@@ -133,7 +133,9 @@ pub async fn article_sitemap(
         .n
         .parse()
         .ok()
-        .filter(|page| *page >= 1 && path.n.bytes().all(|b| b.is_ascii_digit()))
+        // Only the number as the index writes it: `01` is not another
+        // URL of sitemap 1.
+        .filter(|page: &i64| *page >= 1 && page.to_string() == path.n)
         .ok_or_else(missing)?;
     let size = page_size(&state);
     let rows = db::run(&state.pool, move |conn| {

@@ -198,6 +198,7 @@ async fn article_sitemaps_the_index_does_not_list_are_404() {
         "/sitemaps/articles-x.xml",
         "/sitemaps/articles--1.xml",
         "/sitemaps/articles-+1.xml",
+        "/sitemaps/articles-01.xml",
     ] {
         app.get(path).await.assert_problem(404);
     }
