@@ -39,9 +39,6 @@ pub struct Config {
     /// article URLs, `http://{NEWSDESK_BIND}/api/v1/articles`. Must be
     /// absolute (`https://…`).
     pub public_url: Option<String>,
-    /// `NEWSDESK_PUBLICATION_NAME`: the newsroom's name, as the publisher
-    /// in JSON-LD. Default `newsdesk`.
-    pub publication_name: String,
     /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
@@ -92,6 +89,17 @@ pub struct Config {
     /// article bodies may embed (their subdomains too). Default
     /// `render::DEFAULT_EMBED_HOSTS`.
     pub embed_hosts: Vec<String>,
+    /// `NEWSDESK_SITEMAP_PAGE_SIZE`: article ids per article sitemap
+    /// (`/sitemaps/articles-{n}.xml`), 1 to 50,000. Default 50,000, the
+    /// most a sitemap may hold.
+    pub sitemap_page_size: u32,
+    /// `NEWSDESK_PUBLICATION_NAME`: the publication's name in the Google
+    /// News sitemap (`news:publication/news:name`) and as the publisher in
+    /// JSON-LD. Default `newsdesk`.
+    pub publication_name: String,
+    /// `NEWSDESK_PUBLICATION_LANGUAGE`: its language there, an ISO 639
+    /// code (`en`, `fr`, or `zh-cn` / `zh-tw`). Default `en`.
+    pub publication_language: String,
 }
 
 /// A setting that is present but unusable; `main` reports it and exits.
@@ -116,7 +124,6 @@ impl Default for Config {
             comment_rate_per_minute: 5,
             comments_auto_approve: false,
             public_url: None,
-            publication_name: "newsdesk".to_owned(),
             cors_origins: vec!["*".to_owned()],
             cache_mb: 12,
             cache_max_age: 60,
@@ -138,6 +145,9 @@ impl Default for Config {
                 .iter()
                 .map(|host| (*host).to_owned())
                 .collect(),
+            sitemap_page_size: 50_000,
+            publication_name: "newsdesk".to_owned(),
+            publication_language: "en".to_owned(),
         }
     }
 }
@@ -185,8 +195,6 @@ impl Config {
                 }
                 url => url.map(|url| url.trim_end_matches('/').to_owned()),
             },
-            publication_name: non_empty("NEWSDESK_PUBLICATION_NAME")
-                .unwrap_or(defaults.publication_name),
             cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
             cache_mb: parse_var("NEWSDESK_CACHE_MB")?.unwrap_or(defaults.cache_mb),
             cors_origins: non_empty("NEWSDESK_CORS_ORIGINS")
@@ -253,6 +261,30 @@ impl Config {
                     })?
                 }
             },
+            sitemap_page_size: match parse_var::<u32>("NEWSDESK_SITEMAP_PAGE_SIZE")? {
+                None => defaults.sitemap_page_size,
+                Some(size @ 1..=50_000) => size,
+                Some(_) => {
+                    return Err(ConfigError {
+                        name: "NEWSDESK_SITEMAP_PAGE_SIZE",
+                        reason: "must be 1 to 50000 (the most a sitemap may hold)".to_owned(),
+                    });
+                }
+            },
+            publication_name: non_empty("NEWSDESK_PUBLICATION_NAME")
+                .unwrap_or(defaults.publication_name),
+            publication_language: match non_empty("NEWSDESK_PUBLICATION_LANGUAGE") {
+                None => defaults.publication_language,
+                Some(code) if is_news_language(&code) => code,
+                Some(_) => {
+                    return Err(ConfigError {
+                        name: "NEWSDESK_PUBLICATION_LANGUAGE",
+                        reason: "must be an ISO 639 code of 2 or 3 lower-case letters, \
+                                 or zh-cn or zh-tw"
+                            .to_owned(),
+                    });
+                }
+            },
         })
     }
 
@@ -286,6 +318,13 @@ fn seconds_value(name: &'static str, value: &str) -> Result<Duration, ConfigErro
         return Err(invalid("must be between 0.001 and 31536000 seconds"));
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+/// A language as the Google News sitemap accepts it: `zh-cn`, `zh-tw`,
+/// or two or three lower-case letters.
+fn is_news_language(code: &str) -> bool {
+    matches!(code, "zh-cn" | "zh-tw")
+        || ((2..=3).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 fn non_empty(name: &str) -> Option<String> {

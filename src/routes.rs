@@ -5,6 +5,7 @@
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::sitemaps;
 use crate::api::{
     articles, auth, comments, entities, feeds, health, media, topics, users, webhooks,
 };
@@ -17,6 +18,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(feeds::articles_feed)
         .service(feeds::topic_feed)
         .service(feeds::entity_feed)
+        .service(feeds::articles_rss)
+        .service(feeds::topic_rss)
+        .service(feeds::entity_rss)
+        .service(feeds::articles_json)
+        .service(feeds::topic_json)
+        .service(feeds::entity_json)
+        .service(sitemaps::sitemap_index)
+        .service(sitemaps::article_sitemap)
+        .service(sitemaps::news_sitemap)
         .service(
             scope::scope("/api/v1")
                 .service(auth::issue_token)

@@ -53,7 +53,7 @@ pub const LIST_TOPICS: &str = "list:topics";
 /// Which entities the entity list holds.
 pub const LIST_ENTITIES: &str = "list:entities";
 
-/// Every Atom feed.
+/// Every feed (Atom, RSS, JSON Feed) and sitemap.
 pub const FEED: &str = "feed";
 
 /// A rename of a topic, entity, alias or user, which every answer that

@@ -761,16 +761,45 @@ fn pages_refer_to_their_item_schema() {
             "{name}"
         );
     }
-    for path in [
-        "/feeds/articles.atom",
-        "/feeds/topics/{slug}.atom",
-        "/feeds/entities/{slug}.atom",
+    for (path, media_type, schema) in [
+        ("/feeds/articles.atom", "application/atom+xml", "string"),
+        (
+            "/feeds/topics/{slug}.atom",
+            "application/atom+xml",
+            "string",
+        ),
+        (
+            "/feeds/entities/{slug}.atom",
+            "application/atom+xml",
+            "string",
+        ),
+        ("/feeds/articles.rss", "application/rss+xml", "string"),
+        ("/feeds/topics/{slug}.rss", "application/rss+xml", "string"),
+        (
+            "/feeds/entities/{slug}.rss",
+            "application/rss+xml",
+            "string",
+        ),
+        ("/feeds/articles.json", "application/feed+json", "object"),
+        (
+            "/feeds/topics/{slug}.json",
+            "application/feed+json",
+            "object",
+        ),
+        (
+            "/feeds/entities/{slug}.json",
+            "application/feed+json",
+            "object",
+        ),
     ] {
         let content = &spec["paths"][path]["get"]["responses"]["200"]["content"];
-        assert_eq!(
-            content,
-            &serde_json::json!({"application/atom+xml": {"schema": {"type": "string"}}}),
-            "{path}"
+        let only: Vec<&String> = content.as_object().unwrap().keys().collect();
+        assert_eq!(only, [media_type], "{path}");
+        assert_eq!(content[media_type]["schema"]["type"], schema, "{path}");
+        assert!(
+            content[media_type]["example"].is_string()
+                || content[media_type]["example"].is_object(),
+            "{path}: an example"
         );
     }
 }

@@ -30,11 +30,11 @@ fn schema_type(kind: EntityKind) -> &'static str {
 }
 
 /// The `NewsArticle` of a stored article. Links are the article's public
-/// URL, as in feeds (`Config::article_base_url`).
+/// URL, the same as in feeds and sitemaps (`feeds::article_url`).
 pub fn news_article(record: &ArticleRecord, config: &Config) -> Value {
     let summary = &record.summary;
     let row = &summary.row;
-    let url = format!("{}/{}", config.article_base_url(), row.slug);
+    let url = crate::api::feeds::article_url(config, &row.slug);
     let about: Vec<Value> = summary
         .entities
         .iter()

@@ -2,11 +2,13 @@
 
 mod condition;
 mod list;
+mod sitemap;
 
 pub use list::{
     ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
     StatusFilter, Total, count, explain, list, page,
 };
+pub use sitemap::{SitemapRow, published_since, sitemap_page, sitemap_pages};
 
 use std::collections::{BTreeSet, HashMap};
 
