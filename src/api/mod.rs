@@ -12,6 +12,7 @@ pub mod health;
 pub mod media;
 pub mod packed;
 pub mod pagination;
+pub mod suggestions;
 pub mod topics;
 pub mod users;
 pub mod webhooks;

@@ -26,6 +26,7 @@ mod openapi;
 mod plans;
 mod roles;
 mod search;
+mod suggestions;
 mod topics;
 mod totals;
 mod users;
