@@ -66,6 +66,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(media::delete_media)
                 .service(media::media_file)
                 .service(suggestions::suggest_entities)
-                .service(suggestions::article_entity_suggestions),
+                .service(suggestions::article_entity_suggestions)
+                .service(articles::related_articles),
         );
 }

@@ -24,6 +24,7 @@ mod http;
 mod media;
 mod openapi;
 mod plans;
+mod related;
 mod roles;
 mod search;
 mod suggestions;

@@ -2,11 +2,13 @@
 
 mod condition;
 mod list;
+mod related;
 
 pub use list::{
     ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
     StatusFilter, Total, count, explain, list, page,
 };
+pub use related::{RelatedScore, related};
 
 use std::collections::{BTreeSet, HashMap};
 
