@@ -210,6 +210,7 @@ impl Application {
             image_jobs: crate::media::Jobs::new(
                 std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
             ),
+            suggestions: crate::suggest::Shared::new(),
             pool,
             config,
         });

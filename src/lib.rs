@@ -18,4 +18,5 @@ pub mod routes;
 pub mod slug;
 pub mod state;
 pub mod store;
+pub mod suggest;
 pub mod webhooks;

@@ -59,6 +59,7 @@ many sign-in attempts (`Retry-After`).",
         (name = "webhooks", description = "Signed, retried notifications of content changes, with CDN purge keys (admins only)"),
         (name = "media", description = "Images: upload (metadata stripped), describe, and serve with renditions"),
         (name = "health", description = "Liveness and readiness probes"),
+        (name = "discovery", description = "What the newsroom's entities make possible: entity suggestions for editors, related stories for readers"),
     ),
     components(schemas(Problem, FieldError, crate::api::articles::ArticleSort)),
     modifiers(&BearerScheme)

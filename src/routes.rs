@@ -6,6 +6,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::sitemaps;
+use crate::api::suggestions;
 use crate::api::{
     articles, auth, comments, entities, feeds, health, media, topics, users, webhooks,
 };
@@ -77,6 +78,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(media::get_media)
                 .service(media::update_media)
                 .service(media::delete_media)
-                .service(media::media_file),
+                .service(media::media_file)
+                .service(suggestions::suggest_entities)
+                .service(suggestions::article_entity_suggestions)
+                .service(articles::related_articles),
         );
 }

@@ -20,4 +20,6 @@ pub struct AppState {
     pub media_files: crate::media::files::MediaFiles,
     /// The threads that decode and resize images.
     pub image_jobs: crate::media::Jobs,
+    /// The entity-suggestion matcher, rebuilt when entities change.
+    pub suggestions: crate::suggest::Shared,
 }

@@ -13,6 +13,7 @@ pub mod media;
 pub mod packed;
 pub mod pagination;
 pub mod sitemaps;
+pub mod suggestions;
 pub mod topics;
 pub mod users;
 pub mod webhooks;

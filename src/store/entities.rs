@@ -428,3 +428,30 @@ pub fn for_articles(
     }
     Ok(by_article)
 }
+
+/// Every entity with its aliases in order, for the suggestion matcher: two
+/// queries whatever the number of entities.
+pub fn dictionary(conn: &mut Conn) -> QueryResult<Vec<(EntityRef, Vec<String>)>> {
+    let rows: Vec<EntityRef> = entities::table
+        .order(entities::id.asc())
+        .select(EntityRef::as_select())
+        .load(conn)?;
+    let mut aliases: HashMap<i32, Vec<String>> = HashMap::new();
+    for (entity_id, alias) in entity_aliases::table
+        .order((
+            entity_aliases::entity_id.asc(),
+            entity_aliases::position.asc(),
+        ))
+        .select((entity_aliases::entity_id, entity_aliases::alias))
+        .load::<(i32, String)>(conn)?
+    {
+        aliases.entry(entity_id).or_default().push(alias);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|entity| {
+            let names = aliases.remove(&entity.id).unwrap_or_default();
+            (entity, names)
+        })
+        .collect())
+}

@@ -60,6 +60,11 @@ pub const FEED: &str = "feed";
 /// embeds their names shows (renames are rare, so one key serves them all).
 pub const NAMES: &str = "names";
 
+/// The names and aliases of every entity: what the entity-suggestion
+/// matcher is built from (bumped by the `entity_names_generation`
+/// migration's triggers; no cached answer depends on it).
+pub const ENTITY_NAMES: &str = "entity-names";
+
 /// The Surrogate-Key header of an answer that depends on `keys`: the keys
 /// a CDN can purge it by (all but `names`, which no event purges by).
 pub fn surrogate(keys: &[String]) -> String {

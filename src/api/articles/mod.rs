@@ -3,8 +3,10 @@
 pub mod corrections;
 pub mod jsonld;
 mod list;
+mod related;
 
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
+pub use related::{__path_related_articles, RelatedArticles, RelatedQuery, related_articles};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};

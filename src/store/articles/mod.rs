@@ -2,12 +2,14 @@
 
 mod condition;
 mod list;
+mod related;
 mod sitemap;
 
 pub use list::{
     ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
     StatusFilter, Total, count, explain, list, page,
 };
+pub use related::{RelatedScore, related};
 pub use sitemap::{SitemapRow, published_since, sitemap_page, sitemap_pages};
 
 use std::collections::{BTreeSet, HashMap};

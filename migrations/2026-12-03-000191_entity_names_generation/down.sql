@@ -1,0 +1,7 @@
+DROP TRIGGER generations_entity_names_entity_insert;
+DROP TRIGGER generations_entity_names_entity_update;
+DROP TRIGGER generations_entity_names_entity_delete;
+DROP TRIGGER generations_entity_names_alias_insert;
+DROP TRIGGER generations_entity_names_alias_update;
+DROP TRIGGER generations_entity_names_alias_delete;
+DELETE FROM generations WHERE key = 'entity-names';
