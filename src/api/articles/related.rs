@@ -40,7 +40,8 @@ pub struct RelatedQuery {
     "entities": [{"id": 12, "slug": "g7", "name": "G7", "kind": "organisation"},
                  {"id": 1, "slug": "north-korea", "name": "North Korea", "kind": "country"}],
     "comments_open": true, "comment_count": 0, "word_count": 120, "reading_time_minutes": 1,
-    "created_at": "2024-05-03T10:00:00Z", "updated_at": "2024-05-03T10:00:00Z", "version": 1
+    "created_at": "2024-05-03T10:00:00Z", "updated_at": "2024-05-03T10:00:00Z", "version": 1,
+    "corrections": []
 }]}))]
 pub struct RelatedArticles {
     pub data: Vec<ArticleListItem>,
