@@ -34,11 +34,11 @@ pub struct Config {
     /// `NEWSDESK_COMMENTS_AUTO_APPROVE`: publish readers' comments at once
     /// (suspicious ones are still held). Default false.
     pub comments_auto_approve: bool,
-    /// `NEWSDESK_PUBLIC_URL`: where readers find articles; an article's
-    /// link in feeds is this plus `/` and its slug. Default: the API's own
-    /// article URLs, `http://{NEWSDESK_BIND}/api/v1/articles`. Must be
-    /// absolute (`https://…`).
-    pub public_url: Option<String>,
+    /// Public pages: `NEWSDESK_SITE_URL` (the newsroom's site, absolute
+    /// `http(s)://`; default `http://{NEWSDESK_BIND}`) and
+    /// `NEWSDESK_ARTICLE_PATH` (default `/{yyyy}/{mm}/{dd}/{slug}`). Every
+    /// `url` in answers, feeds, sitemaps and JSON-LD comes from them.
+    pub urls: crate::urls::PublicUrls,
     /// `NEWSDESK_CACHE_MAX_AGE`: seconds anonymous readers' caches (and CDNs)
     /// may keep public content. Default 60.
     pub cache_max_age: u32,
@@ -123,7 +123,7 @@ impl Default for Config {
             auth_rate_per_minute: 10,
             comment_rate_per_minute: 5,
             comments_auto_approve: false,
-            public_url: None,
+            urls: crate::urls::PublicUrls::default(),
             cors_origins: vec!["*".to_owned()],
             cache_mb: 12,
             cache_max_age: 60,
@@ -185,16 +185,11 @@ impl Config {
                 .unwrap_or(defaults.comment_rate_per_minute),
             comments_auto_approve: parse_var("NEWSDESK_COMMENTS_AUTO_APPROVE")?
                 .unwrap_or(defaults.comments_auto_approve),
-            public_url: match non_empty("NEWSDESK_PUBLIC_URL") {
-                // Feed readers resolve nothing: links must be absolute.
-                Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
-                    return Err(ConfigError {
-                        name: "NEWSDESK_PUBLIC_URL",
-                        reason: "must be an absolute http or https URL".to_owned(),
-                    });
-                }
-                url => url.map(|url| url.trim_end_matches('/').to_owned()),
-            },
+            urls: public_urls(
+                env::var("NEWSDESK_BIND")
+                    .ok()
+                    .filter(|bind| !bind.is_empty()),
+            )?,
             cache_max_age: parse_var("NEWSDESK_CACHE_MAX_AGE")?.unwrap_or(defaults.cache_max_age),
             cache_mb: parse_var("NEWSDESK_CACHE_MB")?.unwrap_or(defaults.cache_mb),
             cors_origins: non_empty("NEWSDESK_CORS_ORIGINS")
@@ -288,13 +283,6 @@ impl Config {
         })
     }
 
-    /// The base of article links in feeds.
-    pub fn article_base_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}/api/v1/articles", self.bind))
-    }
-
     /// The file path in `database_url`, without the optional `sqlite://` scheme.
     pub fn database_path(&self) -> &str {
         self.database_url
@@ -344,4 +332,39 @@ where
         }
         _ => Ok(None),
     }
+}
+
+/// `NEWSDESK_SITE_URL` and `NEWSDESK_ARTICLE_PATH`, checked.
+fn public_urls(bind: Option<String>) -> Result<crate::urls::PublicUrls, ConfigError> {
+    if non_empty("NEWSDESK_PUBLIC_URL").is_some() {
+        // Round 1's setting meant something else (a base for slugs); starting
+        // with it silently ignored would publish wrong links.
+        return Err(ConfigError {
+            name: "NEWSDESK_PUBLIC_URL",
+            reason: "is replaced by NEWSDESK_SITE_URL (the site) and NEWSDESK_ARTICLE_PATH \
+                     (the article path template, default /{yyyy}/{mm}/{dd}/{slug})"
+                .to_owned(),
+        });
+    }
+    let site = match non_empty("NEWSDESK_SITE_URL") {
+        // Feed readers and search engines resolve nothing: links must be absolute.
+        Some(url) if !(url.starts_with("https://") || url.starts_with("http://")) => {
+            return Err(ConfigError {
+                name: "NEWSDESK_SITE_URL",
+                reason: "must be an absolute http or https URL".to_owned(),
+            });
+        }
+        Some(url) => url,
+        None => format!("http://{}", bind.unwrap_or_else(|| Config::default().bind)),
+    };
+    let article_path = match non_empty("NEWSDESK_ARTICLE_PATH") {
+        Some(template) => {
+            crate::urls::ArticlePath::parse(&template).map_err(|reason| ConfigError {
+                name: "NEWSDESK_ARTICLE_PATH",
+                reason,
+            })?
+        }
+        None => crate::urls::ArticlePath::default(),
+    };
+    Ok(crate::urls::PublicUrls::new(&site, article_path))
 }

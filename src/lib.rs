@@ -19,4 +19,5 @@ pub mod slug;
 pub mod state;
 pub mod store;
 pub mod suggest;
+pub mod urls;
 pub mod webhooks;

@@ -17,6 +17,7 @@ use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
 };
 use crate::store::old_slugs::Owner;
+use crate::urls::PublicUrls;
 use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
@@ -26,18 +27,22 @@ const ALIASES_MAX: usize = 50;
 
 /// An entity in short, as embedded in articles.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country"}))]
+#[schema(example = json!({"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country",
+    "url": "https://news.example/entities/north-korea"}))]
 pub struct EntitySummary {
     pub id: i32,
     pub slug: String,
     pub name: String,
     pub kind: EntityKind,
+    /// The entity's page on the site (`NEWSDESK_SITE_URL` + `/entities/{slug}`).
+    pub url: String,
 }
 
-impl From<EntityRef> for EntitySummary {
-    fn from(entity: EntityRef) -> Self {
+impl EntitySummary {
+    pub fn new(entity: EntityRef, urls: &PublicUrls) -> Self {
         EntitySummary {
             id: entity.id,
+            url: urls.entity(&entity.slug),
             slug: entity.slug,
             name: entity.name,
             kind: entity.kind,
@@ -51,7 +56,8 @@ impl From<EntityRef> for EntitySummary {
     "id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country",
     "description": "The Democratic People's Republic of Korea.",
     "aliases": ["DPRK", "Democratic People's Republic of Korea"],
-    "country_code": "KP", "website": null, "article_count": 42,
+    "country_code": "KP", "website": null,
+    "url": "https://news.example/entities/north-korea", "article_count": 42,
     "created_at": "2024-05-31T09:00:00Z", "updated_at": "2024-05-31T09:00:00Z"
 }))]
 pub struct Entity {
@@ -65,17 +71,20 @@ pub struct Entity {
     /// ISO 3166-1 alpha-2, upper case; countries only, unique.
     pub country_code: Option<String>,
     pub website: Option<String>,
+    /// The entity's page on the site (`NEWSDESK_SITE_URL` + `/entities/{slug}`).
+    pub url: String,
     /// Published articles tagged with this entity.
     pub article_count: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<EntityRecord> for Entity {
-    fn from(record: EntityRecord) -> Self {
+impl Entity {
+    pub fn new(record: EntityRecord, urls: &PublicUrls) -> Self {
         let row = record.row;
         Entity {
             id: row.id,
+            url: urls.entity(&row.slug),
             slug: row.slug,
             name: row.name,
             kind: row.kind,
@@ -286,7 +295,10 @@ pub async fn list_entities(
     };
     let (records, total) =
         db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
-    let data: Vec<Entity> = records.into_iter().map(Entity::from).collect();
+    let data: Vec<Entity> = records
+        .into_iter()
+        .map(|record| Entity::new(record, &state.config.urls))
+        .collect();
     let keys = [crate::store::keys::LIST_ENTITIES.to_owned()];
     Ok(super::with_surrogate_keys(
         pagination::respond(&req, page, total, data),
@@ -319,7 +331,8 @@ pub async fn get_entity(
         found => found?,
     };
     let keys = [crate::store::keys::entity(record.row.id)];
-    tagged(&Entity::from(record)).map(|response| super::with_surrogate_keys(response, &keys))
+    tagged(&Entity::new(record, &state.config.urls))
+        .map(|response| super::with_surrogate_keys(response, &keys))
 }
 
 /// Create an entity.
@@ -338,15 +351,16 @@ pub async fn create_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
+    let urls = state.config.urls.clone();
     let record = db::write(&state.pool, move |conn| {
         let record = store::create(conn, &new)?;
-        events::entity_saved(conn, None, &record)?;
+        events::entity_saved(conn, &urls, None, &record)?;
         Ok(record)
     })
     .await?;
     Ok(created(
         format!("/api/v1/entities/{}", record.row.id),
-        &Entity::from(record),
+        &Entity::new(record, &state.config.urls),
     ))
 }
 
@@ -417,15 +431,20 @@ pub async fn delete_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    let guard =
-        move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
+    let guard_urls = state.config.urls.clone();
+    let guard = move |current: &EntityRecord| {
+        if_match.check(&etag::of(&Entity::new(current.clone(), &guard_urls))?)
+    };
+    let urls = state.config.urls.clone();
     db::write(&state.pool, move |conn| {
         let mut before = None;
         store::delete(conn, &key, |current: &EntityRecord| {
             before = Some(current.clone());
             guard(current)
         })?;
-        before.map_or(Ok(()), |before| events::entity_deleted(conn, &before))
+        before.map_or(Ok(()), |before| {
+            events::entity_deleted(conn, &urls, &before)
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -440,17 +459,20 @@ async fn save(
     changes: EntityChanges,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let guard =
-        move |current: &EntityRecord| if_match.check(&etag::of(&Entity::from(current.clone()))?);
+    let guard_urls = state.config.urls.clone();
+    let guard = move |current: &EntityRecord| {
+        if_match.check(&etag::of(&Entity::new(current.clone(), &guard_urls))?)
+    };
+    let urls = state.config.urls.clone();
     let record = db::write(&state.pool, move |conn| {
         let mut before = None;
         let record = store::update(conn, &key, &changes, |current: &EntityRecord| {
             before = Some(current.clone());
             guard(current)
         })?;
-        events::entity_saved(conn, before.as_ref(), &record)?;
+        events::entity_saved(conn, &urls, before.as_ref(), &record)?;
         Ok(record)
     })
     .await?;
-    tagged(&Entity::from(record))
+    tagged(&Entity::new(record, &state.config.urls))
 }

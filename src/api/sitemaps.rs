@@ -3,7 +3,7 @@
 //! the Google News sitemap `/sitemaps/news.xml` of the last 48 hours.
 //!
 //! Every URL is absolute: articles as feeds link to them
-//! (`feeds::article_url`), the index's sitemaps at the server as the
+//! (`crate::urls`), the index's sitemaps at the server as the
 //! reader reached it (`feeds::own_origin`). Only public articles appear.
 //! Article sitemap `n` holds the public articles of one id range (see
 //! `store::articles::sitemap`), so an article never moves between pages.
@@ -16,7 +16,7 @@ use chrono::{Duration, NaiveDateTime, SecondsFormat};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::feeds::{article_url, own_origin, xml_escape};
+use super::feeds::{own_origin, xml_escape};
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -154,7 +154,12 @@ pub async fn article_sitemap(
         let _ = write!(
             out,
             "<url><loc>{}</loc><lastmod>{}</lastmod></url>",
-            xml_escape(&article_url(&state.config, &row.slug)),
+            xml_escape(&state.config.urls.article(
+                row.id,
+                &row.slug,
+                row.published_at,
+                row.created_at
+            )),
             w3c(row.updated_at)
         );
     }
@@ -199,7 +204,11 @@ pub async fn news_sitemap(state: web::Data<AppState>) -> Result<HttpResponse, Ap
         let _ = write!(
             out,
             "<url><loc>{}</loc><news:news>{publication}<news:publication_date>{}</news:publication_date><news:title>{}</news:title></news:news></url>",
-            xml_escape(&article_url(config, &row.slug)),
+            xml_escape(
+                &config
+                    .urls
+                    .article(row.id, &row.slug, row.published_at, row.created_at)
+            ),
             w3c(published),
             xml_escape(&row.title)
         );

@@ -14,6 +14,7 @@ use crate::state::AppState;
 use crate::store::Key;
 use crate::store::articles::{self as store, Audience};
 use crate::suggest::{Found, Mention};
+use crate::urls::PublicUrls;
 
 /// The longest text a suggestion request may send, in characters.
 pub const TEXT_MAX: usize = 100_000;
@@ -109,7 +110,11 @@ pub struct EntitySuggestion {
 
 /// Turns what the matcher found, field by field, into suggestions: one per
 /// entity, the most mentioned first, then the first mentioned.
-fn suggestions(found: Vec<(Option<&'static str>, Found)>, tagged: &[i32]) -> Vec<EntitySuggestion> {
+fn suggestions(
+    found: Vec<(Option<&'static str>, Found)>,
+    tagged: &[i32],
+    urls: &PublicUrls,
+) -> Vec<EntitySuggestion> {
     let mut out: Vec<EntitySuggestion> = Vec::new();
     for (field, found) in found {
         let matches = found
@@ -120,7 +125,7 @@ fn suggestions(found: Vec<(Option<&'static str>, Found)>, tagged: &[i32]) -> Vec
             Some(suggestion) => suggestion.matches.extend(matches),
             None => out.push(EntitySuggestion {
                 tagged: tagged.contains(&found.entity.id),
-                entity: found.entity.into(),
+                entity: EntitySummary::new(found.entity, urls),
                 count: 0,
                 matches: matches.collect(),
             }),
@@ -199,6 +204,7 @@ pub async fn suggest_entities(
         Ok(suggestions(
             found.into_iter().map(|found| (None, found)).collect(),
             &tagged,
+            &shared.config.urls,
         ))
     })
     .await?;
@@ -261,7 +267,7 @@ pub async fn article_entity_suggestions(
             })
             .collect();
         let tagged: Vec<i32> = record.summary.entities.iter().map(|e| e.id).collect();
-        Ok(suggestions(found, &tagged))
+        Ok(suggestions(found, &tagged, &shared.config.urls))
     })
     .await?;
     tagged(&answer)

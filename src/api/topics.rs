@@ -13,6 +13,7 @@ use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
 use crate::store::old_slugs::Owner;
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
+use crate::urls::PublicUrls;
 use crate::webhooks::events;
 
 const NAME_MAX: usize = 200;
@@ -20,17 +21,21 @@ const DESCRIPTION_MAX: usize = 5_000;
 
 /// A topic in short, as embedded in articles and as a parent.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "slug": "world", "name": "World"}))]
+#[schema(example = json!({"id": 1, "slug": "world", "name": "World",
+    "url": "https://news.example/topics/world"}))]
 pub struct TopicSummary {
     pub id: i32,
     pub slug: String,
     pub name: String,
+    /// The topic's page on the site (`NEWSDESK_SITE_URL` + `/topics/{slug}`).
+    pub url: String,
 }
 
-impl From<TopicRef> for TopicSummary {
-    fn from(topic: TopicRef) -> Self {
+impl TopicSummary {
+    pub fn new(topic: TopicRef, urls: &PublicUrls) -> Self {
         TopicSummary {
             id: topic.id,
+            url: urls.topic(&topic.slug),
             slug: topic.slug,
             name: topic.name,
         }
@@ -42,7 +47,9 @@ impl From<TopicRef> for TopicSummary {
 #[schema(example = json!({
     "id": 2, "slug": "asia-pacific", "name": "Asia-Pacific",
     "description": "Korea, Japan, China and the Pacific.",
-    "parent": {"id": 1, "slug": "world", "name": "World"},
+    "parent": {"id": 1, "slug": "world", "name": "World",
+        "url": "https://news.example/topics/world"},
+    "url": "https://news.example/topics/asia-pacific",
     "article_count": 12,
     "created_at": "2024-05-31T09:00:00Z", "updated_at": "2024-05-31T09:00:00Z"
 }))]
@@ -54,6 +61,8 @@ pub struct Topic {
     pub description: Option<String>,
     /// The topic above this one, or null at the top of the tree.
     pub parent: Option<TopicSummary>,
+    /// The topic's page on the site (`NEWSDESK_SITE_URL` + `/topics/{slug}`).
+    pub url: String,
     /// Published articles filed under this topic or any topic below it (as
     /// `GET /articles?topic=` counts them).
     pub article_count: i64,
@@ -61,15 +70,16 @@ pub struct Topic {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<TopicRecord> for Topic {
-    fn from(record: TopicRecord) -> Self {
+impl Topic {
+    pub fn new(record: TopicRecord, urls: &PublicUrls) -> Self {
         let row = record.row;
         Topic {
             id: row.id,
+            url: urls.topic(&row.slug),
             slug: row.slug,
             name: row.name,
             description: row.description,
-            parent: record.parent.map(TopicSummary::from),
+            parent: record.parent.map(|parent| TopicSummary::new(parent, urls)),
             article_count: record.article_count,
             created_at: utc(row.created_at),
             updated_at: utc(row.updated_at),
@@ -215,7 +225,10 @@ pub async fn list_topics(
         store::list(conn, prefix.as_deref(), page)
     })
     .await?;
-    let data: Vec<Topic> = records.into_iter().map(Topic::from).collect();
+    let data: Vec<Topic> = records
+        .into_iter()
+        .map(|record| Topic::new(record, &state.config.urls))
+        .collect();
     let keys = [crate::store::keys::LIST_TOPICS.to_owned()];
     Ok(super::with_surrogate_keys(
         pagination::respond(&req, page, total, data),
@@ -248,7 +261,8 @@ pub async fn get_topic(
         found => found?,
     };
     let keys = [crate::store::keys::topic(record.row.id)];
-    tagged(&Topic::from(record)).map(|response| super::with_surrogate_keys(response, &keys))
+    tagged(&Topic::new(record, &state.config.urls))
+        .map(|response| super::with_surrogate_keys(response, &keys))
 }
 
 /// Create a topic.
@@ -267,15 +281,16 @@ pub async fn create_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
+    let urls = state.config.urls.clone();
     let record = db::write(&state.pool, move |conn| {
         let record = store::create(conn, &new)?;
-        events::topic_saved(conn, None, &record)?;
+        events::topic_saved(conn, &urls, None, &record)?;
         Ok(record)
     })
     .await?;
     Ok(created(
         format!("/api/v1/topics/{}", record.row.id),
-        &Topic::from(record),
+        &Topic::new(record, &state.config.urls),
     ))
 }
 
@@ -343,15 +358,18 @@ pub async fn delete_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let key = path.key();
-    let guard =
-        move |current: &TopicRecord| if_match.check(&etag::of(&Topic::from(current.clone()))?);
+    let guard_urls = state.config.urls.clone();
+    let guard = move |current: &TopicRecord| {
+        if_match.check(&etag::of(&Topic::new(current.clone(), &guard_urls))?)
+    };
+    let urls = state.config.urls.clone();
     db::write(&state.pool, move |conn| {
         let mut before = None;
         store::delete(conn, &key, |current: &TopicRecord| {
             before = Some(current.clone());
             guard(current)
         })?;
-        before.map_or(Ok(()), |before| events::topic_deleted(conn, &before))
+        before.map_or(Ok(()), |before| events::topic_deleted(conn, &urls, &before))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -366,17 +384,20 @@ async fn save(
     changes: TopicChanges,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let guard =
-        move |current: &TopicRecord| if_match.check(&etag::of(&Topic::from(current.clone()))?);
+    let guard_urls = state.config.urls.clone();
+    let guard = move |current: &TopicRecord| {
+        if_match.check(&etag::of(&Topic::new(current.clone(), &guard_urls))?)
+    };
+    let urls = state.config.urls.clone();
     let record = db::write(&state.pool, move |conn| {
         let mut before = None;
         let record = store::update(conn, &key, &changes, |current: &TopicRecord| {
             before = Some(current.clone());
             guard(current)
         })?;
-        events::topic_saved(conn, before.as_ref(), &record)?;
+        events::topic_saved(conn, &urls, before.as_ref(), &record)?;
         Ok(record)
     })
     .await?;
-    tagged(&Topic::from(record))
+    tagged(&Topic::new(record, &state.config.urls))
 }

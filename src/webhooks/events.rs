@@ -24,6 +24,7 @@ use crate::store::outbox::{self, NewEvent};
 use crate::store::topics::TopicRecord;
 use crate::store::webhooks::{self as hooks, WebhookRow};
 use crate::store::{Key, keys, now};
+use crate::urls::PublicUrls;
 
 /// Every event type a webhook can subscribe to (`*` stands for all).
 pub const EVENT_TYPES: &[&str] = &[
@@ -166,6 +167,7 @@ fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String>
 /// `scheduled_publications`) whether or not anyone subscribes.
 pub fn article_saved(
     conn: &mut Conn,
+    urls: &PublicUrls,
     before: Option<&ArticleRecord>,
     after: &ArticleRecord,
 ) -> Result<(), ApiError> {
@@ -191,7 +193,7 @@ pub fn article_saved(
     }
     let versions: Vec<&ArticleRecord> = before.into_iter().chain([after]).collect();
     let purge = article_purge(&versions, now);
-    let data = Article::from(after.clone());
+    let data = Article::new(after.clone(), urls);
     let event_type = if before.is_none() {
         "article.created"
     } else {
@@ -209,7 +211,11 @@ pub fn article_saved(
 
 /// An article was deleted; `before` is how it was. Records
 /// `article.unpublished` when it was public, then `article.deleted`.
-pub fn article_deleted(conn: &mut Conn, before: &ArticleRecord) -> Result<(), ApiError> {
+pub fn article_deleted(
+    conn: &mut Conn,
+    urls: &PublicUrls,
+    before: &ArticleRecord,
+) -> Result<(), ApiError> {
     let now = now();
     let owed = outbox::take_publication(conn, before.summary.row.id)?;
     let was_announced = is_public(&before.summary.row, now) && owed.is_none();
@@ -218,7 +224,7 @@ pub fn article_deleted(conn: &mut Conn, before: &ArticleRecord) -> Result<(), Ap
         return Ok(());
     }
     let purge = article_purge(&[before], now);
-    let data = Article::from(before.clone());
+    let data = Article::new(before.clone(), urls);
     if was_announced {
         subscribers.record(conn, "article.unpublished", &data, &purge)?;
     }
@@ -229,7 +235,11 @@ pub fn article_deleted(conn: &mut Conn, before: &ArticleRecord) -> Result<(), Ap
 /// passed by `now`, each once: the owed rows are taken in this
 /// transaction. Also marks them published (`articles::settle_due`). Call
 /// inside a write transaction; returns how many were announced.
-pub fn announce_due(conn: &mut Conn, now: NaiveDateTime) -> Result<usize, ApiError> {
+pub fn announce_due(
+    conn: &mut Conn,
+    urls: &PublicUrls,
+    now: NaiveDateTime,
+) -> Result<usize, ApiError> {
     articles::settle_due(conn, now)?;
     let due = outbox::take_due_publications(conn, now)?;
     if due.is_empty() {
@@ -250,7 +260,12 @@ pub fn announce_due(conn: &mut Conn, now: NaiveDateTime) -> Result<usize, ApiErr
         announced += 1;
         if !subscribers.is_empty() {
             let purge = article_purge(&[&record], now);
-            subscribers.record(conn, "article.published", &Article::from(record), &purge)?;
+            subscribers.record(
+                conn,
+                "article.published",
+                &Article::new(record, urls),
+                &purge,
+            )?;
         }
     }
     Ok(announced)
@@ -333,6 +348,7 @@ fn topic_purge(before: Option<&TopicRecord>, after: Option<&TopicRecord>) -> Vec
 /// A topic was created (`before` is `None`) or saved.
 pub fn topic_saved(
     conn: &mut Conn,
+    urls: &PublicUrls,
     before: Option<&TopicRecord>,
     after: &TopicRecord,
 ) -> Result<(), ApiError> {
@@ -349,17 +365,26 @@ pub fn topic_saved(
         "topic.updated"
     };
     let purge = topic_purge(before, Some(after));
-    subscribers.record(conn, event_type, &Topic::from(after.clone()), &purge)
+    subscribers.record(conn, event_type, &Topic::new(after.clone(), urls), &purge)
 }
 
 /// A topic was deleted; `before` is how it was.
-pub fn topic_deleted(conn: &mut Conn, before: &TopicRecord) -> Result<(), ApiError> {
+pub fn topic_deleted(
+    conn: &mut Conn,
+    urls: &PublicUrls,
+    before: &TopicRecord,
+) -> Result<(), ApiError> {
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
         return Ok(());
     }
     let purge = topic_purge(Some(before), None);
-    subscribers.record(conn, "topic.deleted", &Topic::from(before.clone()), &purge)
+    subscribers.record(
+        conn,
+        "topic.deleted",
+        &Topic::new(before.clone(), urls),
+        &purge,
+    )
 }
 
 /// What an entity write changed: the entity, the entity list, and when
@@ -393,6 +418,7 @@ fn entity_purge(before: Option<&EntityRecord>, after: Option<&EntityRecord>) -> 
 /// An entity was created (`before` is `None`) or saved.
 pub fn entity_saved(
     conn: &mut Conn,
+    urls: &PublicUrls,
     before: Option<&EntityRecord>,
     after: &EntityRecord,
 ) -> Result<(), ApiError> {
@@ -409,11 +435,15 @@ pub fn entity_saved(
         "entity.updated"
     };
     let purge = entity_purge(before, Some(after));
-    subscribers.record(conn, event_type, &Entity::from(after.clone()), &purge)
+    subscribers.record(conn, event_type, &Entity::new(after.clone(), urls), &purge)
 }
 
 /// An entity was deleted; `before` is how it was.
-pub fn entity_deleted(conn: &mut Conn, before: &EntityRecord) -> Result<(), ApiError> {
+pub fn entity_deleted(
+    conn: &mut Conn,
+    urls: &PublicUrls,
+    before: &EntityRecord,
+) -> Result<(), ApiError> {
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
         return Ok(());
@@ -422,7 +452,7 @@ pub fn entity_deleted(conn: &mut Conn, before: &EntityRecord) -> Result<(), ApiE
     subscribers.record(
         conn,
         "entity.deleted",
-        &Entity::from(before.clone()),
+        &Entity::new(before.clone(), urls),
         &purge,
     )
 }

@@ -55,7 +55,11 @@ pub(crate) async fn committed() {
 
 /// One look for due scheduled articles (and, with `prune`, old log
 /// entries); returns how many articles were announced.
-async fn announce_once(pool: &DbPool, prune: bool) -> Result<usize, ApiError> {
+async fn announce_once(
+    pool: &DbPool,
+    urls: &crate::urls::PublicUrls,
+    prune: bool,
+) -> Result<usize, ApiError> {
     let now = now();
     let mut announced = 0;
     // A read first, so that an idle poll takes no write lock.
@@ -64,7 +68,8 @@ async fn announce_once(pool: &DbPool, prune: bool) -> Result<usize, ApiError> {
     })
     .await?
     {
-        announced = db::write(pool, move |conn| events::announce_due(conn, now)).await?;
+        let urls = urls.clone();
+        announced = db::write(pool, move |conn| events::announce_due(conn, &urls, now)).await?;
     }
     if prune {
         db::write(pool, move |conn| Ok(outbox::prune(conn, now - KEEP_LOG)?)).await?;
@@ -80,6 +85,8 @@ pub struct Settings {
     pub poll_interval: Duration,
     pub timeout: Duration,
     pub concurrency: usize,
+    /// For the articles that events carry.
+    pub urls: crate::urls::PublicUrls,
 }
 
 impl Settings {
@@ -90,6 +97,7 @@ impl Settings {
             poll_interval: config.webhook_poll_interval,
             timeout: config.webhook_timeout,
             concurrency: config.webhook_concurrency.max(1),
+            urls: config.urls.clone(),
         }
     }
 }
@@ -99,13 +107,17 @@ impl Settings {
 pub fn start(pool: &DbPool, config: &Config) {
     let settings = Settings::from_config(config);
     tokio::spawn(deliver::run(pool.clone(), settings.clone()));
-    tokio::spawn(announce(pool.clone(), settings.poll_interval));
+    tokio::spawn(announce(
+        pool.clone(),
+        settings.poll_interval,
+        settings.urls,
+    ));
 }
 
 /// Every poll interval, records `article.published` for the scheduled
 /// articles whose time has passed (well within the 60 s the contract
 /// allows), and now and then clears old finished deliveries.
-async fn announce(pool: DbPool, every: Duration) {
+async fn announce(pool: DbPool, every: Duration, urls: crate::urls::PublicUrls) {
     let mut last_prune: Option<std::time::Instant> = None;
     loop {
         tokio::time::sleep(every).await;
@@ -113,7 +125,7 @@ async fn announce(pool: DbPool, every: Duration) {
         if prune {
             last_prune = Some(std::time::Instant::now());
         }
-        match announce_once(&pool, prune).await {
+        match announce_once(&pool, &urls, prune).await {
             Ok(0) => {}
             Ok(n) => log::info!("webhooks: {n} scheduled article(s) became public"),
             Err(err) => log::warn!("webhooks: announcing scheduled articles failed: {err}"),

@@ -677,23 +677,36 @@ fn export_help_describes_the_format_and_the_readme_shows_runnable_commands() {
 }
 
 #[test]
-fn a_relative_public_url_is_refused_at_start() {
+fn a_relative_site_url_or_a_bad_article_path_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir
         .path()
         .join("newsdesk.db")
         .to_string_lossy()
         .into_owned();
+    let refused = |name: &str, value: &str| {
+        let output = newsdesk(&database)
+            .arg("migrate")
+            .env(name, value)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{name}={value} was taken");
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(stderr.contains(name), "{stderr}");
+        stderr
+    };
+    refused("NEWSDESK_SITE_URL", "/news");
+    refused("NEWSDESK_ARTICLE_PATH", "/{yyyy}/{mm}");
+    refused("NEWSDESK_ARTICLE_PATH", "/{year}/{slug}");
+    let stderr = refused("NEWSDESK_PUBLIC_URL", "https://news.example/articles");
+    assert!(
+        stderr.contains("NEWSDESK_SITE_URL"),
+        "the message names what replaced it"
+    );
     let output = newsdesk(&database)
         .arg("migrate")
-        .env("NEWSDESK_PUBLIC_URL", "/articles")
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "feed links would be relative");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("NEWSDESK_PUBLIC_URL"));
-    let output = newsdesk(&database)
-        .arg("migrate")
-        .env("NEWSDESK_PUBLIC_URL", "https://news.example/articles/")
+        .env("NEWSDESK_SITE_URL", "https://news.example/")
+        .env("NEWSDESK_ARTICLE_PATH", "/{yyyy}/{slug}.html")
         .output()
         .unwrap();
     assert!(output.status.success());

@@ -118,7 +118,10 @@ async fn a_feed_answers_304_until_it_changes() {
 async fn feed_links_follow_the_public_url() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = crate::helpers::test_config(&dir);
-    config.public_url = Some("https://news.example/articles".to_owned());
+    config.urls = newsdesk::urls::PublicUrls::new(
+        "https://news.example",
+        newsdesk::urls::ArticlePath::parse("/articles/{slug}").unwrap(),
+    );
     let app = crate::helpers::spawn_app_with(config, dir).await;
     app.create(
         "/api/v1/articles",
@@ -272,10 +275,7 @@ async fn the_rss_feed_has_a_channel_and_the_atom_feeds_entries_as_items() {
     assert_eq!(rss.attribute("version"), Some("2.0"));
     let channel = rss.one("channel");
     assert_eq!(channel.text_of("title"), "newsdesk: latest articles");
-    assert_eq!(
-        channel.text_of("link"),
-        "http://127.0.0.1:0/api/v1/articles"
-    );
+    assert_eq!(channel.text_of("link"), "http://127.0.0.1:0");
     assert!(!channel.text_of("description").is_empty());
     let own = channel.one("atom:link");
     assert_eq!(own.attribute("rel"), Some("self"));
@@ -337,7 +337,7 @@ async fn the_json_feed_is_version_1_1_with_the_atom_feeds_entries() {
     assert_eq!(feed["version"], "https://jsonfeed.org/version/1.1");
     assert_eq!(feed["title"], "newsdesk: latest articles");
     assert_eq!(feed["feed_url"], app.url("/feeds/articles.json"));
-    assert_eq!(feed["home_page_url"], "http://127.0.0.1:0/api/v1/articles");
+    assert_eq!(feed["home_page_url"], "http://127.0.0.1:0");
     let items = feed["items"].as_array().unwrap();
     let atom: Feed = app.get("/feeds/articles.atom").await.text.parse().unwrap();
     assert_eq!(items.len(), atom.entries().len());
@@ -421,7 +421,10 @@ async fn rss_and_json_feeds_answer_304_until_they_change() {
 async fn rss_and_json_links_follow_the_public_url() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = crate::helpers::test_config(&dir);
-    config.public_url = Some("https://news.example/articles".to_owned());
+    config.urls = newsdesk::urls::PublicUrls::new(
+        "https://news.example",
+        newsdesk::urls::ArticlePath::parse("/articles/{slug}").unwrap(),
+    );
     let app = crate::helpers::spawn_app_with(config, dir).await;
     app.create(
         "/api/v1/articles",
@@ -430,7 +433,7 @@ async fn rss_and_json_links_follow_the_public_url() {
     .await;
     let rss = crate::xml::parse(&app.get("/feeds/articles.rss").await.text);
     let channel = rss.one("channel");
-    assert_eq!(channel.text_of("link"), "https://news.example/articles");
+    assert_eq!(channel.text_of("link"), "https://news.example");
     assert_eq!(
         channel.all("item")[0].text_of("link"),
         "https://news.example/articles/one"

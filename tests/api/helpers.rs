@@ -90,6 +90,13 @@ pub fn test_config(dir: &tempfile::TempDir) -> Config {
         // Tests post many comments from one address; the limit has its own test.
         comment_rate_per_minute: 1000,
         media_dir: dir.path().join("media").to_string_lossy().into_owned(),
+        // Undated article URLs keep the tests' expected links simple; the
+        // default template has its own tests (urls.rs).
+        urls: newsdesk::urls::PublicUrls::new(
+            "http://127.0.0.1:0",
+            newsdesk::urls::ArticlePath::parse("/api/v1/articles/{slug}")
+                .expect("a valid template"),
+        ),
         ..Config::default()
     }
 }

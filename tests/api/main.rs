@@ -34,6 +34,7 @@ mod sitemaps;
 mod suggestions;
 mod topics;
 mod totals;
+mod urls;
 mod users;
 mod webhooks;
 mod xml;

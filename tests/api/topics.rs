@@ -208,7 +208,8 @@ async fn delete_unlinks_articles_and_moves_subtopics_up() {
         .await;
     assert_eq!(
         article.json["topics"],
-        json!([{"id": 1, "slug": "world", "name": "World"}])
+        json!([{"id": 1, "slug": "world", "name": "World",
+                "url": "http://127.0.0.1:0/topics/world"}])
     );
     assert_eq!(
         article.json["version"], 2,

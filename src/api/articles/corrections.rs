@@ -16,6 +16,7 @@ use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
 use crate::store::Key;
 use crate::store::corrections::{self, CorrectionChanges, CorrectionRow};
+use crate::urls::PublicUrls;
 use crate::webhooks::events;
 
 const TEXT_MAX: usize = 2_000;
@@ -144,10 +145,11 @@ pub async fn add_correction(
     user.require(Role::Editor)?;
     let (kind, text) = body.0.validate()?;
     let key = path.key();
+    let urls = state.config.urls.clone();
     let row = db::write(&state.pool, move |conn| {
         let before = store::find(conn, &key)?;
         let row = corrections::create(conn, &before.summary.row, kind, &text)?;
-        announce(conn, &before)?;
+        announce(conn, &urls, &before)?;
         Ok(row)
     })
     .await?;
@@ -177,10 +179,11 @@ pub async fn update_correction(
         id_or_slug,
         correction_id,
     } = path.into_inner();
+    let urls = state.config.urls.clone();
     let row = db::write(&state.pool, move |conn| {
         let before = store::find(conn, &Key::parse(&id_or_slug))?;
         let row = corrections::update(conn, &before.summary.row, correction_id, &changes)?;
-        announce(conn, &before)?;
+        announce(conn, &urls, &before)?;
         Ok(row)
     })
     .await?;
@@ -206,10 +209,11 @@ pub async fn delete_correction(
         id_or_slug,
         correction_id,
     } = path.into_inner();
+    let urls = state.config.urls.clone();
     db::write(&state.pool, move |conn| {
         let before = store::find(conn, &Key::parse(&id_or_slug))?;
         corrections::delete(conn, &before.summary.row, correction_id)?;
-        announce(conn, &before)
+        announce(conn, &urls, &before)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -217,7 +221,11 @@ pub async fn delete_correction(
 
 /// The article changed with its corrections: `article.updated` (with CDN
 /// purge keys) like any other edit.
-fn announce(conn: &mut db::Conn, before: &store::ArticleRecord) -> Result<(), ApiError> {
+fn announce(
+    conn: &mut db::Conn,
+    urls: &PublicUrls,
+    before: &store::ArticleRecord,
+) -> Result<(), ApiError> {
     let after = store::find(conn, &Key::Id(before.summary.row.id))?;
-    events::article_saved(conn, Some(before), &after)
+    events::article_saved(conn, urls, Some(before), &after)
 }

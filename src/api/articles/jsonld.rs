@@ -30,11 +30,13 @@ fn schema_type(kind: EntityKind) -> &'static str {
 }
 
 /// The `NewsArticle` of a stored article. Links are the article's public
-/// URL, the same as in feeds and sitemaps (`feeds::article_url`).
+/// URL, the same as in feeds and sitemaps (`crate::urls`).
 pub fn news_article(record: &ArticleRecord, config: &Config) -> Value {
     let summary = &record.summary;
     let row = &summary.row;
-    let url = crate::api::feeds::article_url(config, &row.slug);
+    let url = config
+        .urls
+        .article(row.id, &row.slug, row.published_at, row.created_at);
     let about: Vec<Value> = summary
         .entities
         .iter()

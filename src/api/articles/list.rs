@@ -311,6 +311,7 @@ pub async fn list_articles(
     // The body carries cursors, which are bound to the fingerprint.
     let key = format!("{}|{}", filter.stable_key(), spec.stable_key());
     let cached = answers.into_inner();
+    let urls = state.config.urls.clone();
     let page = db::run(&state.pool, move |conn| {
         cached.article_lists.get_or_load(conn, key, |conn| {
             let resolved = store::Resolved::new(conn, &filter)?;
@@ -331,7 +332,7 @@ pub async fn list_articles(
                 .zip(page.ranks)
                 .map(|(item, rank)| ArticleListItem {
                     rank,
-                    ..ArticleListItem::from(item)
+                    ..ArticleListItem::new(item, &urls)
                 })
                 .collect();
             let rendered =

@@ -30,6 +30,7 @@ use crate::store::articles::{
 };
 use crate::store::keys;
 use crate::store::old_slugs::Owner;
+use crate::urls::PublicUrls;
 use crate::webhooks::events;
 
 const TITLE_MAX: usize = 300;
@@ -58,9 +59,13 @@ pub struct Author {
     "status": "published", "published_at": "2024-05-31T09:00:00Z",
     "source": "AFP", "byline": "Staff and agencies",
     "author": {"id": 1, "display_name": "Newsroom"},
-    "topics": [{"id": 1, "slug": "world", "name": "World"}],
-    "entities": [{"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country"},
-                 {"id": 5, "slug": "g7", "name": "G7", "kind": "organisation"}],
+    "topics": [{"id": 1, "slug": "world", "name": "World",
+        "url": "https://news.example/topics/world"}],
+    "entities": [{"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country",
+                  "url": "https://news.example/entities/north-korea"},
+                 {"id": 5, "slug": "g7", "name": "G7", "kind": "organisation",
+                  "url": "https://news.example/entities/g7"}],
+    "url": "https://news.example/2024/05/31/north-korea-warns-g7-over-russia-ties",
     "comments_open": true, "comment_count": 0, "word_count": 412, "reading_time_minutes": 3,
     "created_at": "2024-05-31T08:40:00Z", "updated_at": "2024-05-31T09:00:00Z", "version": 2,
     "corrections": [{"id": 4, "kind": "correction",
@@ -97,6 +102,10 @@ pub struct ArticleListItem {
     pub updated_at: DateTime<Utc>,
     /// 1 when created, +1 on every change.
     pub version: i32,
+    /// The article's page on the site: `NEWSDESK_SITE_URL` and
+    /// `NEWSDESK_ARTICLE_PATH` (default `/{yyyy}/{mm}/{dd}/{slug}`, dated
+    /// by publication, or by creation until the article is published).
+    pub url: String,
     /// Corrections, clarifications and updates, oldest first.
     pub corrections: Vec<corrections::Correction>,
     /// With `q` only: how well the article matches, higher is better.
@@ -104,11 +113,12 @@ pub struct ArticleListItem {
     pub rank: Option<f64>,
 }
 
-impl From<SummaryRecord> for ArticleListItem {
-    fn from(record: SummaryRecord) -> Self {
+impl ArticleListItem {
+    pub fn new(record: SummaryRecord, urls: &PublicUrls) -> Self {
         let status = record.row.effective_status(crate::store::now());
         let row = record.row;
         ArticleListItem {
+            url: urls.article(row.id, &row.slug, row.published_at, row.created_at),
             id: row.id,
             slug: row.slug,
             title: row.title,
@@ -122,11 +132,15 @@ impl From<SummaryRecord> for ArticleListItem {
                 id: record.author.id,
                 display_name: record.author.display_name,
             },
-            topics: record.topics.into_iter().map(TopicSummary::from).collect(),
+            topics: record
+                .topics
+                .into_iter()
+                .map(|topic| TopicSummary::new(topic, urls))
+                .collect(),
             entities: record
                 .entities
                 .into_iter()
-                .map(EntitySummary::from)
+                .map(|entity| EntitySummary::new(entity, urls))
                 .collect(),
             comments_open: row.comments_open,
             comment_count: row.comment_count,
@@ -161,10 +175,10 @@ pub struct Article {
     pub body_html: String,
 }
 
-impl From<ArticleRecord> for Article {
-    fn from(record: ArticleRecord) -> Self {
+impl Article {
+    pub fn new(record: ArticleRecord, urls: &PublicUrls) -> Self {
         Article {
-            item: record.summary.into(),
+            item: ArticleListItem::new(record.summary, urls),
             body: record.body.body,
             body_html: record.body.body_html,
         }
@@ -389,11 +403,14 @@ pub struct RenderedArticle {
 
 impl RenderedArticle {
     /// The rendered article, and what it depends on (see `cache`).
-    fn new(record: ArticleRecord) -> Result<(RenderedArticle, Vec<String>), ApiError> {
+    fn new(
+        record: ArticleRecord,
+        urls: &PublicUrls,
+    ) -> Result<(RenderedArticle, Vec<String>), ApiError> {
         let row = record.summary.row.clone();
         let surrogate_keys = keys::surrogate(&record.summary.keys());
         let depends_on = vec![keys::article(row.id), keys::NAMES.to_owned()];
-        let body = serde_json::to_vec(&Article::from(record))
+        let body = serde_json::to_vec(&Article::new(record, urls))
             .map_err(|err| ApiError::Internal(err.to_string()))?;
         let rendered = RenderedArticle {
             etag: etag::of_bytes(&body),
@@ -440,11 +457,12 @@ pub async fn get_article(
     let key = path.key();
     let cached = answers.into_inner();
     let lookup = key.clone();
+    let urls = state.config.urls.clone();
     let article = match db::run(&state.pool, move |conn| {
         cached
             .articles
             .get_or_load(conn, lookup.stable_key(), |conn| {
-                RenderedArticle::new(store::find(conn, &lookup)?)
+                RenderedArticle::new(store::find(conn, &lookup)?, &urls)
             })
     })
     .await
@@ -479,20 +497,21 @@ fn check_reassignment(user: &AuthUser, author_id: Option<i32>) -> Result<(), Api
 }
 
 /// The ETag a GET of the article sends now (the same bytes, so the same tag).
-fn current_etag(record: &ArticleRecord) -> Result<String, ApiError> {
-    etag::of(&Article::from(record.clone()))
+fn current_etag(record: &ArticleRecord, urls: &PublicUrls) -> Result<String, ApiError> {
+    etag::of(&Article::new(record.clone(), urls))
 }
 
 /// Authors edit their own articles; editors and admins every one.
 /// A stale `If-Match` is a 412, checked after the role.
 fn may_edit(
     user: &AuthUser,
+    urls: &PublicUrls,
     if_match: IfMatch,
 ) -> impl FnOnce(&ArticleRecord) -> Result<(), ApiError> + use<> {
-    let (id, role) = (user.id, user.role);
+    let (id, role, urls) = (user.id, user.role, urls.clone());
     move |record| {
         if role >= Role::Editor || record.summary.row.author_id == id {
-            if_match.check(&current_etag(record)?)
+            if_match.check(&current_etag(record, &urls)?)
         } else {
             Err(ApiError::Forbidden(
                 "Authors may only edit their own articles.".to_owned(),
@@ -504,13 +523,14 @@ fn may_edit(
 /// Authors delete their own drafts; editors and admins any article.
 fn may_delete(
     user: &AuthUser,
+    urls: &PublicUrls,
     if_match: IfMatch,
 ) -> impl FnOnce(&ArticleRecord) -> Result<(), ApiError> + use<> {
-    let (id, role) = (user.id, user.role);
+    let (id, role, urls) = (user.id, user.role, urls.clone());
     move |record| {
         let row = &record.summary.row;
         if role >= Role::Editor || (row.author_id == id && row.status == ArticleStatus::Draft) {
-            if_match.check(&current_etag(record)?)
+            if_match.check(&current_etag(record, &urls)?)
         } else {
             Err(ApiError::Forbidden(
                 "Authors may only delete their own drafts.".to_owned(),
@@ -537,15 +557,16 @@ pub async fn create_article(
     let new = body.0.validate()?;
     check_reassignment(&user, new.author_id)?;
     let author_id = new.author_id.unwrap_or(user.id);
+    let urls = state.config.urls.clone();
     let record = db::write(&state.pool, move |conn| {
         let record = store::create(conn, &new, author_id)?;
-        events::article_saved(conn, None, &record)?;
+        events::article_saved(conn, &urls, None, &record)?;
         Ok(record)
     })
     .await?;
     Ok(created(
         format!("/api/v1/articles/{}", record.summary.row.id),
-        &Article::from(record),
+        &Article::new(record, &state.config.urls),
     ))
 }
 
@@ -580,18 +601,19 @@ async fn save(
 ) -> Result<HttpResponse, ApiError> {
     check_reassignment(user, changes.author_id)?;
     let key = path.key();
-    let authorize = may_edit(user, if_match);
+    let authorize = may_edit(user, &state.config.urls, if_match);
+    let urls = state.config.urls.clone();
     let record = db::write(&state.pool, move |conn| {
         let mut before = None;
         let record = store::update(conn, &key, &changes, |current| {
             before = Some(current.clone());
             authorize(current)
         })?;
-        events::article_saved(conn, before.as_ref(), &record)?;
+        events::article_saved(conn, &urls, before.as_ref(), &record)?;
         Ok(record)
     })
     .await?;
-    tagged(&Article::from(record))
+    tagged(&Article::new(record, &state.config.urls))
 }
 
 /// Change some fields of an article (its author, or an editor or admin).
@@ -630,14 +652,17 @@ pub async fn delete_article(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let authorize = may_delete(&user, if_match);
+    let authorize = may_delete(&user, &state.config.urls, if_match);
+    let urls = state.config.urls.clone();
     db::write(&state.pool, move |conn| {
         let mut before = None;
         store::delete(conn, &key, |current| {
             before = Some(current.clone());
             authorize(current)
         })?;
-        before.map_or(Ok(()), |before| events::article_deleted(conn, &before))
+        before.map_or(Ok(()), |before| {
+            events::article_deleted(conn, &urls, &before)
+        })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

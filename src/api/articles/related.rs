@@ -98,7 +98,7 @@ pub async fn related_articles(
     let body = RelatedArticles {
         data: related
             .into_iter()
-            .map(|(summary, _)| ArticleListItem::from(summary))
+            .map(|(summary, _)| ArticleListItem::new(summary, &state.config.urls))
             .collect(),
     };
     Ok(with_surrogate_keys(crate::api::tagged(&body)?, &depends_on))

@@ -5,7 +5,7 @@
 //! them, so that the formats cannot disagree on what a feed holds.
 //!
 //! Every link is absolute. An entry's link is the article's public URL
-//! (`NEWSDESK_PUBLIC_URL`, see `article_url`). The feed's `self` link is
+//! (`NEWSDESK_SITE_URL` and `NEWSDESK_ARTICLE_PATH`, see `crate::urls`). The feed's `self` link is
 //! the URL the reader asked for: the scheme and `Host` of the request, or,
 //! when the request comes from one of `NEWSDESK_TRUSTED_PROXIES`, the
 //! `X-Forwarded-Proto` and `X-Forwarded-Host` that proxy set (a client's
@@ -56,12 +56,6 @@ enum Subject {
     All,
     Topic(String),
     Entity(String),
-}
-
-/// The absolute public URL of the article with `slug`: what feeds and
-/// sitemaps link to.
-pub fn article_url(config: &Config, slug: &str) -> String {
-    format!("{}/{slug}", config.article_base_url())
 }
 
 /// A topic or entity an entry is tagged with.
@@ -122,7 +116,9 @@ fn entry(article: ArticleSummary, config: &Config, content_html: Option<String>)
     });
     FeedEntry {
         id: format!("urn:newsdesk:article:{}", row.id),
-        url: article_url(config, &row.slug),
+        url: config
+            .urls
+            .article(row.id, &row.slug, row.published_at, row.created_at),
         title: row.title,
         summary: row.summary.or(row.subtitle),
         content_html: content_html.filter(|html| !html.trim().is_empty()),
@@ -247,7 +243,7 @@ async fn load(
             Some(name) => format!("newsdesk: {name}"),
             None => "newsdesk: latest articles".to_owned(),
         },
-        home_url: config.article_base_url(),
+        home_url: config.urls.site().to_owned(),
         self_url: own_url(req, config),
         updated,
         entries,
@@ -298,7 +294,7 @@ async fn answer(
 /// The 50 newest published articles, as an Atom 1.0 feed.
 ///
 /// Each entry carries the sanitised HTML body as `<content type="html">`.
-/// Every link is absolute: entries link to `NEWSDESK_PUBLIC_URL`; the
+/// Every link is absolute: entries link to the article's `url`; the
 /// `self` link is the URL the feed was fetched at (the request's `Host`,
 /// or a trusted proxy's `X-Forwarded-Host` and `X-Forwarded-Proto`).
 #[utoipa::path(

@@ -23,6 +23,7 @@ pub struct SitemapRow {
     pub slug: String,
     pub title: String,
     pub published_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
