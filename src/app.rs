@@ -180,6 +180,7 @@ impl Application {
         let listener = TcpListener::bind(&config.bind)
             .map_err(|err| format!("cannot listen on {}: {err}", config.bind))?;
         let pool = db::connect(config.database_path(), config.pool_size)?;
+        give_slugs(&pool)?;
         if let Some((email, password)) = &config.bootstrap_admin {
             bootstrap_admin(&pool, email, password)?;
         }
@@ -285,6 +286,19 @@ impl Application {
 /// Creates the first admin from `NEWSDESK_ADMIN_EMAIL` and
 /// `NEWSDESK_ADMIN_PASSWORD` when no active admin can sign in yet, so that
 /// a container can start ready to use; does nothing afterwards.
+/// Accounts made before authors had pages (or imported without a slug)
+/// get one now, so that every author has a URL.
+fn give_slugs(pool: &DbPool) -> Result<(), String> {
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let named = conn
+        .immediate_transaction(crate::store::users::give_slugs)
+        .map_err(|err| format!("cannot give accounts their slugs: {err}"))?;
+    if named > 0 {
+        log::info!("gave {named} account(s) an author slug");
+    }
+    Ok(())
+}
+
 fn bootstrap_admin(pool: &DbPool, email: &str, password: &str) -> Result<(), String> {
     use crate::store::users;
 

@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::sitemaps;
 use crate::api::suggestions;
 use crate::api::{
-    articles, auth, comments, entities, feeds, health, media, topics, users, webhooks,
+    articles, auth, authors, comments, entities, feeds, health, media, topics, users, webhooks,
 };
 
 /// Every documented route. The OpenAPI paths are collected from exactly
@@ -32,6 +32,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(auth::issue_token)
                 .service(auth::me)
+                .service(auth::update_me)
+                .service(authors::list_authors)
+                .service(authors::get_author)
                 .service(articles::list_articles)
                 .service(articles::create_article)
                 .service(articles::get_article)

@@ -1,17 +1,18 @@
 //! `/api/v1/auth`: sign-in and "who am I".
 
-use actix_web::{HttpRequest, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::ApiJson;
+use super::etag::IfMatch;
 use super::users::User;
 use crate::auth::{AuthUser, password};
 use crate::db;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldErrors};
 use crate::rate_limit::client_address;
 use crate::state::AppState;
-use crate::store::users;
+use crate::store::users::{self, UserChanges};
 
 /// Credentials for a token.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -103,8 +104,81 @@ pub async fn issue_token(
     responses((status = 200, description = "The account the token belongs to", body = User))
 )]
 #[get("/auth/me")]
-pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<web::Json<User>, ApiError> {
+pub async fn me(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
     let id = user.id;
-    let row = db::run(&state.pool, move |conn| users::find(conn, id)).await?;
-    Ok(web::Json(row.into()))
+    let found = db::run(&state.pool, move |conn| super::users::load(conn, id)).await?;
+    super::tagged(&found)
+}
+
+/// Changes to one's own profile: what readers see on the author page and
+/// in bylines. Absent fields stay as they are. Role, email, password and
+/// activity are an admin's (`PATCH /users/{id}`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"slug": "ada-lovelace", "bio": "Covers the two Koreas from Seoul.", "avatar": 7}))]
+pub struct ProfilePatch {
+    /// Shown as the author of articles.
+    pub display_name: Option<String>,
+    /// The author page's name (`/authors/{slug}`). A slug another account
+    /// has, or had as an author, is a 409; once one has a public article,
+    /// the old slug keeps answering with a 301.
+    pub slug: Option<String>,
+    /// A short biography, at most 2,000 characters; null clears it.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub bio: Option<Option<String>>,
+    /// A media id for one's portrait; null clears it.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub avatar: Option<Option<i32>>,
+}
+
+impl ProfilePatch {
+    fn validate(self) -> Result<UserChanges, ApiError> {
+        let mut errors = FieldErrors::new();
+        let display_name = self
+            .display_name
+            .as_deref()
+            .map(|name| super::fields::line(&mut errors, "display_name", name, 100));
+        let profile = super::users::Profile::check(
+            &mut errors,
+            self.slug.as_deref(),
+            self.bio.as_ref().map(Option::as_deref),
+            self.avatar,
+        );
+        errors.finish()?;
+        Ok(UserChanges {
+            display_name,
+            slug: profile.slug,
+            bio: profile.bio,
+            avatar_id: profile.avatar,
+            ..UserChanges::default()
+        })
+    }
+}
+
+impl super::Checked for ProfilePatch {
+    fn field_errors(self) -> Vec<crate::error::FieldError> {
+        super::errors_of(self.validate())
+    }
+}
+
+/// Change one's own profile: display name, slug, biography and avatar
+/// (any staff role). Honours `If-Match` like every other write.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ProfilePatch,
+    security(("bearer" = [])),
+    responses((status = 200, description = "The account as changed", body = User))
+)]
+#[patch("/auth/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    if_match: IfMatch,
+    body: ApiJson<ProfilePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let changes = body.0.validate()?;
+    let saved = super::users::save(&state, user.id, if_match, changes).await?;
+    super::tagged(&saved)
 }

@@ -3,6 +3,7 @@
 
 pub mod articles;
 pub mod auth;
+pub mod authors;
 pub mod comments;
 pub mod entities;
 pub mod etag;
@@ -389,6 +390,7 @@ pub async fn moved_or(
         crate::store::old_slugs::Owner::Article => "articles",
         crate::store::old_slugs::Owner::Topic => "topics",
         crate::store::old_slugs::Owner::Entity => "entities",
+        crate::store::old_slugs::Owner::Author => "authors",
     };
     let mut location = format!("/api/v1/{collection}/{current}");
     if !req.query_string().is_empty() {

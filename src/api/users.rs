@@ -6,21 +6,26 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::etag::{self, IfMatch};
+use super::media::Media;
 use super::{ApiJson, created, fields, pagination, tagged, utc};
 use crate::auth::{AuthUser, Role, password};
 use crate::db;
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
+use crate::store::media::{self as media_store, MediaRow};
 use crate::store::users::{self as store, NewUser, UserChanges, UserRow};
 
 const NAME_MAX: usize = 100;
 const EMAIL_MAX: usize = 254;
+pub(crate) const BIO_MAX: usize = 2_000;
 
 /// A staff account. The password hash never leaves the server.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": 2, "email": "editor@newsroom.example", "display_name": "Ada Editor",
-    "role": "editor", "active": true, "created_at": "2024-05-31T09:00:00Z"
+    "role": "editor", "active": true, "slug": "ada-editor",
+    "bio": "Covers the two Koreas from Seoul.", "avatar": null,
+    "created_at": "2024-05-31T09:00:00Z"
 }))]
 pub struct User {
     pub id: i32,
@@ -29,18 +34,78 @@ pub struct User {
     pub role: Role,
     /// Inactive accounts cannot sign in, and their tokens stop working.
     pub active: bool,
+    /// The author page's name (`/authors/{slug}`), unique.
+    pub slug: String,
+    /// A short biography for the author page.
+    pub bio: Option<String>,
+    /// A portrait from the media library.
+    pub avatar: Option<Media>,
     pub created_at: DateTime<Utc>,
 }
 
-impl From<UserRow> for User {
-    fn from(row: UserRow) -> Self {
+impl User {
+    pub fn new(row: UserRow, avatar: Option<MediaRow>) -> Self {
         User {
             id: row.id,
             email: row.email,
             display_name: row.display_name,
             role: row.role,
             active: row.active,
+            slug: row.slug.unwrap_or_default(),
+            bio: row.bio,
+            avatar: avatar.map(Media::from),
             created_at: utc(row.created_at),
+        }
+    }
+}
+
+/// The accounts as served, their avatars loaded in one query.
+pub(crate) fn present(conn: &mut db::Conn, rows: Vec<UserRow>) -> Result<Vec<User>, ApiError> {
+    let ids: Vec<i32> = rows.iter().filter_map(|row| row.avatar_id).collect();
+    let mut avatars = media_store::find_many(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let avatar = row.avatar_id.and_then(|id| avatars.remove(&id));
+            User::new(row, avatar)
+        })
+        .collect())
+}
+
+/// One account as served.
+pub(crate) fn present_one(conn: &mut db::Conn, row: UserRow) -> Result<User, ApiError> {
+    let avatar = row
+        .avatar_id
+        .map(|id| media_store::find(conn, id))
+        .transpose()?;
+    Ok(User::new(row, avatar))
+}
+
+/// The account `id` as served.
+pub(crate) fn load(conn: &mut db::Conn, id: i32) -> Result<User, ApiError> {
+    let row = store::find(conn, id)?;
+    present_one(conn, row)
+}
+
+/// The profile fields every account may set (an admin through
+/// `/users`, anyone on their own through `PATCH /auth/me`), checked.
+pub(crate) struct Profile {
+    pub slug: Option<String>,
+    pub bio: Option<Option<String>>,
+    pub avatar: Option<Option<i32>>,
+}
+
+impl Profile {
+    pub(crate) fn check(
+        errors: &mut FieldErrors,
+        slug: Option<&str>,
+        bio: Option<Option<&str>>,
+        avatar: Option<Option<i32>>,
+    ) -> Profile {
+        Profile {
+            slug: slug.and_then(|slug| fields::optional_slug(errors, "slug", Some(slug))),
+            bio: bio.map(|bio| fields::optional_text(errors, "bio", bio, BIO_MAX)),
+            avatar,
         }
     }
 }
@@ -94,6 +159,13 @@ pub struct UserInput {
     pub password: String,
     /// Default true.
     pub active: Option<bool>,
+    /// The author page's name; made from the display name when absent. A
+    /// slug another account has (or had, as an author) is a 409.
+    pub slug: Option<String>,
+    /// A short biography, at most 2,000 characters.
+    pub bio: Option<String>,
+    /// A media id: the author's portrait.
+    pub avatar: Option<i32>,
 }
 
 /// Changes to a staff account; absent fields stay as they are.
@@ -106,6 +178,17 @@ pub struct UserPatch {
     pub role: Option<Role>,
     pub password: Option<String>,
     pub active: Option<bool>,
+    /// A new slug; the old one keeps answering with a 301 once the
+    /// account has a public article.
+    pub slug: Option<String>,
+    /// Null clears it.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub bio: Option<Option<String>>,
+    /// A media id; null clears it.
+    #[serde(default, deserialize_with = "super::nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub avatar: Option<Option<i32>>,
 }
 
 impl super::Checked for UserInput {
@@ -113,11 +196,27 @@ impl super::Checked for UserInput {
         let mut errors = FieldErrors::new();
         account_fields(&mut errors, &self.email, &self.display_name);
         new_password(&mut errors, &self.password);
+        Profile::check(
+            &mut errors,
+            self.slug.as_deref(),
+            Some(self.bio.as_deref()),
+            Some(self.avatar),
+        );
         errors.into_vec()
     }
 }
 
 impl UserPatch {
+    /// The profile fields, checked.
+    fn profile(&self, errors: &mut FieldErrors) -> Profile {
+        Profile::check(
+            errors,
+            self.slug.as_deref(),
+            self.bio.as_ref().map(Option::as_deref),
+            self.avatar,
+        )
+    }
+
     /// The new email, display name and password (in clear), checked.
     fn checked(
         &self,
@@ -141,6 +240,7 @@ impl super::Checked for UserPatch {
     fn field_errors(self) -> Vec<crate::error::FieldError> {
         let mut errors = FieldErrors::new();
         self.checked(&mut errors);
+        self.profile(&mut errors);
         errors.into_vec()
     }
 }
@@ -184,6 +284,9 @@ pub fn validated_new_user(
         role,
         password_hash: Some(password::hash(&password_text).map_err(ApiError::Internal)?),
         active: true,
+        slug: None,
+        bio: None,
+        avatar_id: None,
     })
 }
 
@@ -234,8 +337,11 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Admin)?;
     let page = pagination::page_request(query.page, query.per_page)?;
-    let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
-    let data: Vec<User> = rows.into_iter().map(User::from).collect();
+    let (data, total) = db::run(&state.pool, move |conn| {
+        let (rows, total) = store::list(conn, page)?;
+        Ok((present(conn, rows)?, total))
+    })
+    .await?;
     Ok(pagination::respond(&req, page, total, data))
 }
 
@@ -254,21 +360,22 @@ pub async fn get_user(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Admin)?;
     let id = path.id;
-    let row = db::run(&state.pool, move |conn| store::find(conn, id)).await?;
-    tagged(&User::from(row))
+    let found = db::run(&state.pool, move |conn| load(conn, id)).await?;
+    tagged(&found)
 }
 
 /// Applies `changes` to user `id` if `if_match` holds for the account as
 /// stored, in one write transaction.
-async fn save(
+pub(crate) async fn save(
     state: &AppState,
     id: i32,
     if_match: IfMatch,
     changes: UserChanges,
-) -> Result<UserRow, ApiError> {
+) -> Result<User, ApiError> {
     db::write(&state.pool, move |conn| {
-        if_match.check(&etag::of(&User::from(store::find(conn, id)?))?)?;
-        store::update(conn, id, &changes)
+        if_match.check(&etag::of(&load(conn, id)?)?)?;
+        let row = store::update(conn, id, &changes)?;
+        present_one(conn, row)
     })
     .await
 }
@@ -290,6 +397,14 @@ pub async fn create_user(
     user.require(Role::Admin)?;
     let input = body.0;
     let active = input.active.unwrap_or(true);
+    let mut errors = FieldErrors::new();
+    let profile = Profile::check(
+        &mut errors,
+        input.slug.as_deref(),
+        Some(input.bio.as_deref()),
+        Some(input.avatar),
+    );
+    errors.finish()?;
     let mut new = web::block(move || {
         validated_new_user(
             &input.email,
@@ -300,11 +415,15 @@ pub async fn create_user(
     })
     .await??;
     new.active = active;
-    let row = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
-    Ok(created(
-        format!("/api/v1/users/{}", row.id),
-        &User::from(row),
-    ))
+    new.slug = profile.slug;
+    new.bio = profile.bio.flatten();
+    new.avatar_id = profile.avatar.flatten();
+    let row = db::write(&state.pool, move |conn| {
+        let row = store::create(conn, &new)?;
+        present_one(conn, row)
+    })
+    .await?;
+    Ok(created(format!("/api/v1/users/{}", row.id), &row))
 }
 
 /// Change a staff account (admin). The last active admin can be neither
@@ -328,6 +447,7 @@ pub async fn update_user(
     let input = body.0;
     let mut errors = FieldErrors::new();
     let (email, display_name, password) = input.checked(&mut errors);
+    let profile = input.profile(&mut errors);
     errors.finish()?;
     let password_hash = match password {
         Some(password) => Some(hash(password).await?),
@@ -339,9 +459,12 @@ pub async fn update_user(
         role: input.role,
         password_hash,
         active: input.active,
+        slug: profile.slug,
+        bio: profile.bio,
+        avatar_id: profile.avatar,
     };
-    let row = save(&state, path.id, if_match, changes).await?;
-    tagged(&User::from(row))
+    let saved = save(&state, path.id, if_match, changes).await?;
+    tagged(&saved)
 }
 
 /// Deactivate a staff account (admin): it can no longer sign in and its

@@ -10,6 +10,9 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        slug -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        avatar_id -> Nullable<Integer>,
     }
 }
 

@@ -454,6 +454,12 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
                 role: Role::Editor,
                 password_hash: None,
                 active: true,
+                slug: None,
+                bio: Some(
+                    "The regional desk in Singapore: Korea, Japan, China and the Pacific."
+                        .to_owned(),
+                ),
+                avatar_id: None,
             },
         )?;
         let reporter = users::create(
@@ -464,6 +470,9 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
                 role: Role::Author,
                 password_hash: None,
                 active: true,
+                slug: None,
+                bio: Some("Reports on the two Koreas from Seoul.".to_owned()),
+                avatar_id: None,
             },
         )?;
         for (name, parent, description) in TOPICS {

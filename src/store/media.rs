@@ -115,6 +115,24 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, ApiError> 
         .ok_or_else(not_found)
 }
 
+/// The images of `ids` that exist, by id: one query for a page's
+/// featured images or avatars.
+pub fn find_many(
+    conn: &mut SqliteConnection,
+    ids: &[i32],
+) -> Result<std::collections::HashMap<i32, MediaRow>, ApiError> {
+    if ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    Ok(media::table
+        .filter(media::id.eq_any(ids))
+        .select(MediaRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|row| (row.id, row))
+        .collect())
+}
+
 /// A page of the library, newest first, and the total.
 pub fn list(
     conn: &mut SqliteConnection,

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::now;
 use crate::db::Conn;
-use crate::db::schema::{articles, entities, old_slugs, topics};
+use crate::db::schema::{articles, entities, old_slugs, topics, users};
 use crate::error::ApiError;
 
 /// What an old slug belongs to.
@@ -17,6 +17,7 @@ pub enum Owner {
     Article,
     Topic,
     Entity,
+    Author,
 }
 
 impl Owner {
@@ -26,6 +27,7 @@ impl Owner {
             Owner::Article => "article",
             Owner::Topic => "topic",
             Owner::Entity => "entity",
+            Owner::Author => "author",
         }
     }
 }
@@ -120,6 +122,12 @@ pub fn current(conn: &mut Conn, owner: Owner, slug: &str) -> Result<Option<Strin
             .select(entities::slug)
             .first(conn)
             .optional()?,
+        Owner::Author => users::table
+            .find(id)
+            .select(users::slug)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten(),
     };
     Ok(slug)
 }

@@ -68,7 +68,8 @@ async fn create_answers_201_with_location_and_every_field() {
     );
     assert_eq!(
         article["author"],
-        json!({"id": 2, "display_name": "Administrator"}),
+        json!({"id": 2, "slug": "administrator", "display_name": "Administrator",
+               "url": "http://127.0.0.1:0/authors/administrator"}),
     );
     assert_eq!(article["version"], 1);
     assert_eq!(article["comments_open"], true);

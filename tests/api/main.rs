@@ -8,6 +8,7 @@
 
 mod articles;
 mod auth;
+mod authors;
 mod caching;
 mod cli;
 mod comments;

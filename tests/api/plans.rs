@@ -23,6 +23,9 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
                 role: Role::Author,
                 password_hash: None,
                 active: true,
+                slug: None,
+                bio: None,
+                avatar_id: None,
             },
         )?;
         for (name, parent) in [("World", None), ("Asia", Some("world")), ("Sport", None)] {

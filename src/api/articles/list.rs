@@ -63,8 +63,9 @@ pub struct ArticleListQuery {
     pub entity: Option<String>,
     /// Tagged with any entity of this kind.
     pub kind: Option<EntityKind>,
-    /// The owner's user id.
-    pub author: Option<i32>,
+    /// The author: a user id or an author slug (an old slug works too).
+    /// Example: `seoul-correspondent`.
+    pub author: Option<String>,
     /// Exact source, e.g. `AFP`.
     pub source: Option<String>,
     /// Published on or after: a date (`2024-05-01`) or an RFC 3339
@@ -200,7 +201,8 @@ impl ArticleListQuery {
             topics: slug_groups(&mut errors, "topic", self.topic.as_deref()),
             entities: slug_groups(&mut errors, "entity", self.entity.as_deref()),
             kind: self.kind,
-            author: self.author,
+            // Resolved by `list_articles`: a slug needs the database.
+            author: None,
             source: self.source.clone(),
             published_from: from,
             published_to: to,
@@ -259,6 +261,26 @@ impl From<CursorKey> for SortKey {
     }
 }
 
+/// The account `?author=` names (an id or an author's slug); a 422 when
+/// none does, as for an unknown topic.
+async fn author_id(state: &AppState, value: Option<&str>) -> Result<Option<i32>, ApiError> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let key = crate::store::Key::parse(value.trim());
+    let found = db::run(&state.pool, move |conn| {
+        crate::store::authors::resolve(conn, &key)
+    })
+    .await?;
+    match found {
+        Some(id) => Ok(Some(id)),
+        None => Err(ApiError::invalid(
+            "author",
+            format!("names no author: {value}"),
+        )),
+    }
+}
+
 /// List articles, without their bodies.
 ///
 /// Anonymous readers see published articles; authors also their own
@@ -282,7 +304,8 @@ pub async fn list_articles(
     query: web::Query<ArticleListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let audience = audience(&user);
-    let filter = query.filter(audience)?;
+    let mut filter = query.filter(audience)?;
+    filter.author = author_id(&state, query.author.as_deref()).await?;
     // A cursor is bound to the validated filter: every parameter but the
     // paging ones, the order as resolved (so that `sort=-published_at` and
     // no `sort`, the same order, take each other's cursors), and who is

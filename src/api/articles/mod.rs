@@ -41,12 +41,17 @@ const SOURCE_MAX: usize = 200;
 const BYLINE_MAX: usize = 200;
 pub(crate) const TAGS_MAX: usize = 50;
 
-/// The staff user who owns an article.
+/// The staff user who owns an article, as its byline links to them.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"id": 1, "display_name": "Newsroom"}))]
+#[schema(example = json!({"id": 1, "slug": "newsroom", "display_name": "Newsroom",
+    "url": "https://news.example/authors/newsroom"}))]
 pub struct Author {
     pub id: i32,
+    /// The author page's name (`GET /authors/{slug}`).
+    pub slug: String,
     pub display_name: String,
+    /// The author's page on the site (`NEWSDESK_SITE_URL` + `/authors/{slug}`).
+    pub url: String,
 }
 
 /// An article as listed: every field but the body.
@@ -58,7 +63,8 @@ pub struct Author {
     "summary": "North Korea's foreign ministry on Sunday denounced the G7 statement.",
     "status": "published", "published_at": "2024-05-31T09:00:00Z",
     "source": "AFP", "byline": "Staff and agencies",
-    "author": {"id": 1, "display_name": "Newsroom"},
+    "author": {"id": 1, "slug": "newsroom", "display_name": "Newsroom",
+        "url": "https://news.example/authors/newsroom"},
     "topics": [{"id": 1, "slug": "world", "name": "World",
         "url": "https://news.example/topics/world"}],
     "entities": [{"id": 3, "slug": "north-korea", "name": "North Korea", "kind": "country",
@@ -128,9 +134,14 @@ impl ArticleListItem {
             published_at: row.published_at.map(utc),
             source: row.source,
             byline: row.byline,
-            author: Author {
-                id: record.author.id,
-                display_name: record.author.display_name,
+            author: {
+                let slug = record.author.slug.unwrap_or_default();
+                Author {
+                    id: record.author.id,
+                    url: urls.author(&slug),
+                    slug,
+                    display_name: record.author.display_name,
+                }
             },
             topics: record
                 .topics

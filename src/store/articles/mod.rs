@@ -106,6 +106,7 @@ pub struct ArticleBody {
 pub struct AuthorRef {
     pub id: i32,
     pub display_name: String,
+    pub slug: Option<String>,
 }
 
 /// An article with everything its list item shows.
