@@ -216,6 +216,8 @@ fn main() {
                         entities,
                         comments_open: true,
                         author_id: None,
+                        featured_image_id: None,
+                        seo: Default::default(),
                     },
                     1,
                 )?;

@@ -650,7 +650,10 @@ pub async fn update_media(
     tag = "media",
     params(MediaId),
     security(("bearer" = [])),
-    responses((status = 204, description = "Deleted, with its files"))
+    responses(
+        (status = 204, description = "Deleted, with its files"),
+        (status = 409, description = "An article or an author shows the image", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
 )]
 #[delete("/media/{id}")]
 pub async fn delete_media(

@@ -72,6 +72,11 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         was_public -> Bool,
+        featured_image_id -> Nullable<Integer>,
+        seo_title -> Nullable<Text>,
+        seo_description -> Nullable<Text>,
+        seo_canonical_url -> Nullable<Text>,
+        seo_image_id -> Nullable<Integer>,
     }
 }
 

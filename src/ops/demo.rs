@@ -529,6 +529,8 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
                     entities: entity_slugs.iter().map(|slug| (*slug).to_owned()).collect(),
                     comments_open: index % 7 != 6,
                     author_id: None,
+                    featured_image_id: None,
+                    seo: articles::Seo::default(),
                 },
                 author,
             )?;

@@ -5,7 +5,8 @@
 use diesel::prelude::*;
 
 use super::{PageRequest, now};
-use crate::db::schema::media;
+use crate::db::schema::{articles, media, users};
+use crate::domain::ArticleStatus;
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -158,6 +159,16 @@ pub fn update(
 ) -> Result<MediaRow, ApiError> {
     let current = find(conn, id)?;
     guard(&current)?;
+    let clears_alt = changes
+        .alt
+        .as_ref()
+        .is_some_and(|alt| alt.as_deref().is_none_or(|alt| alt.trim().is_empty()));
+    if clears_alt && let Some(article) = featured_on_public(conn, id)? {
+        return Err(ApiError::invalid(
+            "alt",
+            format!("is needed: the image is the featured image of published article {article}"),
+        ));
+    }
     let focal = changes.focal_point;
     let update = MediaUpdate {
         alt: changes.alt.as_ref().map(Option::as_deref),
@@ -184,6 +195,48 @@ pub fn delete(
 ) -> Result<MediaRow, ApiError> {
     let current = find(conn, id)?;
     guard(&current)?;
+    if let Some(user) = in_use(conn, id)? {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "The image is in use by {user}; remove it there first, so that no page shows a broken image."
+            ),
+            errors: Vec::new(),
+        });
+    }
     diesel::delete(media::table.find(id)).execute(conn)?;
     Ok(current)
+}
+
+/// What shows image `id`, if anything: `article 12` (featured or social
+/// image) or `author 3` (avatar).
+fn in_use(conn: &mut SqliteConnection, id: i32) -> Result<Option<String>, ApiError> {
+    let article: Option<i32> = articles::table
+        .filter(
+            articles::featured_image_id
+                .eq(id)
+                .or(articles::seo_image_id.eq(id)),
+        )
+        .select(articles::id)
+        .first(conn)
+        .optional()?;
+    if let Some(article) = article {
+        return Ok(Some(format!("article {article}")));
+    }
+    let user: Option<i32> = users::table
+        .filter(users::avatar_id.eq(id))
+        .select(users::id)
+        .first(conn)
+        .optional()?;
+    Ok(user.map(|user| format!("author {user}")))
+}
+
+/// A published or scheduled article whose featured image is `id`: it
+/// needs the image's alt text.
+fn featured_on_public(conn: &mut SqliteConnection, id: i32) -> Result<Option<i32>, ApiError> {
+    Ok(articles::table
+        .filter(articles::featured_image_id.eq(id))
+        .filter(articles::status.eq_any([ArticleStatus::Published, ArticleStatus::Scheduled]))
+        .select(articles::id)
+        .first(conn)
+        .optional()?)
 }

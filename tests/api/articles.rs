@@ -712,6 +712,8 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
             entities: vec![entity.row.slug.clone()],
             comments_open: true,
             author_id: None,
+            featured_image_id: None,
+            seo: articles::Seo::default(),
         };
         articles::create(&mut conn, &new, articles::NEWSROOM_USER_ID).unwrap();
     }

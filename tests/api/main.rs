@@ -18,6 +18,7 @@ mod crash;
 mod embeds;
 mod entities;
 mod errors;
+mod featured;
 mod feeds;
 mod health;
 mod helpers;

@@ -24,7 +24,7 @@ fn jpeg(width: u32, height: u32) -> Vec<u8> {
     out
 }
 
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(crate) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = RgbaImage::from_fn(width, height, |x, _| Rgba([200, (x % 256) as u8, 10, 255]));
     let mut out = Vec::new();
     DynamicImage::ImageRgba8(image)
@@ -188,7 +188,7 @@ async fn upload(app: &TestApp, content_type: &str, body: Vec<u8>) -> Reply {
 }
 
 /// Uploads `body` and returns the new media, failing unless it is a 201.
-async fn uploaded(
+pub(crate) async fn uploaded(
     app: &TestApp,
     content_type: &str,
     query: &str,

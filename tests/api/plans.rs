@@ -90,6 +90,8 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
                     ],
                     comments_open: true,
                     author_id: None,
+                    featured_image_id: None,
+                    seo: articles::Seo::default(),
                 },
                 if n % 10 == 0 { reporter.id } else { 1 },
             )?;

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use super::entities::EntitySummary;
 use super::etag::{self, IfMatch};
+use super::media::Media;
 use super::packed::PackedJson;
 use super::topics::TopicSummary;
 use super::{ApiJson, IdOrSlug, created, fields, nullable, tagged, utc};
@@ -54,6 +55,61 @@ pub struct Author {
     pub url: String,
 }
 
+/// What search engines and social cards show of an article; each field
+/// left null means "use the article's own" (title, summary, featured
+/// image, `url`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"title": "North Korea rejects G7 statement", "description": null,
+    "canonical_url": null, "image": null}))]
+pub struct Seo {
+    /// The `<title>` and `og:title`.
+    pub title: Option<String>,
+    /// The meta description and `og:description`.
+    pub description: Option<String>,
+    /// Where the story first ran, when not here (wire copy, syndication).
+    pub canonical_url: Option<String>,
+    /// The social card's image.
+    pub image: Option<Media>,
+}
+
+/// The SEO fields of a write: all optional. In a PATCH the object
+/// replaces the stored one whole (absent fields become null).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "North Korea rejects G7 statement",
+    "description": "Pyongyang called the allies' statement interference.",
+    "canonical_url": "https://wire.example/2024/05/31/nk-g7", "image": 7}))]
+pub struct SeoInput {
+    /// At most 300 characters.
+    pub title: Option<String>,
+    /// At most 1,000 characters.
+    pub description: Option<String>,
+    /// An absolute http(s) URL.
+    pub canonical_url: Option<String>,
+    /// A media id; an unknown one is a 422.
+    pub image: Option<i32>,
+}
+
+impl SeoInput {
+    fn validate(self, errors: &mut FieldErrors) -> store::Seo {
+        store::Seo {
+            title: fields::optional_line(errors, "seo.title", self.title.as_deref(), TITLE_MAX),
+            description: fields::optional_line(
+                errors,
+                "seo.description",
+                self.description.as_deref(),
+                SUMMARY_MAX,
+            ),
+            canonical_url: fields::optional_url(
+                errors,
+                "seo.canonical_url",
+                self.canonical_url.as_deref(),
+            ),
+            image_id: self.image,
+        }
+    }
+}
+
 /// An article as listed: every field but the body.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
@@ -72,6 +128,15 @@ pub struct Author {
                  {"id": 5, "slug": "g7", "name": "G7", "kind": "organisation",
                   "url": "https://news.example/entities/g7"}],
     "url": "https://news.example/2024/05/31/north-korea-warns-g7-over-russia-ties",
+    "featured_image": {"id": 7, "url": "/api/v1/media/7/file", "content_type": "image/jpeg",
+        "width": 1200, "height": 800, "bytes": 183244,
+        "alt": "Delegates at the G7 summit", "caption": null, "credit": "Photo: Newsroom",
+        "focal_point": null,
+        "renditions": [{"width": 320, "url": "/api/v1/media/7/file?w=320"},
+                       {"width": 640, "url": "/api/v1/media/7/file?w=640"},
+                       {"width": 1024, "url": "/api/v1/media/7/file?w=1024"}],
+        "created_at": "2024-05-31T08:30:00Z"},
+    "seo": {"title": null, "description": null, "canonical_url": null, "image": null},
     "comments_open": true, "comment_count": 0, "word_count": 412, "reading_time_minutes": 3,
     "created_at": "2024-05-31T08:40:00Z", "updated_at": "2024-05-31T09:00:00Z", "version": 2,
     "corrections": [{"id": 4, "kind": "correction",
@@ -97,6 +162,10 @@ pub struct ArticleListItem {
     pub topics: Vec<TopicSummary>,
     /// Ordered by kind, then name.
     pub entities: Vec<EntitySummary>,
+    /// The image at the head of the story, with its alt text and
+    /// renditions.
+    pub featured_image: Option<Media>,
+    pub seo: Seo,
     pub comments_open: bool,
     /// Approved comments.
     pub comment_count: i32,
@@ -153,6 +222,13 @@ impl ArticleListItem {
                 .into_iter()
                 .map(|entity| EntitySummary::new(entity, urls))
                 .collect(),
+            featured_image: record.featured_image.map(Media::from),
+            seo: Seo {
+                title: row.seo_title,
+                description: row.seo_description,
+                canonical_url: row.seo_canonical_url,
+                image: record.seo_image.map(Media::from),
+            },
             comments_open: row.comments_open,
             comment_count: row.comment_count,
             word_count: row.word_count,
@@ -241,6 +317,10 @@ pub struct ArticleInput {
     /// The owner's user id. Editors and admins only (an author giving
     /// another id gets a 403); default: the signed-in user.
     pub author_id: Option<i32>,
+    /// A media id. Publishing with a featured image that has no alt text
+    /// is a 422.
+    pub featured_image: Option<i32>,
+    pub seo: Option<SeoInput>,
 }
 
 impl crate::api::Checked for ArticleInput {
@@ -288,6 +368,8 @@ impl ArticleInput {
             entities: fields::slug_list(&mut errors, "entities", &self.entities, TAGS_MAX),
             comments_open: self.comments_open.unwrap_or(true),
             author_id: self.author_id,
+            featured_image_id: self.featured_image,
+            seo: self.seo.unwrap_or_default().validate(&mut errors),
         };
         errors.finish()?;
         Ok(article)
@@ -343,6 +425,14 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = i32, required = false)]
     pub author_id: Option<Option<i32>>,
+    /// A media id; null removes the featured image.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub featured_image: Option<Option<i32>>,
+    /// Replaces the SEO fields whole; null clears them all.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<SeoInput>)]
+    pub seo: Option<Option<SeoInput>>,
 }
 
 impl crate::api::Checked for ArticlePatch {
@@ -386,6 +476,8 @@ impl ArticlePatch {
             }),
             comments_open: fields::not_null(&mut e, "comments_open", self.comments_open),
             author_id: fields::not_null(&mut e, "author_id", self.author_id),
+            featured_image_id: self.featured_image,
+            seo: self.seo.map(|seo| seo.unwrap_or_default().validate(&mut e)),
         };
         e.finish()?;
         Ok(changes)

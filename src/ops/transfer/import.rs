@@ -284,7 +284,8 @@ enum Valid {
     Article {
         meta: Meta,
         slug: String,
-        new: NewArticle,
+        // Boxed: an article is much larger than the other records.
+        new: Box<NewArticle>,
         author_id: i32,
         topic_ids: Vec<i32>,
         entity_ids: Vec<i32>,
@@ -480,13 +481,15 @@ fn validate_article(article: ArticleRecord) -> Result<Valid, Vec<FieldError>> {
         entities: Vec::new(),
         comments_open: Some(article.comments_open),
         author_id: Some(article.author_id),
+        featured_image: None,
+        seo: None,
     }
     .validate();
     let new = combine(checked, errors)?;
     Ok(Valid::Article {
         meta,
         slug: kept_slug(new.slug.clone())?,
-        new,
+        new: Box::new(new),
         author_id: article.author_id,
         topic_ids: article.topic_ids,
         entity_ids: article.entity_ids,

@@ -18,6 +18,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::corrections::{self, CorrectionRow};
+use super::media::{self, MediaRow};
 use super::old_slugs::{self, Owner};
 use super::{Key, entities, keys, now, search, topics};
 use crate::db::Conn;
@@ -74,6 +75,34 @@ pub struct ArticleSummaryRow {
     pub version: i32,
     /// Public at some time before the last write, if not now.
     pub was_public: bool,
+    pub featured_image_id: Option<i32>,
+    pub seo_title: Option<String>,
+    pub seo_description: Option<String>,
+    pub seo_canonical_url: Option<String>,
+    pub seo_image_id: Option<i32>,
+}
+
+/// What search engines and social cards show of an article, when it is
+/// not the article's own title, summary and featured image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seo {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub canonical_url: Option<String>,
+    /// A media id.
+    pub image_id: Option<i32>,
+}
+
+impl ArticleSummaryRow {
+    /// The stored SEO fields.
+    pub fn seo(&self) -> Seo {
+        Seo {
+            title: self.seo_title.clone(),
+            description: self.seo_description.clone(),
+            canonical_url: self.seo_canonical_url.clone(),
+            image_id: self.seo_image_id,
+        }
+    }
 }
 
 impl ArticleSummaryRow {
@@ -118,6 +147,8 @@ pub struct ArticleSummary {
     pub entities: Vec<entities::EntityRef>,
     /// Oldest first.
     pub corrections: Vec<CorrectionRow>,
+    pub featured_image: Option<MediaRow>,
+    pub seo_image: Option<MediaRow>,
 }
 
 impl ArticleSummary {
@@ -154,6 +185,9 @@ pub struct NewArticle {
     pub comments_open: bool,
     /// The owner, when not the user who writes it (editors only).
     pub author_id: Option<i32>,
+    /// A media id.
+    pub featured_image_id: Option<i32>,
+    pub seo: Seo,
 }
 
 /// Validated changes: `None` leaves a field, `Some(None)` clears a nullable one.
@@ -173,6 +207,9 @@ pub struct ArticleChanges {
     pub comments_open: Option<bool>,
     /// Reassigns the article to another active user.
     pub author_id: Option<i32>,
+    pub featured_image_id: Option<Option<i32>>,
+    /// Replaces the whole of it.
+    pub seo: Option<Seo>,
 }
 
 impl From<NewArticle> for ArticleChanges {
@@ -192,12 +229,15 @@ impl From<NewArticle> for ArticleChanges {
             entities: Some(new.entities),
             comments_open: Some(new.comments_open),
             author_id: new.author_id,
+            featured_image_id: Some(new.featured_image_id),
+            seo: Some(new.seo),
         }
     }
 }
 
-/// Adds authors, topics, entities and corrections to a page of rows: four queries,
-/// whatever the page size.
+/// Adds authors, topics, entities, corrections and images to a page of
+/// rows: five queries at most, whatever the page size (the images' only
+/// when some row has one).
 fn complete(
     conn: &mut Conn,
     rows: Vec<ArticleSummaryRow>,
@@ -214,6 +254,13 @@ fn complete(
     let mut topics = topics::for_articles(conn, &ids)?;
     let mut entities = entities::for_articles(conn, &ids)?;
     let mut corrections = corrections::for_articles(conn, &ids)?;
+    let image_ids: Vec<i32> = rows
+        .iter()
+        .flat_map(|row| [row.featured_image_id, row.seo_image_id])
+        .flatten()
+        .collect();
+    let images = media::find_many(conn, &image_ids)?;
+    let image = |id: Option<i32>| id.and_then(|id| images.get(&id).cloned());
     rows.into_iter()
         .map(|row| {
             let author = authors.get(&row.author_id).cloned().ok_or_else(|| {
@@ -224,6 +271,8 @@ fn complete(
                 topics: topics.remove(&row.id).unwrap_or_default(),
                 entities: entities.remove(&row.id).unwrap_or_default(),
                 corrections: corrections.remove(&row.id).unwrap_or_default(),
+                featured_image: image(row.featured_image_id),
+                seo_image: image(row.seo_image_id),
                 row,
             })
         })
@@ -349,6 +398,50 @@ struct ArticleWrite<'a> {
     word_count: i32,
     reading_time_minutes: i32,
     updated_at: NaiveDateTime,
+    featured_image_id: Option<i32>,
+    seo_title: Option<&'a str>,
+    seo_description: Option<&'a str>,
+    seo_canonical_url: Option<&'a str>,
+    seo_image_id: Option<i32>,
+}
+
+/// The images an article names must exist (422 on the field), and one
+/// public (or scheduled) with a featured image needs that image's alt
+/// text, which readers of screen readers and search engines get instead
+/// of the picture (422 on `featured_image`).
+fn check_images(
+    conn: &mut Conn,
+    status: ArticleStatus,
+    featured_image_id: Option<i32>,
+    seo: &Seo,
+) -> Result<(), ApiError> {
+    let wanted: Vec<i32> = [featured_image_id, seo.image_id]
+        .into_iter()
+        .flatten()
+        .collect();
+    let found = media::find_many(conn, &wanted)?;
+    let mut errors = crate::error::FieldErrors::new();
+    if let Some(id) = featured_image_id {
+        match found.get(&id) {
+            None => errors.add("featured_image", format!("names no media: {id}")),
+            Some(image)
+                if matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
+                    && image.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) =>
+            {
+                errors.add(
+                    "featured_image",
+                    format!(
+                        "media {id} has no alt text; give it one (PATCH /media/{id}) before publishing"
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(id) = seo.image_id.filter(|id| !found.contains_key(id)) {
+        errors.add("seo.image", format!("names no media: {id}"));
+    }
+    errors.finish()
 }
 
 /// Stores the body and its rendering (they live apart from the article row,
@@ -465,6 +558,7 @@ pub fn create(
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
     let (status, published_at) = settle_publication(new.status, new.published_at, now)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
+    check_images(conn, status, new.featured_image_id, &new.seo)?;
     let derived = derive(&new.body);
     let id: i32 = diesel::insert_into(articles::table)
         .values((
@@ -481,6 +575,11 @@ pub fn create(
                 word_count: derived.word_count,
                 reading_time_minutes: derived.reading_time_minutes,
                 updated_at: now,
+                featured_image_id: new.featured_image_id,
+                seo_title: new.seo.title.as_deref(),
+                seo_description: new.seo.description.as_deref(),
+                seo_canonical_url: new.seo.canonical_url.as_deref(),
+                seo_image_id: new.seo.image_id,
             },
             articles::author_id.eq(author_id),
             articles::created_at.eq(now),
@@ -579,6 +678,9 @@ pub fn update(
         Some(slug) if *slug != row.slug => choose_slug(conn, Some(slug), &title, row.id)?,
         _ => row.slug.clone(),
     };
+    let featured_image_id = changes.featured_image_id.unwrap_or(row.featured_image_id);
+    let seo = changes.seo.clone().unwrap_or_else(|| row.seo());
+    check_images(conn, status, featured_image_id, &seo)?;
 
     let same_set = |a: &[i32], b: &[i32]| {
         a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
@@ -596,7 +698,9 @@ pub fn update(
         && source == row.source
         && byline == row.byline
         && comments_open == row.comments_open
-        && author_id == row.author_id;
+        && author_id == row.author_id
+        && featured_image_id == row.featured_image_id
+        && seo == row.seo();
     if unchanged {
         return Ok(current);
     }
@@ -625,6 +729,11 @@ pub fn update(
                 word_count: derived.word_count,
                 reading_time_minutes: derived.reading_time_minutes,
                 updated_at: now,
+                featured_image_id,
+                seo_title: seo.title.as_deref(),
+                seo_description: seo.description.as_deref(),
+                seo_canonical_url: seo.canonical_url.as_deref(),
+                seo_image_id: seo.image_id,
             },
             articles::author_id.eq(author_id),
             articles::version.eq(articles::version + 1),
