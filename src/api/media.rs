@@ -32,7 +32,7 @@ const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// Where a media file is served: the path of `GET /media/{id}/file`.
-fn file_url(id: i32) -> String {
+pub fn file_url(id: i32) -> String {
     format!("/api/v1/media/{id}/file")
 }
 

@@ -151,3 +151,39 @@ async fn a_draft_has_no_public_json_ld() {
         .await
         .assert_problem(404);
 }
+
+#[tokio::test]
+async fn the_featured_image_is_the_news_articles_image_at_an_absolute_url() {
+    let app = spawn_app().await;
+    let photo = crate::media::uploaded(
+        &app,
+        "image/png",
+        "?alt=Delegates&credit=Newsroom",
+        crate::media::png(640, 320),
+    )
+    .await;
+    let article = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "With a photo", "status": "published",
+                   "featured_image": photo["id"],
+                   "seo": {"description": "For search engines."}}),
+        )
+        .await;
+    let reply = app
+        .get(&format!("/api/v1/articles/{}/jsonld", article["id"]))
+        .await;
+    let image = &reply.json["image"][0];
+    assert_eq!(image["@type"], "ImageObject");
+    assert_eq!(
+        image["url"],
+        app.url(&format!("/api/v1/media/{}/file", photo["id"]))
+    );
+    assert_eq!(image["width"], 640);
+    assert_eq!(image["creditText"], "Newsroom");
+    assert_eq!(reply.json["description"], "For search engines.");
+    if let Some(expanded) = expand(&reply.text) {
+        let node = &expanded[0];
+        assert_eq!(values(node, "image").len(), 1, "{expanded}");
+    }
+}

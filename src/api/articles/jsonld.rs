@@ -30,8 +30,9 @@ fn schema_type(kind: EntityKind) -> &'static str {
 }
 
 /// The `NewsArticle` of a stored article. Links are the article's public
-/// URL, the same as in feeds and sitemaps (`crate::urls`).
-pub fn news_article(record: &ArticleRecord, config: &Config) -> Value {
+/// URL, the same as in feeds and sitemaps (`crate::urls`); images are
+/// served by this API, at `api_origin`.
+pub fn news_article(record: &ArticleRecord, config: &Config, api_origin: &str) -> Value {
     let summary = &record.summary;
     let row = &summary.row;
     let url = config
@@ -81,7 +82,32 @@ pub fn news_article(record: &ArticleRecord, config: &Config) -> Value {
         "about": about,
         "correction": corrections,
     });
-    if let Some(description) = row.summary.as_ref().or(row.subtitle.as_ref()) {
+    // The social image when one is set, as search engines are told to show.
+    if let Some(image) = summary
+        .seo_image
+        .as_ref()
+        .or(summary.featured_image.as_ref())
+    {
+        let mut object = json!({
+            "@type": "ImageObject",
+            "url": format!("{api_origin}{}", crate::api::media::file_url(image.id)),
+            "width": image.width,
+            "height": image.height,
+        });
+        if let Some(caption) = image.caption.as_ref().or(image.alt.as_ref()) {
+            object["caption"] = json!(caption);
+        }
+        if let Some(credit) = &image.credit {
+            object["creditText"] = json!(credit);
+        }
+        article["image"] = json!([object]);
+    }
+    if let Some(description) = row
+        .seo_description
+        .as_ref()
+        .or(row.summary.as_ref())
+        .or(row.subtitle.as_ref())
+    {
         article["description"] = json!(description);
     }
     if let Some(published_at) = row.published_at {
@@ -114,6 +140,9 @@ pub fn news_article(record: &ArticleRecord, config: &Config) -> Value {
             "author": [{"@type": "Person", "name": "Newsroom",
                 "url": "https://news.example.com/authors/newsroom"}],
             "publisher": {"@type": "Organization", "name": "newsdesk"},
+            "image": [{"@type": "ImageObject", "url": "https://api.news.example.com/api/v1/media/7/file",
+                "width": 1200, "height": 800, "caption": "Delegates at the G7 summit",
+                "creditText": "Photo: Newsroom"}],
             "wordCount": 412, "keywords": ["World"],
             "about": [{"@type": "Country", "name": "North Korea"},
                       {"@type": "Organization", "name": "G7", "sameAs": "https://www.g7germany.de"}],
@@ -126,6 +155,7 @@ pub fn news_article(record: &ArticleRecord, config: &Config) -> Value {
 pub async fn get_article_jsonld(
     state: web::Data<AppState>,
     user: MaybeUser,
+    req: actix_web::HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
@@ -135,6 +165,7 @@ pub async fn get_article_jsonld(
             "No article has this id or slug.".to_owned(),
         ));
     }
-    let body = news_article(&record, &state.config);
+    let origin = crate::api::feeds::own_origin(&req, &state.config);
+    let body = news_article(&record, &state.config, &origin);
     Ok(HttpResponse::Ok().content_type(LD_JSON).json(body))
 }
