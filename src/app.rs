@@ -288,7 +288,7 @@ impl Application {
 /// a container can start ready to use; does nothing afterwards.
 /// Accounts made before authors had pages (or imported without a slug)
 /// get one now, so that every author has a URL.
-fn give_slugs(pool: &DbPool) -> Result<(), String> {
+pub fn give_slugs(pool: &DbPool) -> Result<(), String> {
     let mut conn = pool.get().map_err(|err| err.to_string())?;
     let named = conn
         .immediate_transaction(crate::store::users::give_slugs)

@@ -26,13 +26,17 @@ enum Command {
     /// object per line, from one consistent snapshot.
     ///
     /// Line 1 is {"newsdesk_export":1}. Each further line is one record,
-    /// {"type": "user"|"topic"|"entity"|"article"|"comment", …}, with its
-    /// id, slug, version and timestamps, in an order that imports: users,
-    /// topics (parents first), entities (with their aliases), articles
-    /// (with topic_ids and entity_ids), comments (parents first). Derived
-    /// values (body_html, word counts, comment_count, the search index) are
-    /// left out and rebuilt by `import`; export → import → export gives the
-    /// same bytes. Password hashes only with --with-secrets.
+    /// {"type": "user"|"media"|"topic"|"entity"|"article"|"correction"|
+    /// "old_slug"|"comment", …}, with its id, slug, version and timestamps,
+    /// in an order that imports: users, media (each with its image file as
+    /// base64 `data`, from the media store), topics (parents first),
+    /// entities (with their aliases), articles (with topic_ids, entity_ids,
+    /// featured_image_id and seo), corrections, old slugs, comments
+    /// (parents first). Derived values (body_html, word counts,
+    /// comment_count, the search index, image renditions) are left out and
+    /// rebuilt; export → import → export gives the same bytes, and the
+    /// imported image files are byte for byte the exported ones. Password
+    /// hashes only with --with-secrets.
     Export {
         /// Include password hashes (left out by default).
         #[arg(long)]
@@ -139,15 +143,20 @@ fn serve() -> Result<(), String> {
 
 fn migrate() -> Result<(), String> {
     let config = Config::from_env().map_err(|err| err.to_string())?;
-    let pool = newsdesk::db::connect(config.database_path(), 1)?;
+    let pool = open_database()?;
     drop(pool);
     log::info!("database {} is up to date", config.database_path());
     Ok(())
 }
 
+/// The database, migrated, every account with its author slug (as the
+/// server's start leaves it, so that what a command reads or writes is
+/// what the server would).
 fn open_database() -> Result<newsdesk::db::DbPool, String> {
     let config = Config::from_env().map_err(|err| err.to_string())?;
-    newsdesk::db::connect(config.database_path(), 1)
+    let pool = newsdesk::db::connect(config.database_path(), 1)?;
+    newsdesk::app::give_slugs(&pool)?;
+    Ok(pool)
 }
 
 /// The password from a prompt on a terminal, or the first line of stdin.
@@ -277,7 +286,9 @@ fn progress_bar(total: u64, unit: &str) -> indicatif::ProgressBar {
 fn demo() -> Result<(), String> {
     let pool = open_database()?;
     let mut conn = pool.get().map_err(|err| err.to_string())?;
-    let summary = newsdesk::ops::demo::load(&mut conn).map_err(describe)?;
+    let config = Config::from_env().map_err(|err| err.to_string())?;
+    let files = newsdesk::media::files::BlockingMediaFiles::open(&config)?;
+    let summary = newsdesk::ops::demo::load(&mut conn, Some(&files)).map_err(describe)?;
     println!("{summary}");
     Ok(())
 }
@@ -291,8 +302,12 @@ fn export(with_secrets: bool) -> Result<(), String> {
     let bar = progress_bar(total, "records");
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let config = newsdesk::config::Config::from_env().map_err(|err| err.to_string())?;
+    let files = newsdesk::media::files::BlockingMediaFiles::open(&config)?;
     let written =
-        newsdesk::ops::transfer::export(&mut conn, &mut out, with_secrets, &|n| bar.inc(n))?;
+        newsdesk::ops::transfer::export(&mut conn, &mut out, with_secrets, &files, &|n| {
+            bar.inc(n)
+        })?;
     out.flush().map_err(|err| err.to_string())?;
     bar.finish_and_clear();
     log::info!("exported {written} records");
@@ -311,8 +326,10 @@ fn import(file: &str) -> Result<(), String> {
         (Box::new(std::io::BufReader::new(handle)), size)
     };
     let bar = progress_bar(size, "bytes");
-    let imported =
-        newsdesk::ops::transfer::import(&mut conn, reader, &|n| bar.inc(n)).map_err(|err| {
+    let config = newsdesk::config::Config::from_env().map_err(|err| err.to_string())?;
+    let files = newsdesk::media::files::BlockingMediaFiles::open(&config)?;
+    let imported = newsdesk::ops::transfer::import(&mut conn, reader, &files, &|n| bar.inc(n))
+        .map_err(|err| {
             bar.finish_and_clear();
             format!("import failed; nothing was applied, the database is as it was:\n{err}")
         })?;

@@ -111,6 +111,43 @@ pub fn parse_s3_url(url: &str) -> Result<(String, String), String> {
     Ok((bucket.to_owned(), prefix.trim_matches('/').to_owned()))
 }
 
+/// The media store for a command-line run (`newsdesk export`/`import`):
+/// the same store as the server's, driven from synchronous code on a
+/// runtime of its own.
+pub struct BlockingMediaFiles {
+    files: MediaFiles,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl BlockingMediaFiles {
+    pub fn open(config: &Config) -> Result<BlockingMediaFiles, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|err| format!("cannot start the media store's runtime: {err}"))?;
+        Ok(BlockingMediaFiles {
+            files: MediaFiles::open(config)?,
+            runtime,
+        })
+    }
+}
+
+impl crate::ops::transfer::MediaFileAccess for BlockingMediaFiles {
+    fn read(&self, key: &str) -> Result<Vec<u8>, String> {
+        match self.runtime.block_on(self.files.get(key)) {
+            Ok(Some(bytes)) => Ok(bytes.to_vec()),
+            Ok(None) => Err(format!("no file is kept at {key}")),
+            Err(err) => Err(err.to_string()),
+        }
+    }
+
+    fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), String> {
+        self.runtime
+            .block_on(self.files.put(key, bytes))
+            .map_err(|err| err.to_string())
+    }
+}
+
 #[cfg(test)]
 #[expect(
     clippy::unwrap_used,

@@ -437,7 +437,91 @@ fn at(date: NaiveDate, hour: u32) -> NaiveDateTime {
 }
 
 /// Loads the demo newsroom; refuses a database that already has articles.
-pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
+/// The demo's pictures: alt text, caption, credit and two colours of a
+/// generated gradient (the demo ships no photographs).
+const PICTURES: &[(&str, &str, [u8; 3], [u8; 3])] = &[
+    (
+        "Delegates arrive at the G7 summit venue",
+        "Leaders of the Group of Seven met on Sunday.",
+        [20, 60, 120],
+        [200, 210, 230],
+    ),
+    (
+        "The skyline of Pyongyang at dusk",
+        "North Korea's capital, seen from the Taedong river.",
+        [120, 40, 30],
+        [250, 190, 120],
+    ),
+    (
+        "Portrait of the Seoul correspondent",
+        "The Seoul correspondent.",
+        [40, 90, 60],
+        [220, 230, 200],
+    ),
+];
+
+/// A generated picture, stored like an upload: its file in the media store
+/// and its record in the library.
+fn picture(
+    conn: &mut Conn,
+    files: &dyn crate::ops::transfer::MediaFileAccess,
+    index: usize,
+    uploaded_by: i32,
+) -> Result<i32, ApiError> {
+    let (alt, caption, from, to) = PICTURES[index % PICTURES.len()];
+    let (width, height) = (1200u32, 675u32);
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        let t = (x + y) as f32 / (width + height) as f32;
+        let mix = |a: u8, b: u8| (f32::from(a) + (f32::from(b) - f32::from(a)) * t) as u8;
+        image::Rgb([
+            mix(from[0], to[0]),
+            mix(from[1], to[1]),
+            mix(from[2], to[2]),
+        ])
+    });
+    let mut encoded = Vec::new();
+    image::DynamicImage::ImageRgb8(image)
+        .write_to(
+            &mut std::io::Cursor::new(&mut encoded),
+            image::ImageFormat::Jpeg,
+        )
+        .map_err(|err| ApiError::Internal(format!("demo picture: {err}")))?;
+    let kept = crate::media::process::normalise(&encoded)
+        .map_err(|err| ApiError::Internal(format!("demo picture: {err:?}")))?;
+    let storage_key = format!("demo-{index:02}");
+    files
+        .write(
+            &crate::media::original_key(&storage_key, kept.format),
+            kept.bytes.clone(),
+        )
+        .map_err(ApiError::Internal)?;
+    let row = crate::store::media::create(
+        conn,
+        &crate::store::media::NewMedia {
+            storage_key,
+            content_type: kept.format.content_type().to_owned(),
+            width: i32::try_from(kept.width).unwrap_or(i32::MAX),
+            height: i32::try_from(kept.height).unwrap_or(i32::MAX),
+            bytes: i64::try_from(kept.bytes.len()).unwrap_or(i64::MAX),
+            checksum: format!(
+                "{:016x}",
+                crate::api::pagination::fingerprint_bytes(&kept.bytes)
+            ),
+            alt: Some(alt.to_owned()),
+            caption: Some(caption.to_owned()),
+            credit: Some("Illustration: newsdesk demo".to_owned()),
+            uploaded_by,
+        },
+    )?;
+    Ok(row.id)
+}
+
+/// Loads the demo newsroom; with `files`, also a few generated pictures
+/// (featured images and an author's portrait), kept in that media store.
+pub fn load(
+    conn: &mut Conn,
+    files: Option<&dyn crate::ops::transfer::MediaFileAccess>,
+) -> Result<String, ApiError> {
     conn.immediate_transaction(|conn| {
         let existing: i64 = crate::db::schema::articles::table.count().get_result(conn)?;
         if existing > 0 {
@@ -475,6 +559,22 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
                 avatar_id: None,
             },
         )?;
+        let mut pictures = Vec::new();
+        if let Some(files) = files {
+            for index in 0..PICTURES.len() {
+                pictures.push(picture(conn, files, index, editor.id)?);
+            }
+            if let Some(portrait) = pictures.last() {
+                users::update(
+                    conn,
+                    reporter.id,
+                    &users::UserChanges {
+                        avatar_id: Some(Some(*portrait)),
+                        ..users::UserChanges::default()
+                    },
+                )?;
+            }
+        }
         for (name, parent, description) in TOPICS {
             topics::create(
                 conn,
@@ -529,13 +629,18 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
                     entities: entity_slugs.iter().map(|slug| (*slug).to_owned()).collect(),
                     comments_open: index % 7 != 6,
                     author_id: None,
-                    featured_image_id: None,
+                    // The first stories of the front page get pictures.
+                    featured_image_id: pictures
+                        .get(index)
+                        .copied()
+                        .filter(|_| index + 1 < PICTURES.len()),
                     seo: articles::Seo::default(),
                 },
                 author,
             )?;
             article_ids.push(article.summary.row.id);
         }
+        corrections_and_renames(conn, &article_ids)?;
         let comment_count = comment_threads(conn, &article_ids, editor.id)?;
         Ok(format!(
             "loaded the demo newsroom: {} topics, {} entities, {} articles, {} comments, 2 staff (no passwords; \
@@ -546,6 +651,39 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
             comment_count
         ))
     })
+}
+
+/// A correction under the first public story, and a public story renamed,
+/// so that the demo shows corrections and an old link that redirects.
+fn corrections_and_renames(conn: &mut Conn, article_ids: &[i32]) -> Result<(), ApiError> {
+    let now = crate::store::now();
+    let public: Vec<articles::ArticleSummaryRow> = article_ids
+        .iter()
+        .filter_map(|id| articles::find_row(conn, &Key::Id(*id)).ok())
+        .filter(|row| row.has_been_public(now))
+        .take(2)
+        .collect();
+    if let Some(first) = public.first() {
+        crate::store::corrections::create(
+            conn,
+            first,
+            crate::domain::CorrectionKind::Correction,
+            "An earlier version of this story gave the wrong date for the statement.",
+        )?;
+    }
+    if let Some(second) = public.get(1) {
+        let renamed = format!("{}-update", second.slug);
+        articles::update(
+            conn,
+            &Key::Id(second.id),
+            &articles::ArticleChanges {
+                slug: Some(renamed),
+                ..articles::ArticleChanges::default()
+            },
+            |_| Ok(()),
+        )?;
+    }
+    Ok(())
 }
 
 /// Threads under the first published stories, with comments in every status.

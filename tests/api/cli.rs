@@ -9,6 +9,9 @@ fn newsdesk(database: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
     command
         .env("DATABASE_URL", database)
+        // Each database its own media store, beside it: an import must
+        // carry the files over, not find them already there.
+        .env("NEWSDESK_MEDIA_DIR", format!("{database}.media"))
         .env("RUST_LOG", "warn");
     command
 }
@@ -227,6 +230,57 @@ fn export_then_import_then_export_gives_the_same_bytes() {
         exported == again,
         "export → import → export changed the file"
     );
+    for kind in ["media", "correction", "old_slug"] {
+        assert!(
+            text.contains(&format!("\"type\":\"{kind}\"")),
+            "the demo's export has {kind} records"
+        );
+    }
+    // The images travelled with the export, not through a shared directory.
+    let kept = |database: &str| {
+        let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+        for entry in std::fs::read_dir(format!("{database}.media")).unwrap() {
+            let dir = entry.unwrap().path();
+            for file in std::fs::read_dir(&dir).unwrap() {
+                let path = file.unwrap().path();
+                let name = path.strip_prefix(dir.parent().unwrap()).unwrap();
+                files.push((name.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+        files.sort();
+        files
+    };
+    let (before, after) = (kept(&first), kept(&second));
+    assert_eq!(before.len(), 3, "the demo's pictures");
+    assert!(
+        before == after,
+        "the image files are byte for byte the same"
+    );
+}
+
+#[test]
+fn a_media_line_whose_data_does_not_match_its_checksum_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("target.db").to_string_lossy().into_owned();
+    let mut lines = demo_export(&dir);
+    let index = find_line(&lines, "media", |_| true);
+    edit_line(&mut lines, index, |record| {
+        record["checksum"] = serde_json::json!("0000000000000000");
+        record["content_type"] = serde_json::json!("image/png");
+    });
+    let file = dir.path().join("bad-media.ndjson");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let output = newsdesk(&target)
+        .args(["import", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("line {}: `media.checksum`", index + 1)),
+        "{stderr}"
+    );
+    assert!(stderr.contains("media.content_type"), "{stderr}");
 }
 
 /// Replaces the value of a top-level, non-last `field` of an NDJSON line.

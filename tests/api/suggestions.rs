@@ -14,7 +14,7 @@ const FIRST_DEMO_STORY: &str = "allies-demand-an-end-to-north-korean-arms-transf
 async fn demo_app() -> TestApp {
     let app = spawn_app().await;
     let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
-    newsdesk::ops::demo::load(&mut conn).unwrap();
+    newsdesk::ops::demo::load(&mut conn, None).unwrap();
     app
 }
 

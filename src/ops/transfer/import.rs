@@ -20,7 +20,8 @@ use diesel::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::{
-    ArticleRecord, BATCH, CommentRecord, EntityRecord, HEADER, Record, TopicRecord, UserRecord,
+    ArticleRecord, BATCH, CommentRecord, CorrectionRecord, EntityRecord, HEADER, MediaFileAccess,
+    MediaRecord, OldSlugRecord, Record, TopicRecord, UserRecord,
 };
 use crate::api::articles::{ArticleInput, TAGS_MAX};
 use crate::api::comments::CommentInput;
@@ -29,8 +30,8 @@ use crate::api::topics::TopicInput;
 use crate::api::{fields, users as user_fields};
 use crate::db::Conn;
 use crate::db::schema::{
-    article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
-    topics, users,
+    article_bodies, article_entities, article_topics, articles, comments, corrections, entities,
+    entity_aliases, media, old_slugs, topics, users,
 };
 use crate::domain::{CommentStatus, Role};
 use crate::error::{ApiError, FieldError, FieldErrors};
@@ -39,6 +40,7 @@ use crate::store::comments::{MAX_DEPTH, NewComment};
 use crate::store::entities::NewEntity;
 use crate::store::search;
 use crate::store::topics::NewTopic;
+use base64::Engine as _;
 
 /// Bad lines reported before the import gives up reading.
 const MAX_BAD_LINES: usize = 20;
@@ -113,6 +115,7 @@ impl From<diesel::result::Error> for Abort {
 pub fn import(
     conn: &mut Conn,
     input: impl BufRead,
+    files: &dyn MediaFileAccess,
     progress: &dyn Fn(u64),
 ) -> Result<u64, ImportError> {
     let mut lines = input.lines();
@@ -127,6 +130,9 @@ pub fn import(
     }
     let mut number = 1;
     let result = conn.immediate_transaction::<u64, Abort, _>(|conn| {
+        // Users come before the media they have as avatars (media name
+        // their uploader): that reference is checked when the import ends.
+        diesel::sql_query("PRAGMA defer_foreign_keys = ON").execute(conn)?;
         let mut imported = 0u64;
         let mut reindex: Vec<i32> = Vec::with_capacity(BATCH);
         let mut failure = ImportError {
@@ -160,7 +166,7 @@ pub fn import(
                         }
                         Ok(_) if !dangling.is_empty() => Err((kind, dangling)),
                         Ok(_) if bad_lines > 0 => Ok(()),
-                        Ok(valid) => apply(conn, &valid, &mut reindex)
+                        Ok(valid) => apply(conn, &valid, files, &mut reindex)
                             .map(|()| imported += 1)
                             .map_err(|err| (kind, field_errors(err))),
                     }
@@ -189,9 +195,16 @@ pub fn import(
                 reindex.clear();
             }
         }
+        if bad_lines == 0 {
+            failure.errors.extend(missing_avatars(conn)?);
+            bad_lines = failure.errors.len();
+        }
         if bad_lines > 0 {
             return Err(Abort::Failed(failure));
         }
+        crate::store::users::give_slugs(conn).map_err(|err| {
+            Abort::Failed(ImportError::at(number, format!("cannot give slugs: {err}")))
+        })?;
         search::reindex(conn, &reindex)?;
         // Scheduled articles get their `article.published` when due.
         crate::store::outbox::owe_scheduled(conn)?;
@@ -226,9 +239,15 @@ fn parse(line: &str) -> Result<(Kind, Record), (Kind, Vec<FieldError>)> {
         Some("entity") => read("entity", &fields).map(|r| ("entity", Record::Entity(r))),
         Some("article") => read("article", &fields).map(|r| ("article", Record::Article(r))),
         Some("comment") => read("comment", &fields).map(|r| ("comment", Record::Comment(r))),
+        Some("media") => read("media", &fields).map(|r| ("media", Record::Media(r))),
+        Some("correction") => {
+            read("correction", &fields).map(|r| ("correction", Record::Correction(r)))
+        }
+        Some("old_slug") => read("old_slug", &fields).map(|r| ("old_slug", Record::OldSlug(r))),
         _ => Err(bad(
             "type",
-            "must be one of: user, topic, entity, article, comment".to_owned(),
+            "must be one of: user, media, topic, entity, article, correction, old_slug, comment"
+                .to_owned(),
         )),
     }
 }
@@ -269,7 +288,16 @@ enum Valid {
         role: Role,
         active: bool,
         password_hash: Option<String>,
+        slug: Option<String>,
+        bio: Option<String>,
+        avatar_id: Option<i32>,
     },
+    Media {
+        record: Box<MediaRecord>,
+        file: Vec<u8>,
+    },
+    Correction(CorrectionRecord),
+    OldSlug(OldSlugRecord),
     Topic {
         meta: Meta,
         slug: String,
@@ -286,6 +314,7 @@ enum Valid {
         slug: String,
         // Boxed: an article is much larger than the other records.
         new: Box<NewArticle>,
+        was_public: bool,
         author_id: i32,
         topic_ids: Vec<i32>,
         entity_ids: Vec<i32>,
@@ -362,7 +391,138 @@ fn validate(record: Record) -> Result<Valid, Vec<FieldError>> {
         Record::Entity(entity) => validate_entity(entity),
         Record::Article(article) => validate_article(article),
         Record::Comment(comment) => validate_comment(comment),
+        Record::Media(record) => validate_media(record),
+        Record::Correction(correction) => validate_correction(correction),
+        Record::OldSlug(old) => validate_old_slug(old),
     }
+}
+
+fn validate_media(record: MediaRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    meta(
+        &mut errors,
+        record.id,
+        record.created_at,
+        record.updated_at,
+        1,
+    );
+    let file = match base64::engine::general_purpose::STANDARD.decode(&record.data) {
+        Ok(file) => file,
+        Err(err) => {
+            errors.add("data", format!("is not base64: {err}"));
+            Vec::new()
+        }
+    };
+    if !file.is_empty() {
+        if i64::try_from(file.len()).ok() != Some(record.bytes) {
+            errors.add(
+                "bytes",
+                format!("says {} but data holds {}", record.bytes, file.len()),
+            );
+        }
+        let checksum = format!("{:016x}", crate::api::pagination::fingerprint_bytes(&file));
+        if checksum != record.checksum {
+            errors.add(
+                "checksum",
+                format!("does not match data (its checksum is {checksum})"),
+            );
+        }
+        match crate::media::process::Format::sniff(&file) {
+            Some(format) if format.content_type() == record.content_type => {}
+            Some(format) => errors.add(
+                "content_type",
+                format!(
+                    "says {} but data is {}",
+                    record.content_type,
+                    format.content_type()
+                ),
+            ),
+            None => errors.add("data", "is not a JPEG, PNG, WebP or GIF image"),
+        }
+    }
+    if record.width < 1 || record.height < 1 {
+        errors.add("width", "width and height must be positive");
+    }
+    if record.storage_key.is_empty()
+        || record.storage_key.contains("..")
+        || record.storage_key.starts_with('/')
+    {
+        errors.add("storage_key", "must be a relative key without ..");
+    }
+    let in_unit = |value: Option<f64>| value.is_none_or(|v| (0.0..=1.0).contains(&v));
+    if record.focal_x.is_some() != record.focal_y.is_some()
+        || !in_unit(record.focal_x)
+        || !in_unit(record.focal_y)
+    {
+        errors.add(
+            "focal_x",
+            "focal_x and focal_y go together, each from 0 to 1",
+        );
+    }
+    for (field, value) in [
+        ("alt", &record.alt),
+        ("caption", &record.caption),
+        ("credit", &record.credit),
+    ] {
+        fields::optional_text(&mut errors, field, value.as_deref(), 2_000);
+    }
+    combine(Ok(()), errors)?;
+    Ok(Valid::Media {
+        record: Box::new(record),
+        file,
+    })
+}
+
+fn validate_correction(correction: CorrectionRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    meta(
+        &mut errors,
+        correction.id,
+        correction.created_at,
+        correction.updated_at,
+        1,
+    );
+    if fields::optional_text(&mut errors, "text", Some(&correction.text), 2_000).is_none() {
+        errors.add("text", "must not be empty");
+    }
+    combine(Ok(()), errors)?;
+    Ok(Valid::Correction(correction))
+}
+
+fn validate_old_slug(old: OldSlugRecord) -> Result<Valid, Vec<FieldError>> {
+    let mut errors = FieldErrors::new();
+    fields::one_of(
+        &mut errors,
+        "kind",
+        &old.kind,
+        &["article", "topic", "entity", "author"],
+    );
+    fields::optional_slug(&mut errors, "slug", Some(&old.slug));
+    fields::timestamp(&mut errors, "created_at", old.created_at);
+    combine(Ok(()), errors)?;
+    Ok(Valid::OldSlug(old))
+}
+
+/// Users whose avatar names no media once every line is in.
+fn missing_avatars(conn: &mut Conn) -> QueryResult<Vec<LineError>> {
+    let users_without: Vec<(i32, Option<i32>)> = users::table
+        .filter(users::avatar_id.is_not_null())
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            media::table.filter(media::id.nullable().eq(users::avatar_id)),
+        )))
+        .select((users::id, users::avatar_id))
+        .load(conn)?;
+    Ok(users_without
+        .into_iter()
+        .map(|(user, avatar)| LineError {
+            line: 0,
+            field: Some("user.avatar_id".to_owned()),
+            message: format!(
+                "user {user}: names no media ({} is neither in the database nor in the file)",
+                avatar.unwrap_or_default()
+            ),
+        })
+        .collect())
 }
 
 fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
@@ -379,6 +539,13 @@ fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
     }
     // Users have no version; 1 passes the check.
     let meta = meta(&mut errors, user.id, user.created_at, user.updated_at, 1);
+    let slug = fields::optional_slug(&mut errors, "slug", user.slug.as_deref());
+    let bio = fields::optional_text(
+        &mut errors,
+        "bio",
+        user.bio.as_deref(),
+        user_fields::BIO_MAX,
+    );
     combine(Ok(()), errors)?;
     Ok(Valid::User {
         meta,
@@ -387,6 +554,9 @@ fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
         role: user.role,
         active: user.active,
         password_hash: user.password_hash,
+        slug,
+        bio,
+        avatar_id: user.avatar_id,
     })
 }
 
@@ -481,14 +651,20 @@ fn validate_article(article: ArticleRecord) -> Result<Valid, Vec<FieldError>> {
         entities: Vec::new(),
         comments_open: Some(article.comments_open),
         author_id: Some(article.author_id),
-        featured_image: None,
-        seo: None,
+        featured_image: article.featured_image_id,
+        seo: Some(crate::api::articles::SeoInput {
+            title: article.seo.title,
+            description: article.seo.description,
+            canonical_url: article.seo.canonical_url,
+            image: article.seo.image_id,
+        }),
     }
     .validate();
     let new = combine(checked, errors)?;
     Ok(Valid::Article {
         meta,
         slug: kept_slug(new.slug.clone())?,
+        was_public: article.was_public,
         new: Box::new(new),
         author_id: article.author_id,
         topic_ids: article.topic_ids,
@@ -538,6 +714,8 @@ enum Table {
     Entities,
     Articles,
     Comments,
+    Media,
+    Corrections,
 }
 
 impl Table {
@@ -549,6 +727,8 @@ impl Table {
             Table::Entities => "entity",
             Table::Articles => "article",
             Table::Comments => "comment",
+            Table::Media => "media",
+            Table::Corrections => "correction",
         }
     }
 }
@@ -575,6 +755,14 @@ fn existing(conn: &mut Conn, table: Table, ids: &[i32]) -> QueryResult<HashSet<i
         Table::Comments => comments::table
             .select(comments::id)
             .filter(comments::id.eq_any(ids))
+            .load(conn)?,
+        Table::Media => media::table
+            .select(media::id)
+            .filter(media::id.eq_any(ids))
+            .load(conn)?,
+        Table::Corrections => corrections::table
+            .select(corrections::id)
+            .filter(corrections::id.eq_any(ids))
             .load(conn)?,
     };
     Ok(found.into_iter().collect())
@@ -651,8 +839,83 @@ fn references(conn: &mut Conn, record: &Record) -> QueryResult<Vec<FieldError>> 
             }
         }
         Record::Entity(entity) => refuse_taken_id(conn, &mut errors, Table::Entities, entity.id)?,
+        Record::Media(record) => {
+            refuse_taken_id(conn, &mut errors, Table::Media, record.id)?;
+            if let Some(user) = record.uploaded_by {
+                dangling(
+                    conn,
+                    &mut errors,
+                    "uploaded_by",
+                    Table::Users,
+                    &[user],
+                    false,
+                )?;
+            }
+        }
+        Record::Correction(correction) => {
+            refuse_taken_id(conn, &mut errors, Table::Corrections, correction.id)?;
+            let article = [correction.article_id];
+            dangling(
+                conn,
+                &mut errors,
+                "article_id",
+                Table::Articles,
+                &article,
+                false,
+            )?;
+        }
+        Record::OldSlug(old) => {
+            let table = match old.kind.as_str() {
+                "article" => Some(Table::Articles),
+                "topic" => Some(Table::Topics),
+                "entity" => Some(Table::Entities),
+                "author" => Some(Table::Users),
+                _ => None,
+            };
+            if let Some(table) = table {
+                dangling(
+                    conn,
+                    &mut errors,
+                    "target_id",
+                    table,
+                    &[old.target_id],
+                    false,
+                )?;
+            }
+            let taken: i64 = old_slugs::table
+                .filter(old_slugs::kind.eq(&old.kind))
+                .filter(old_slugs::slug.eq(&old.slug))
+                .count()
+                .get_result(conn)?;
+            if taken > 0 {
+                errors.add(
+                    "slug",
+                    "is already an old slug of this kind in the database",
+                );
+            }
+        }
         Record::Article(article) => {
             refuse_taken_id(conn, &mut errors, Table::Articles, article.id)?;
+            if let Some(id) = article.featured_image_id {
+                dangling(
+                    conn,
+                    &mut errors,
+                    "featured_image_id",
+                    Table::Media,
+                    &[id],
+                    false,
+                )?;
+            }
+            if let Some(id) = article.seo.image_id {
+                dangling(
+                    conn,
+                    &mut errors,
+                    "seo.image_id",
+                    Table::Media,
+                    &[id],
+                    false,
+                )?;
+            }
             let author = [article.author_id];
             dangling(conn, &mut errors, "author_id", Table::Users, &author, false)?;
             let topics = &article.topic_ids;
@@ -733,8 +996,67 @@ fn comment_parent(
 
 /// Writes one checked record whose references hold; call inside the
 /// import's transaction.
-fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), ApiError> {
+fn apply(
+    conn: &mut Conn,
+    valid: &Valid,
+    files: &dyn MediaFileAccess,
+    reindex: &mut Vec<i32>,
+) -> Result<(), ApiError> {
     match valid {
+        Valid::Media { record, file } => {
+            // The file first: a row never names a file that is not kept.
+            // If the import then fails, the file stays unnamed (harmless;
+            // importing the same file again writes the same bytes).
+            let format = crate::media::process::Format::from_content_type(&record.content_type)
+                .ok_or_else(|| ApiError::invalid("content_type", "is not an image type"))?;
+            files
+                .write(
+                    &crate::media::original_key(&record.storage_key, format),
+                    file.clone(),
+                )
+                .map_err(ApiError::Internal)?;
+            diesel::insert_into(media::table)
+                .values((
+                    media::id.eq(record.id),
+                    media::storage_key.eq(&record.storage_key),
+                    media::content_type.eq(&record.content_type),
+                    media::width.eq(record.width),
+                    media::height.eq(record.height),
+                    media::bytes.eq(record.bytes),
+                    media::checksum.eq(&record.checksum),
+                    media::alt.eq(&record.alt),
+                    media::caption.eq(&record.caption),
+                    media::credit.eq(&record.credit),
+                    media::focal_x.eq(record.focal_x),
+                    media::focal_y.eq(record.focal_y),
+                    media::uploaded_by.eq(record.uploaded_by),
+                    media::created_at.eq(record.created_at.naive_utc()),
+                    media::updated_at.eq(record.updated_at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        Valid::Correction(correction) => {
+            diesel::insert_into(corrections::table)
+                .values((
+                    corrections::id.eq(correction.id),
+                    corrections::article_id.eq(correction.article_id),
+                    corrections::kind.eq(correction.kind),
+                    corrections::text.eq(&correction.text),
+                    corrections::created_at.eq(correction.created_at.naive_utc()),
+                    corrections::updated_at.eq(correction.updated_at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+        Valid::OldSlug(old) => {
+            diesel::insert_into(old_slugs::table)
+                .values((
+                    old_slugs::kind.eq(&old.kind),
+                    old_slugs::slug.eq(&old.slug),
+                    old_slugs::target_id.eq(old.target_id),
+                    old_slugs::created_at.eq(old.created_at.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
         Valid::User {
             meta,
             email,
@@ -742,6 +1064,9 @@ fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), A
             role,
             active,
             password_hash,
+            slug,
+            bio,
+            avatar_id,
         } => {
             // The built-in "newsroom" account exists in every database:
             // users are upserted by id.
@@ -753,6 +1078,9 @@ fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), A
                     users::role.eq(role),
                     users::password_hash.eq(password_hash),
                     users::active.eq(active),
+                    users::slug.eq(slug),
+                    users::bio.eq(bio),
+                    users::avatar_id.eq(avatar_id),
                     users::created_at.eq(meta.created_at),
                     users::updated_at.eq(meta.updated_at),
                 ))
@@ -764,6 +1092,9 @@ fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), A
                     users::role.eq(role),
                     users::password_hash.eq(password_hash),
                     users::active.eq(active),
+                    users::slug.eq(slug),
+                    users::bio.eq(bio),
+                    users::avatar_id.eq(avatar_id),
                     users::created_at.eq(meta.created_at),
                     users::updated_at.eq(meta.updated_at),
                 ))
@@ -823,6 +1154,7 @@ fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), A
             meta,
             slug,
             new,
+            was_public,
             author_id,
             topic_ids,
             entity_ids,
@@ -848,6 +1180,12 @@ fn apply(conn: &mut Conn, valid: &Valid, reindex: &mut Vec<i32>) -> Result<(), A
                     articles::created_at.eq(meta.created_at),
                     articles::updated_at.eq(meta.updated_at),
                     articles::version.eq(meta.version),
+                    articles::was_public.eq(was_public),
+                    articles::featured_image_id.eq(new.featured_image_id),
+                    articles::seo_title.eq(&new.seo.title),
+                    articles::seo_description.eq(&new.seo.description),
+                    articles::seo_canonical_url.eq(&new.seo.canonical_url),
+                    articles::seo_image_id.eq(new.seo.image_id),
                 ))
                 .execute(conn)?;
             diesel::insert_into(article_bodies::table)

@@ -2,9 +2,14 @@
 //!
 //! The format, one JSON object per line:
 //! - line 1: `{"newsdesk_export":1}`;
-//! - then every record, `{"type": "user"|"topic"|"entity"|"article"|"comment", …}`,
-//!   in an order that imports: users, topics (parents first), entities,
-//!   articles (with `topic_ids` and `entity_ids`), comments (parents first).
+//! - then every record, `{"type": "user"|"media"|"topic"|"entity"|"article"|
+//!   "correction"|"old_slug"|"comment", …}`, in an order that imports:
+//!   users, media (each with its kept file as base64 `data`), topics
+//!   (parents first), entities, articles (with `topic_ids` and
+//!   `entity_ids`), corrections, old slugs, comments (parents first).
+//!
+//! A user's `avatar_id` names media that come after it; the database
+//! checks it when the import commits.
 //!
 //! Records keep their ids, slugs, versions and timestamps. What can be
 //! derived is left out and derived again on import (`body_html`, word
@@ -24,9 +29,10 @@ use crate::api::entities::EntityKind;
 use crate::auth::Role;
 use crate::db::Conn;
 use crate::db::schema::{
-    article_bodies, article_entities, article_topics, articles, comments, entities, entity_aliases,
-    topics, users,
+    article_bodies, article_entities, article_topics, articles, comments, corrections, entities,
+    entity_aliases, media, old_slugs, topics, users,
 };
+use base64::Engine as _;
 
 mod import;
 
@@ -48,6 +54,70 @@ pub enum Record {
     Entity(EntityRecord),
     Article(ArticleRecord),
     Comment(CommentRecord),
+    Media(MediaRecord),
+    Correction(CorrectionRecord),
+    #[serde(rename = "old_slug")]
+    OldSlug(OldSlugRecord),
+}
+
+/// Where media files are read (export) and written (import): the media
+/// store of the configuration, which the CLI opens.
+pub trait MediaFileAccess {
+    fn read(&self, key: &str) -> Result<Vec<u8>, String>;
+    fn write(&self, key: &str, bytes: Vec<u8>) -> Result<(), String>;
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MediaRecord {
+    id: i32,
+    storage_key: String,
+    content_type: String,
+    width: i32,
+    height: i32,
+    bytes: i64,
+    checksum: String,
+    alt: Option<String>,
+    caption: Option<String>,
+    credit: Option<String>,
+    focal_x: Option<f64>,
+    focal_y: Option<f64>,
+    uploaded_by: Option<i32>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// The kept original, base64 (standard alphabet, padded).
+    data: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRecord {
+    id: i32,
+    article_id: i32,
+    kind: crate::domain::CorrectionKind,
+    text: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OldSlugRecord {
+    /// `article`, `topic`, `entity` or `author`.
+    kind: String,
+    slug: String,
+    target_id: i32,
+    created_at: DateTime<Utc>,
+}
+
+/// An article's SEO fields in an export.
+#[derive(Debug, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SeoRecord {
+    title: Option<String>,
+    description: Option<String>,
+    canonical_url: Option<String>,
+    image_id: Option<i32>,
 }
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
@@ -60,6 +130,13 @@ pub struct UserRecord {
     active: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     password_hash: Option<String>,
+    /// Absent in exports from before authors had pages: made on start.
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    bio: Option<String>,
+    #[serde(default)]
+    avatar_id: Option<i32>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -110,6 +187,13 @@ pub struct ArticleRecord {
     comments_open: bool,
     topic_ids: Vec<i32>,
     entity_ids: Vec<i32>,
+    #[serde(default)]
+    featured_image_id: Option<i32>,
+    #[serde(default)]
+    seo: SeoRecord,
+    /// Public before, if not now: its corrections are then final.
+    #[serde(default)]
+    was_public: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i32,
@@ -135,8 +219,11 @@ pub struct CommentRecord {
 
 /// Rows in the database, for the progress bar.
 pub fn count_rows(conn: &mut Conn) -> QueryResult<u64> {
-    let counts: [i64; 5] = [
+    let counts: [i64; 8] = [
         users::table.count().get_result(conn)?,
+        media::table.count().get_result(conn)?,
+        corrections::table.count().get_result(conn)?,
+        old_slugs::table.count().get_result(conn)?,
         topics::table.count().get_result(conn)?,
         entities::table.count().get_result(conn)?,
         articles::table.count().get_result(conn)?,
@@ -159,6 +246,7 @@ pub fn export(
     conn: &mut Conn,
     out: &mut impl Write,
     with_secrets: bool,
+    files: &dyn MediaFileAccess,
     progress: &dyn Fn(u64),
 ) -> Result<u64, String> {
     conn.transaction::<u64, diesel::result::Error, _>(|conn| {
@@ -191,8 +279,52 @@ pub fn export(
                     } else {
                         None
                     },
+                    slug: user.slug,
+                    bio: user.bio,
+                    avatar_id: user.avatar_id,
                     created_at: utc(user.created_at),
                     updated_at: utc(user.updated_at),
+                }),
+            )?;
+        }
+
+        // One at a time: each carries its file.
+        for row in media::table
+            .order(media::id)
+            .select(crate::store::media::MediaRow::as_select())
+            .load(conn)?
+        {
+            let format = crate::media::process::Format::from_content_type(&row.content_type)
+                .ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError(
+                        format!("media {}: unknown type {}", row.id, row.content_type).into(),
+                    )
+                })?;
+            let key = crate::media::original_key(&row.storage_key, format);
+            let bytes = files.read(&key).map_err(|err| {
+                diesel::result::Error::QueryBuilderError(
+                    format!("media {}: cannot read its file: {err}", row.id).into(),
+                )
+            })?;
+            emit(
+                out,
+                Record::Media(MediaRecord {
+                    id: row.id,
+                    storage_key: row.storage_key,
+                    content_type: row.content_type,
+                    width: row.width,
+                    height: row.height,
+                    bytes: row.bytes,
+                    checksum: row.checksum,
+                    alt: row.alt,
+                    caption: row.caption,
+                    credit: row.credit,
+                    focal_x: row.focal_x,
+                    focal_y: row.focal_y,
+                    uploaded_by: row.uploaded_by,
+                    created_at: utc(row.created_at),
+                    updated_at: utc(row.updated_at),
+                    data: base64::engine::general_purpose::STANDARD.encode(bytes),
                 }),
             )?;
         }
@@ -325,12 +457,59 @@ pub fn export(
                         byline: row.byline,
                         author_id: row.author_id,
                         comments_open: row.comments_open,
+                        featured_image_id: row.featured_image_id,
+                        seo: SeoRecord {
+                            title: row.seo_title,
+                            description: row.seo_description,
+                            canonical_url: row.seo_canonical_url,
+                            image_id: row.seo_image_id,
+                        },
+                        was_public: row.was_public,
                         created_at: utc(row.created_at),
                         updated_at: utc(row.updated_at),
                         version: row.version,
                     }),
                 )?;
             }
+        }
+
+        for row in corrections::table
+            .order(corrections::id)
+            .select(crate::store::corrections::CorrectionRow::as_select())
+            .load(conn)?
+        {
+            emit(
+                out,
+                Record::Correction(CorrectionRecord {
+                    id: row.id,
+                    article_id: row.article_id,
+                    kind: row.kind,
+                    text: row.text,
+                    created_at: utc(row.created_at),
+                    updated_at: utc(row.updated_at),
+                }),
+            )?;
+        }
+
+        for (kind, slug, target_id, created_at) in old_slugs::table
+            .order((old_slugs::kind, old_slugs::slug))
+            .select((
+                old_slugs::kind,
+                old_slugs::slug,
+                old_slugs::target_id,
+                old_slugs::created_at,
+            ))
+            .load::<(String, String, i32, chrono::NaiveDateTime)>(conn)?
+        {
+            emit(
+                out,
+                Record::OldSlug(OldSlugRecord {
+                    kind,
+                    slug,
+                    target_id,
+                    created_at: utc(created_at),
+                }),
+            )?;
         }
 
         // Replies after what they answer: by depth, then id.
