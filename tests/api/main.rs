@@ -18,6 +18,7 @@ mod embeds;
 mod entities;
 mod errors;
 mod feeds;
+mod fields;
 mod health;
 mod helpers;
 mod hostile;

@@ -3,6 +3,7 @@
 pub mod corrections;
 pub mod jsonld;
 mod list;
+pub mod projection;
 mod related;
 
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
@@ -31,6 +32,7 @@ use crate::store::articles::{
 use crate::store::keys;
 use crate::store::old_slugs::Owner;
 use crate::webhooks::events;
+use projection::Projection;
 
 const TITLE_MAX: usize = 300;
 const SUBTITLE_MAX: usize = 500;
@@ -389,12 +391,19 @@ pub struct RenderedArticle {
 
 impl RenderedArticle {
     /// The rendered article, and what it depends on (see `cache`).
-    fn new(record: ArticleRecord) -> Result<(RenderedArticle, Vec<String>), ApiError> {
+    fn new(
+        record: ArticleRecord,
+        projection: Option<&Projection>,
+    ) -> Result<(RenderedArticle, Vec<String>), ApiError> {
         let row = record.summary.row.clone();
         let surrogate_keys = keys::surrogate(&record.summary.keys());
         let depends_on = vec![keys::article(row.id), keys::NAMES.to_owned()];
-        let body = serde_json::to_vec(&Article::from(record))
-            .map_err(|err| ApiError::Internal(err.to_string()))?;
+        let article = Article::from(record);
+        let body = match projection {
+            None => serde_json::to_vec(&article),
+            Some(projection) => serde_json::to_vec(&projection.apply(&article)?),
+        }
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
         let rendered = RenderedArticle {
             etag: etag::of_bytes(&body),
             row,
@@ -416,12 +425,23 @@ impl crate::cache::Weigh for RenderedArticle {
     }
 }
 
+/// Query parameters of `GET /articles/{id_or_slug}`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleQuery {
+    /// Only these top-level fields, comma-separated (unknown names are a
+    /// 422 naming them); each set of fields is its own representation,
+    /// with its own ETag. Example: `id,slug,title,body_html`.
+    pub fields: Option<String>,
+}
+
 /// Get one article by id or slug, with its body.
 ///
 /// An article the reader may not see is a 404, as if it did not exist.
+/// `fields=` narrows it to the fields named.
 #[utoipa::path(
     tag = "articles",
-    params(IdOrSlug),
+    params(IdOrSlug, ArticleQuery),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = Article),
@@ -436,16 +456,21 @@ pub async fn get_article(
     user: MaybeUser,
     req: HttpRequest,
     path: web::Path<IdOrSlug>,
+    query: web::Query<ArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let projection = Projection::parse(query.fields.as_deref(), projection::ARTICLE_FIELDS)?;
     let key = path.key();
     let cached = answers.into_inner();
     let lookup = key.clone();
     let article = match db::run(&state.pool, move |conn| {
-        cached
-            .articles
-            .get_or_load(conn, lookup.stable_key(), |conn| {
-                RenderedArticle::new(store::find(conn, &lookup)?)
-            })
+        let cache_key = format!(
+            "{}{}",
+            lookup.stable_key(),
+            projection::key(projection.as_ref())
+        );
+        cached.articles.get_or_load(conn, cache_key, |conn| {
+            RenderedArticle::new(store::find(conn, &lookup)?, projection.as_ref())
+        })
     })
     .await
     {

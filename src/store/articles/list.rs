@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::condition::{self, Condition, Ordering};
-use super::{ArticleSummary, ArticleSummaryRow, Audience, complete};
+use super::{ArticleSummary, ArticleSummaryRow, Audience, Parts, complete_parts};
 use crate::db::schema::{
     article_entities, article_status_counts, article_topics, articles, entities as entity_table,
 };
@@ -781,6 +781,17 @@ pub fn page(
     spec: &PageSpec,
     total: Total,
 ) -> Result<ArticlePage, ApiError> {
+    page_parts(conn, resolved, spec, total, Parts::ALL)
+}
+
+/// `page`, loading only the related rows `parts` asks for (`fields=`).
+pub fn page_parts(
+    conn: &mut Conn,
+    resolved: &Resolved<'_>,
+    spec: &PageSpec,
+    total: Total,
+    parts: Parts,
+) -> Result<ArticlePage, ApiError> {
     let window = resolved.window(spec)?;
     let per_page = window.limit - 1;
     let mut rows: Vec<(ArticleSummaryRow, Option<f64>)> = match resolved.page_query(window)? {
@@ -809,7 +820,7 @@ pub fn page(
         .collect();
     let mut depends_on = resolved.keys();
     depends_on.extend(rows.iter().map(|(row, _)| keys::article(row.id)));
-    let items = complete(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    let items = complete_parts(conn, rows.into_iter().map(|(row, _)| row).collect(), parts)?;
     Ok(ArticlePage {
         items,
         ranks,
