@@ -17,6 +17,7 @@ mod crash;
 mod embeds;
 mod entities;
 mod errors;
+mod facets;
 mod feeds;
 mod fields;
 mod health;

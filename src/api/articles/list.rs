@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::facets::{self, ArticleFacets};
 use super::projection::{self, Projection};
 use super::{ArticleListItem, ArticleStatus, TAGS_MAX, audience};
 use crate::api::entities::EntityKind;
@@ -99,6 +100,12 @@ pub struct ArticleListQuery {
     /// set of fields is its own representation, with its own ETag.
     /// Example: `id,slug,title,published_at`.
     pub fields: Option<String>,
+    /// Facets to count, comma-separated, into `meta.facets`: `topic`,
+    /// `entity`, `kind`, `country`, `source`, `author`, `month`. Each gives
+    /// its ten most frequent values over the whole filtered set (every
+    /// page, as the reader may see it), each article counted once per
+    /// value. Unknown names are a 422. Example: `entity,topic`.
+    pub facets: Option<String>,
 }
 
 fn slug_groups(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Vec<Vec<String>> {
@@ -291,6 +298,7 @@ pub async fn list_articles(
     let audience = audience(&user);
     let filter = query.filter(audience)?;
     let projection = Projection::parse(query.fields.as_deref(), projection::LIST_FIELDS)?;
+    let asked_facets = facets::parse(query.facets.as_deref())?;
     // A cursor is bound to the validated filter: every parameter but the
     // paging ones, the order as resolved (so that `sort=-published_at` and
     // no `sort`, the same order, take each other's cursors), and who is
@@ -318,10 +326,11 @@ pub async fn list_articles(
     };
     // The body carries cursors, which are bound to the fingerprint.
     let key = format!(
-        "{}|{}{}",
+        "{}|{}{}{}",
         filter.stable_key(),
         spec.stable_key(),
-        projection::key(projection.as_ref())
+        projection::key(projection.as_ref()),
+        facets::key(asked_facets.as_deref()),
     );
     let cached = answers.into_inner();
     let page = db::run(&state.pool, move |conn| {
@@ -348,19 +357,36 @@ pub async fn list_articles(
                     ..ArticleListItem::from(item)
                 })
                 .collect();
+            let mut depends_on = page.depends_on;
+            let counted = match &asked_facets {
+                None => None,
+                Some(asked) => {
+                    // Facets count every article of the set: any change
+                    // to one (its tags, source, author, date) may move them.
+                    depends_on.push(keys::LIST_ARTICLES.to_owned());
+                    let counted = store::facets::facets(conn, &resolved, asked)?;
+                    let counted = ArticleFacets::from(counted);
+                    Some(
+                        serde_json::to_value(counted)
+                            .map_err(|err| ApiError::Internal(err.to_string()))?,
+                    )
+                }
+            };
             let (total, exact) = (page.total.n, page.total.exact);
             let rendered = match &projection {
-                None => pagination::render(position, total, exact, next_cursor, data)?,
+                None => {
+                    pagination::render_faceted(position, total, exact, next_cursor, data, counted)?
+                }
                 Some(projection) => {
                     let data = data
                         .iter()
                         .map(|item| projection.apply(item))
                         .collect::<Result<Vec<_>, _>>()?;
-                    pagination::render(position, total, exact, next_cursor, data)?
+                    pagination::render_faceted(position, total, exact, next_cursor, data, counted)?
                 }
             }
-            .with_surrogate_keys(keys::surrogate(&page.depends_on));
-            Ok((rendered, page.depends_on))
+            .with_surrogate_keys(keys::surrogate(&depends_on));
+            Ok((rendered, depends_on))
         })
     })
     .await?;

@@ -1,11 +1,13 @@
 //! `/api/v1/articles`: stories, their tags and their workflow.
 
 pub mod corrections;
+pub mod facets;
 pub mod jsonld;
 mod list;
 pub mod projection;
 mod related;
 
+pub use facets::ArticleFacets;
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
 pub use related::{__path_related_articles, RelatedArticles, RelatedQuery, related_articles};
 

@@ -316,21 +316,21 @@ fn counted_key(filter: &ArticleFilter, tags: &ResolvedTags) -> Option<String> {
 /// A filter with its tags looked up, at one instant: the count, the page
 /// and the cache keys are all built from it, so the tags are read once.
 pub struct Resolved<'f> {
-    filter: &'f ArticleFilter,
+    pub(super) filter: &'f ArticleFilter,
     tags: ResolvedTags,
-    now: NaiveDateTime,
+    pub(super) now: NaiveDateTime,
 }
 
 /// Which query a set of conditions is for: a page of a broad tag walks
 /// the sort index (EXISTS), a count drives from the tag's links (IN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Purpose {
+pub(super) enum Purpose {
     Count,
     Page,
 }
 
 /// Where a list's articles come from, with its conditions applied.
-enum Source {
+pub(super) enum Source {
     Articles(articles::BoxedQuery<'static, Backend>),
     Searched(Searched),
 }
@@ -512,7 +512,7 @@ impl<'f> Resolved<'f> {
     }
 
     /// The list's articles with every condition for `purpose` applied.
-    fn source(&self, purpose: Purpose) -> Source {
+    pub(super) fn source(&self, purpose: Purpose) -> Source {
         let source = match &self.filter.search {
             None => Source::Articles(articles::table.into_boxed()),
             Some(search) => Source::Searched(backend::search::searched(search)),

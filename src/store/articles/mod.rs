@@ -1,6 +1,7 @@
 //! Articles: stories with their tags, workflow status and derived fields.
 
 mod condition;
+pub mod facets;
 mod list;
 mod related;
 mod sitemap;
