@@ -66,6 +66,11 @@ pub struct PageMeta {
     /// on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+    /// With `facets=` (articles only): the top values of each facet asked
+    /// for, counted over the whole filtered set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = crate::api::articles::ArticleFacets, required = false)]
+    pub facets: Option<serde_json::Value>,
 }
 
 /// A page of a list: the items and where the page stands. (utoipa would
@@ -129,6 +134,7 @@ fn envelope<T>(
             total_exact,
             total_pages: total_pages(total, per_page),
             next_cursor,
+            facets: None,
         },
     }
 }
@@ -198,14 +204,21 @@ pub fn render<T: Serialize>(
     next_cursor: Option<String>,
     data: Vec<T>,
 ) -> Result<RenderedPage, ApiError> {
-    let json = serde_json::to_vec(&envelope(
-        position,
-        total,
-        total_exact,
-        next_cursor.clone(),
-        data,
-    ))
-    .map_err(|err| ApiError::Internal(err.to_string()))?;
+    render_faceted(position, total, total_exact, next_cursor, data, None)
+}
+
+/// `render`, with `meta.facets` when there are some.
+pub fn render_faceted<T: Serialize>(
+    position: Position,
+    total: i64,
+    total_exact: bool,
+    next_cursor: Option<String>,
+    data: Vec<T>,
+    facets: Option<serde_json::Value>,
+) -> Result<RenderedPage, ApiError> {
+    let mut page = envelope(position, total, total_exact, next_cursor.clone(), data);
+    page.meta.facets = facets;
+    let json = serde_json::to_vec(&page).map_err(|err| ApiError::Internal(err.to_string()))?;
     Ok(RenderedPage {
         position,
         total,

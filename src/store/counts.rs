@@ -84,3 +84,9 @@ pub fn public(
     }
     Ok(counts)
 }
+
+/// The kept-count keys of every scheduled article whose time has passed
+/// by `now` (each key once): what `public` adds to the kept counts.
+pub fn due_keys(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<HashSet<String>> {
+    Ok(due_articles(conn, now)?.into_iter().flatten().collect())
+}

@@ -5,6 +5,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::facets::{self, ArticleFacets};
+use super::projection::{self, Projection};
 use super::{ArticleListItem, ArticleStatus, TAGS_MAX, audience};
 use crate::api::entities::EntityKind;
 use crate::api::{fields, pagination};
@@ -93,6 +95,18 @@ pub struct ArticleListQuery {
     /// others are added. Only valid with the same filters and sort (422
     /// otherwise), and not with `page` (422 when both are given).
     pub cursor: Option<String>,
+    /// Only these top-level fields in each item, comma-separated (unknown
+    /// names are a 422 naming them). Related rows not asked for are not
+    /// read: `id,slug,title` loads no tags, corrections or authors. Each
+    /// set of fields is its own representation, with its own ETag.
+    /// Example: `id,slug,title,published_at`.
+    pub fields: Option<String>,
+    /// Facets to count, comma-separated, into `meta.facets`: `topic`,
+    /// `entity`, `kind`, `country`, `source`, `author`, `month`. Each gives
+    /// its ten most frequent values over the whole filtered set (every
+    /// page, as the reader may see it), each article counted once per
+    /// value. Unknown names are a 422. Example: `entity,topic`.
+    pub facets: Option<String>,
 }
 
 fn slug_groups(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Vec<Vec<String>> {
@@ -306,6 +320,8 @@ pub async fn list_articles(
     let audience = audience(&user);
     let mut filter = query.filter(audience)?;
     filter.author = author_id(&state, query.author.as_deref()).await?;
+    let projection = Projection::parse(query.fields.as_deref(), projection::LIST_FIELDS)?;
+    let asked_facets = facets::parse(query.facets.as_deref())?;
     // A cursor is bound to the validated filter: every parameter but the
     // paging ones, the order as resolved (so that `sort=-published_at` and
     // no `sort`, the same order, take each other's cursors), and who is
@@ -332,7 +348,13 @@ pub async fn list_articles(
         }
     };
     // The body carries cursors, which are bound to the fingerprint.
-    let key = format!("{}|{}", filter.stable_key(), spec.stable_key());
+    let key = format!(
+        "{}|{}{}{}",
+        filter.stable_key(),
+        spec.stable_key(),
+        projection::key(projection.as_ref()),
+        facets::key(asked_facets.as_deref()),
+    );
     let cached = answers.into_inner();
     let urls = state.config.urls.clone();
     let page = db::run(&state.pool, move |conn| {
@@ -345,7 +367,8 @@ pub async fn list_articles(
                 .get_or_load(conn, filter.stable_key(), |conn| {
                     store::count(conn, &resolved).map(|total| (Total(total), resolved.keys()))
                 })?;
-            let page = store::page(conn, &resolved, &spec, total.0)?;
+            let parts = projection::parts(projection.as_ref());
+            let page = store::page_parts(conn, &resolved, &spec, total.0, parts)?;
             let next_cursor = page
                 .next
                 .map(|key| pagination::encode_cursor(fingerprint, &CursorKey::from(key)));
@@ -358,10 +381,36 @@ pub async fn list_articles(
                     ..ArticleListItem::new(item, &urls)
                 })
                 .collect();
-            let rendered =
-                pagination::render(position, page.total.n, page.total.exact, next_cursor, data)?
-                    .with_surrogate_keys(keys::surrogate(&page.depends_on));
-            Ok((rendered, page.depends_on))
+            let mut depends_on = page.depends_on;
+            let counted = match &asked_facets {
+                None => None,
+                Some(asked) => {
+                    // Facets count every article of the set: any change
+                    // to one (its tags, source, author, date) may move them.
+                    depends_on.push(keys::LIST_ARTICLES.to_owned());
+                    let counted = store::facets::facets(conn, &resolved, asked)?;
+                    let counted = ArticleFacets::from(counted);
+                    Some(
+                        serde_json::to_value(counted)
+                            .map_err(|err| ApiError::Internal(err.to_string()))?,
+                    )
+                }
+            };
+            let (total, exact) = (page.total.n, page.total.exact);
+            let rendered = match &projection {
+                None => {
+                    pagination::render_faceted(position, total, exact, next_cursor, data, counted)?
+                }
+                Some(projection) => {
+                    let data = data
+                        .iter()
+                        .map(|item| projection.apply(item))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    pagination::render_faceted(position, total, exact, next_cursor, data, counted)?
+                }
+            }
+            .with_surrogate_keys(keys::surrogate(&depends_on));
+            Ok((rendered, depends_on))
         })
     })
     .await?;

@@ -1,10 +1,13 @@
 //! `/api/v1/articles`: stories, their tags and their workflow.
 
 pub mod corrections;
+pub mod facets;
 pub mod jsonld;
 mod list;
+pub mod projection;
 mod related;
 
+pub use facets::ArticleFacets;
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
 pub use related::{__path_related_articles, RelatedArticles, RelatedQuery, related_articles};
 
@@ -33,6 +36,7 @@ use crate::store::keys;
 use crate::store::old_slugs::Owner;
 use crate::urls::PublicUrls;
 use crate::webhooks::events;
+use projection::Projection;
 
 const TITLE_MAX: usize = 300;
 const SUBTITLE_MAX: usize = 500;
@@ -509,12 +513,17 @@ impl RenderedArticle {
     fn new(
         record: ArticleRecord,
         urls: &PublicUrls,
+        projection: Option<&Projection>,
     ) -> Result<(RenderedArticle, Vec<String>), ApiError> {
         let row = record.summary.row.clone();
         let surrogate_keys = keys::surrogate(&record.summary.keys());
         let depends_on = vec![keys::article(row.id), keys::NAMES.to_owned()];
-        let body = serde_json::to_vec(&Article::new(record, urls))
-            .map_err(|err| ApiError::Internal(err.to_string()))?;
+        let article = Article::new(record, urls);
+        let body = match projection {
+            None => serde_json::to_vec(&article),
+            Some(projection) => serde_json::to_vec(&projection.apply(&article)?),
+        }
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
         let rendered = RenderedArticle {
             etag: etag::of_bytes(&body),
             row,
@@ -536,12 +545,23 @@ impl crate::cache::Weigh for RenderedArticle {
     }
 }
 
+/// Query parameters of `GET /articles/{id_or_slug}`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleQuery {
+    /// Only these top-level fields, comma-separated (unknown names are a
+    /// 422 naming them); each set of fields is its own representation,
+    /// with its own ETag. Example: `id,slug,title,body_html`.
+    pub fields: Option<String>,
+}
+
 /// Get one article by id or slug, with its body.
 ///
 /// An article the reader may not see is a 404, as if it did not exist.
+/// `fields=` narrows it to the fields named.
 #[utoipa::path(
     tag = "articles",
-    params(IdOrSlug),
+    params(IdOrSlug, ArticleQuery),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = Article),
@@ -556,17 +576,22 @@ pub async fn get_article(
     user: MaybeUser,
     req: HttpRequest,
     path: web::Path<IdOrSlug>,
+    query: web::Query<ArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let projection = Projection::parse(query.fields.as_deref(), projection::ARTICLE_FIELDS)?;
     let key = path.key();
     let cached = answers.into_inner();
     let lookup = key.clone();
     let urls = state.config.urls.clone();
     let article = match db::run(&state.pool, move |conn| {
-        cached
-            .articles
-            .get_or_load(conn, lookup.stable_key(), |conn| {
-                RenderedArticle::new(store::find(conn, &lookup)?, &urls)
-            })
+        let cache_key = format!(
+            "{}{}",
+            lookup.stable_key(),
+            projection::key(projection.as_ref())
+        );
+        cached.articles.get_or_load(conn, cache_key, |conn| {
+            RenderedArticle::new(store::find(conn, &lookup)?, &urls, projection.as_ref())
+        })
     })
     .await
     {

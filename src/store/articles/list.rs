@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::condition::{self, Condition, Ordering};
-use super::{ArticleSummary, ArticleSummaryRow, Audience, complete};
+use super::{ArticleSummary, ArticleSummaryRow, Audience, Parts, complete_parts};
 use crate::db::schema::{
     article_entities, article_status_counts, article_topics, articles, entities as entity_table,
 };
@@ -316,21 +316,21 @@ fn counted_key(filter: &ArticleFilter, tags: &ResolvedTags) -> Option<String> {
 /// A filter with its tags looked up, at one instant: the count, the page
 /// and the cache keys are all built from it, so the tags are read once.
 pub struct Resolved<'f> {
-    filter: &'f ArticleFilter,
+    pub(super) filter: &'f ArticleFilter,
     tags: ResolvedTags,
-    now: NaiveDateTime,
+    pub(super) now: NaiveDateTime,
 }
 
 /// Which query a set of conditions is for: a page of a broad tag walks
 /// the sort index (EXISTS), a count drives from the tag's links (IN).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Purpose {
+pub(super) enum Purpose {
     Count,
     Page,
 }
 
 /// Where a list's articles come from, with its conditions applied.
-enum Source {
+pub(super) enum Source {
     Articles(articles::BoxedQuery<'static, Backend>),
     Searched(Searched),
 }
@@ -512,7 +512,7 @@ impl<'f> Resolved<'f> {
     }
 
     /// The list's articles with every condition for `purpose` applied.
-    fn source(&self, purpose: Purpose) -> Source {
+    pub(super) fn source(&self, purpose: Purpose) -> Source {
         let source = match &self.filter.search {
             None => Source::Articles(articles::table.into_boxed()),
             Some(search) => Source::Searched(backend::search::searched(search)),
@@ -781,6 +781,17 @@ pub fn page(
     spec: &PageSpec,
     total: Total,
 ) -> Result<ArticlePage, ApiError> {
+    page_parts(conn, resolved, spec, total, Parts::ALL)
+}
+
+/// `page`, loading only the related rows `parts` asks for (`fields=`).
+pub fn page_parts(
+    conn: &mut Conn,
+    resolved: &Resolved<'_>,
+    spec: &PageSpec,
+    total: Total,
+    parts: Parts,
+) -> Result<ArticlePage, ApiError> {
     let window = resolved.window(spec)?;
     let per_page = window.limit - 1;
     let mut rows: Vec<(ArticleSummaryRow, Option<f64>)> = match resolved.page_query(window)? {
@@ -809,7 +820,7 @@ pub fn page(
         .collect();
     let mut depends_on = resolved.keys();
     depends_on.extend(rows.iter().map(|(row, _)| keys::article(row.id)));
-    let items = complete(conn, rows.into_iter().map(|(row, _)| row).collect())?;
+    let items = complete_parts(conn, rows.into_iter().map(|(row, _)| row).collect(), parts)?;
     Ok(ArticlePage {
         items,
         ranks,

@@ -1,13 +1,14 @@
 //! Articles: stories with their tags, workflow status and derived fields.
 
 mod condition;
+pub mod facets;
 mod list;
 mod related;
 mod sitemap;
 
 pub use list::{
     ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
-    StatusFilter, Total, count, explain, list, page,
+    StatusFilter, Total, count, explain, list, page, page_parts,
 };
 pub use related::{RelatedScore, related};
 pub use sitemap::{SitemapRow, published_since, sitemap_page, sitemap_pages};
@@ -242,30 +243,94 @@ fn complete(
     conn: &mut Conn,
     rows: Vec<ArticleSummaryRow>,
 ) -> Result<Vec<ArticleSummary>, ApiError> {
+    complete_parts(conn, rows, Parts::ALL)
+}
+
+/// Which of an article's related rows to load (`fields=` asks for fewer):
+/// each one left out is a query not run. What is not loaded stays empty
+/// (an author not loaded has an empty display name), so a caller that
+/// leaves a part out must not show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parts {
+    pub author: bool,
+    pub topics: bool,
+    pub entities: bool,
+    pub corrections: bool,
+    /// The featured and social images.
+    pub images: bool,
+}
+
+impl Parts {
+    /// Everything an article's list item shows.
+    pub const ALL: Parts = Parts {
+        author: true,
+        topics: true,
+        entities: true,
+        corrections: true,
+        images: true,
+    };
+}
+
+/// The rows with the related rows `parts` asks for.
+fn complete_parts(
+    conn: &mut Conn,
+    rows: Vec<ArticleSummaryRow>,
+    parts: Parts,
+) -> Result<Vec<ArticleSummary>, ApiError> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
-    let author_ids: BTreeSet<i32> = rows.iter().map(|row| row.author_id).collect();
-    let authors: HashMap<i32, AuthorRef> = users::table
-        .filter(users::id.eq_any(author_ids))
-        .select(AuthorRef::as_select())
-        .load(conn)?
-        .into_iter()
-        .map(|author| (author.id, author))
-        .collect();
-    let mut topics = topics::for_articles(conn, &ids)?;
-    let mut entities = entities::for_articles(conn, &ids)?;
-    let mut corrections = corrections::for_articles(conn, &ids)?;
-    let image_ids: Vec<i32> = rows
-        .iter()
-        .flat_map(|row| [row.featured_image_id, row.seo_image_id])
-        .flatten()
-        .collect();
+    let authors: HashMap<i32, AuthorRef> = if parts.author {
+        let author_ids: BTreeSet<i32> = rows.iter().map(|row| row.author_id).collect();
+        users::table
+            .filter(users::id.eq_any(author_ids))
+            .select(AuthorRef::as_select())
+            .load(conn)?
+            .into_iter()
+            .map(|author| (author.id, author))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    let mut topics = if parts.topics {
+        topics::for_articles(conn, &ids)?
+    } else {
+        HashMap::new()
+    };
+    let mut entities = if parts.entities {
+        entities::for_articles(conn, &ids)?
+    } else {
+        HashMap::new()
+    };
+    let mut corrections = if parts.corrections {
+        corrections::for_articles(conn, &ids)?
+    } else {
+        HashMap::new()
+    };
+    let image_ids: Vec<i32> = if parts.images {
+        rows.iter()
+            .flat_map(|row| [row.featured_image_id, row.seo_image_id])
+            .flatten()
+            .collect()
+    } else {
+        Vec::new()
+    };
     let images = media::find_many(conn, &image_ids)?;
     let image = |id: Option<i32>| id.and_then(|id| images.get(&id).cloned());
     rows.into_iter()
         .map(|row| {
-            let author = authors.get(&row.author_id).cloned().ok_or_else(|| {
-                ApiError::Internal(format!("article {} has no author row", row.id))
-            })?;
+            let author = match authors.get(&row.author_id) {
+                Some(author) => author.clone(),
+                None if !parts.author => AuthorRef {
+                    id: row.author_id,
+                    display_name: String::new(),
+                    slug: None,
+                },
+                None => {
+                    return Err(ApiError::Internal(format!(
+                        "article {} has no author row",
+                        row.id
+                    )));
+                }
+            };
             Ok(ArticleSummary {
                 author,
                 topics: topics.remove(&row.id).unwrap_or_default(),
