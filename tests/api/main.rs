@@ -28,6 +28,7 @@ mod old_slugs;
 mod openapi;
 mod plans;
 mod related;
+mod revisions;
 mod roles;
 mod search;
 mod sitemaps;

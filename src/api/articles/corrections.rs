@@ -142,12 +142,13 @@ pub async fn add_correction(
     body: ApiJson<CorrectionInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
+    let user_id = user.id;
     let (kind, text) = body.0.validate()?;
     let key = path.key();
     let row = db::write(&state.pool, move |conn| {
         let before = store::find(conn, &key)?;
         let row = corrections::create(conn, &before.summary.row, kind, &text)?;
-        announce(conn, &before)?;
+        announce(conn, user_id, &before)?;
         Ok(row)
     })
     .await?;
@@ -172,6 +173,7 @@ pub async fn update_correction(
     body: ApiJson<CorrectionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
+    let user_id = user.id;
     let changes = body.0.validate()?;
     let CorrectionPath {
         id_or_slug,
@@ -180,7 +182,7 @@ pub async fn update_correction(
     let row = db::write(&state.pool, move |conn| {
         let before = store::find(conn, &Key::parse(&id_or_slug))?;
         let row = corrections::update(conn, &before.summary.row, correction_id, &changes)?;
-        announce(conn, &before)?;
+        announce(conn, user_id, &before)?;
         Ok(row)
     })
     .await?;
@@ -202,6 +204,7 @@ pub async fn delete_correction(
     path: web::Path<CorrectionPath>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
+    let user_id = user.id;
     let CorrectionPath {
         id_or_slug,
         correction_id,
@@ -209,7 +212,7 @@ pub async fn delete_correction(
     db::write(&state.pool, move |conn| {
         let before = store::find(conn, &Key::parse(&id_or_slug))?;
         corrections::delete(conn, &before.summary.row, correction_id)?;
-        announce(conn, &before)
+        announce(conn, user_id, &before)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -217,7 +220,12 @@ pub async fn delete_correction(
 
 /// The article changed with its corrections: `article.updated` (with CDN
 /// purge keys) like any other edit.
-fn announce(conn: &mut db::Conn, before: &store::ArticleRecord) -> Result<(), ApiError> {
+fn announce(
+    conn: &mut db::Conn,
+    user_id: i32,
+    before: &store::ArticleRecord,
+) -> Result<(), ApiError> {
     let after = store::find(conn, &Key::Id(before.summary.row.id))?;
-    events::article_saved(conn, Some(before), &after)
+    events::article_saved(conn, Some(before), &after)?;
+    crate::store::revisions::record(conn, user_id, Some(before), &after)
 }

@@ -4,6 +4,7 @@ pub mod corrections;
 pub mod jsonld;
 mod list;
 mod related;
+pub mod revisions;
 
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
 pub use related::{__path_related_articles, RelatedArticles, RelatedQuery, related_articles};
@@ -537,9 +538,11 @@ pub async fn create_article(
     let new = body.0.validate()?;
     check_reassignment(&user, new.author_id)?;
     let author_id = new.author_id.unwrap_or(user.id);
+    let user_id = user.id;
     let record = db::write(&state.pool, move |conn| {
         let record = store::create(conn, &new, author_id)?;
         events::article_saved(conn, None, &record)?;
+        crate::store::revisions::record(conn, user_id, None, &record)?;
         Ok(record)
     })
     .await?;
@@ -581,6 +584,7 @@ async fn save(
     check_reassignment(user, changes.author_id)?;
     let key = path.key();
     let authorize = may_edit(user, if_match);
+    let user_id = user.id;
     let record = db::write(&state.pool, move |conn| {
         let mut before = None;
         let record = store::update(conn, &key, &changes, |current| {
@@ -588,6 +592,7 @@ async fn save(
             authorize(current)
         })?;
         events::article_saved(conn, before.as_ref(), &record)?;
+        crate::store::revisions::record(conn, user_id, before.as_ref(), &record)?;
         Ok(record)
     })
     .await?;

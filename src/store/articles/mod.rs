@@ -136,8 +136,11 @@ pub struct ArticleRecord {
     pub body: ArticleBody,
 }
 
-/// A validated article as created or fully replaced.
-#[derive(Debug, Clone)]
+/// A validated article as created or fully replaced: its whole writable
+/// content. It is also what a revision keeps (serialized, see
+/// `store::revisions`), and a restore turns it back into a replacement,
+/// so a new writable field needs only its line in `NewArticle::of` too.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewArticle {
     pub slug: Option<String>,
     pub title: String,
@@ -172,6 +175,39 @@ pub struct ArticleChanges {
     pub comments_open: Option<bool>,
     /// Reassigns the article to another active user.
     pub author_id: Option<i32>,
+}
+
+impl NewArticle {
+    /// The writable content of a stored article: what a PUT of it would
+    /// send back (with its slug and owner).
+    pub fn of(record: &ArticleRecord) -> NewArticle {
+        let row = &record.summary.row;
+        NewArticle {
+            slug: Some(row.slug.clone()),
+            title: row.title.clone(),
+            subtitle: row.subtitle.clone(),
+            summary: row.summary.clone(),
+            body: record.body.body.clone(),
+            status: row.status,
+            published_at: row.published_at,
+            source: row.source.clone(),
+            byline: row.byline.clone(),
+            topics: record
+                .summary
+                .topics
+                .iter()
+                .map(|t| t.slug.clone())
+                .collect(),
+            entities: record
+                .summary
+                .entities
+                .iter()
+                .map(|e| e.slug.clone())
+                .collect(),
+            comments_open: row.comments_open,
+            author_id: Some(row.author_id),
+        }
+    }
 }
 
 impl From<NewArticle> for ArticleChanges {
