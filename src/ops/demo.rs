@@ -523,6 +523,7 @@ pub fn load(conn: &mut Conn) -> Result<String, ApiError> {
                 },
                 author,
             )?;
+            crate::store::revisions::record(conn, author, None, &article)?;
             article_ids.push(article.summary.row.id);
         }
         let comment_count = comment_threads(conn, &article_ids, editor.id)?;
