@@ -45,6 +45,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(articles::revisions::list_revisions)
                 .service(articles::revisions::get_revision)
                 .service(articles::revisions::restore_revision)
+                .service(articles::preview::create_preview)
+                .service(articles::preview::revoke_previews)
                 .service(comments::list_thread)
                 .service(comments::post_comment)
                 .service(comments::list_comments)

@@ -69,6 +69,7 @@ diesel::table! {
         updated_at -> Timestamp,
         version -> Integer,
         was_public -> Bool,
+        preview_generation -> Integer,
     }
 }
 

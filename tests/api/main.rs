@@ -27,6 +27,7 @@ mod media;
 mod old_slugs;
 mod openapi;
 mod plans;
+mod previews;
 mod related;
 mod revisions;
 mod roles;

@@ -3,6 +3,7 @@
 pub mod corrections;
 pub mod jsonld;
 mod list;
+pub mod preview;
 mod related;
 pub mod revisions;
 
@@ -422,7 +423,7 @@ impl crate::cache::Weigh for RenderedArticle {
 /// An article the reader may not see is a 404, as if it did not exist.
 #[utoipa::path(
     tag = "articles",
-    params(IdOrSlug),
+    params(IdOrSlug, preview::ArticleQuery),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = Article),
@@ -437,8 +438,12 @@ pub async fn get_article(
     user: MaybeUser,
     req: HttpRequest,
     path: web::Path<IdOrSlug>,
+    query: web::Query<preview::ArticleQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
+    if let Some(token) = &query.preview {
+        return preview::respond(&state, key, token).await;
+    }
     let cached = answers.into_inner();
     let lookup = key.clone();
     let article = match db::run(&state.pool, move |conn| {
