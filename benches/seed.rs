@@ -221,6 +221,8 @@ fn main() {
                     },
                     1,
                 )?;
+                // As the API does: each article's first revision.
+                newsdesk::store::revisions::record(conn, 1, None, &article)?;
                 if n % 10 == 0 {
                     commented.push(article.summary.row.id);
                 }

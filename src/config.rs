@@ -27,6 +27,9 @@ pub struct Config {
     pub jwt_secret: Option<String>,
     /// `NEWSDESK_TOKEN_TTL`: seconds an access token lives. Default 3600.
     pub token_ttl_seconds: u64,
+    /// `NEWSDESK_PREVIEW_TTL`: seconds a preview link of an article stays
+    /// valid. Default 86400 (24 hours).
+    pub preview_ttl_seconds: u64,
     /// `NEWSDESK_AUTH_RATE_LIMIT`: sign-in attempts per minute per client. Default 10.
     pub auth_rate_per_minute: u32,
     /// `NEWSDESK_COMMENT_RATE_LIMIT`: comment posts per minute per client. Default 5.
@@ -120,6 +123,7 @@ impl Default for Config {
             workers: None,
             jwt_secret: None,
             token_ttl_seconds: 3600,
+            preview_ttl_seconds: 86_400,
             auth_rate_per_minute: 10,
             comment_rate_per_minute: 5,
             comments_auto_approve: false,
@@ -179,6 +183,8 @@ impl Config {
             },
             token_ttl_seconds: parse_var("NEWSDESK_TOKEN_TTL")?
                 .unwrap_or(defaults.token_ttl_seconds),
+            preview_ttl_seconds: parse_var("NEWSDESK_PREVIEW_TTL")?
+                .unwrap_or(defaults.preview_ttl_seconds),
             auth_rate_per_minute: parse_var("NEWSDESK_AUTH_RATE_LIMIT")?
                 .unwrap_or(defaults.auth_rate_per_minute),
             comment_rate_per_minute: parse_var("NEWSDESK_COMMENT_RATE_LIMIT")?

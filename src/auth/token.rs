@@ -22,7 +22,25 @@ pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    preview_validation: Validation,
     pub ttl_seconds: u64,
+}
+
+/// The audience of preview tokens: an access token has none, so neither
+/// kind is taken for the other.
+pub const PREVIEW_AUDIENCE: &str = "newsdesk-preview";
+
+/// A preview link's token: read-only access to one article, while the
+/// article's preview generation is still `gen` (a revocation moves it).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PreviewClaims {
+    /// `article:<id>`, never a user id, so that it is no bearer token.
+    pub sub: String,
+    pub aud: String,
+    pub generation: i32,
+    pub iat: u64,
+    pub exp: u64,
+    pub iss: String,
 }
 
 impl TokenKeys {
@@ -46,10 +64,17 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
+        let mut preview_validation = Validation::new(Algorithm::HS256);
+        preview_validation.set_issuer(&[ISSUER]);
+        preview_validation.set_audience(&[PREVIEW_AUDIENCE]);
+        preview_validation.set_required_spec_claims(&["exp", "iss", "sub", "aud"]);
+        // A preview expires at the second it says.
+        preview_validation.leeway = 0;
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            preview_validation,
             ttl_seconds,
         }
     }
@@ -71,5 +96,38 @@ impl TokenKeys {
     pub fn verify(&self, token: &str) -> Option<i32> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
         data.claims.sub.parse().ok()
+    }
+
+    /// A preview token for article `article_id` at preview generation
+    /// `generation`, valid `ttl_seconds`; with its expiry (seconds since
+    /// the epoch).
+    pub fn issue_preview(
+        &self,
+        article_id: i32,
+        generation: i32,
+        ttl_seconds: u64,
+    ) -> Result<(String, u64), String> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = PreviewClaims {
+            sub: format!("article:{article_id}"),
+            aud: PREVIEW_AUDIENCE.to_owned(),
+            generation,
+            iat: now,
+            exp: now + ttl_seconds,
+            iss: ISSUER.to_owned(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|err| format!("cannot sign a preview token: {err}"))?;
+        Ok((token, claims.exp))
+    }
+
+    /// The article id and preview generation of a valid, unexpired
+    /// preview token.
+    pub fn verify_preview(&self, token: &str) -> Option<(i32, i32)> {
+        let data =
+            jsonwebtoken::decode::<PreviewClaims>(token, &self.decoding, &self.preview_validation)
+                .ok()?;
+        let id = data.claims.sub.strip_prefix("article:")?.parse().ok()?;
+        Some((id, data.claims.generation))
     }
 }

@@ -77,6 +77,7 @@ diesel::table! {
         seo_description -> Nullable<Text>,
         seo_canonical_url -> Nullable<Text>,
         seo_image_id -> Nullable<Integer>,
+        preview_generation -> Integer,
     }
 }
 
@@ -259,7 +260,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    article_revisions (id) {
+        id -> Integer,
+        article_id -> Integer,
+        version -> Integer,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        changed -> Text,
+        public -> Bool,
+        snapshot -> Binary,
+    }
+}
+
 diesel::joinable!(corrections -> articles (article_id));
+diesel::joinable!(article_revisions -> articles (article_id));
+diesel::joinable!(article_revisions -> users (user_id));
 diesel::joinable!(articles -> users (author_id));
 diesel::joinable!(article_bodies -> articles (article_id));
 diesel::joinable!(comments -> articles (article_id));
@@ -291,4 +307,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     media,
     old_slugs,
     corrections,
+    article_revisions,
 );

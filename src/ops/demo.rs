@@ -638,6 +638,7 @@ pub fn load(
                 },
                 author,
             )?;
+            crate::store::revisions::record(conn, author, None, &article)?;
             article_ids.push(article.summary.row.id);
         }
         corrections_and_renames(conn, &article_ids)?;

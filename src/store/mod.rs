@@ -12,6 +12,8 @@ pub mod keys;
 pub mod media;
 pub mod old_slugs;
 pub mod outbox;
+pub mod previews;
+pub mod revisions;
 pub mod search;
 pub mod topics;
 pub mod users;

@@ -143,13 +143,14 @@ pub async fn add_correction(
     body: ApiJson<CorrectionInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
+    let user_id = user.id;
     let (kind, text) = body.0.validate()?;
     let key = path.key();
     let urls = state.config.urls.clone();
     let row = db::write(&state.pool, move |conn| {
         let before = store::find(conn, &key)?;
         let row = corrections::create(conn, &before.summary.row, kind, &text)?;
-        announce(conn, &urls, &before)?;
+        announce(conn, &urls, user_id, &before)?;
         Ok(row)
     })
     .await?;
@@ -174,6 +175,7 @@ pub async fn update_correction(
     body: ApiJson<CorrectionPatch>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
+    let user_id = user.id;
     let changes = body.0.validate()?;
     let CorrectionPath {
         id_or_slug,
@@ -183,7 +185,7 @@ pub async fn update_correction(
     let row = db::write(&state.pool, move |conn| {
         let before = store::find(conn, &Key::parse(&id_or_slug))?;
         let row = corrections::update(conn, &before.summary.row, correction_id, &changes)?;
-        announce(conn, &urls, &before)?;
+        announce(conn, &urls, user_id, &before)?;
         Ok(row)
     })
     .await?;
@@ -205,6 +207,7 @@ pub async fn delete_correction(
     path: web::Path<CorrectionPath>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
+    let user_id = user.id;
     let CorrectionPath {
         id_or_slug,
         correction_id,
@@ -213,7 +216,7 @@ pub async fn delete_correction(
     db::write(&state.pool, move |conn| {
         let before = store::find(conn, &Key::parse(&id_or_slug))?;
         corrections::delete(conn, &before.summary.row, correction_id)?;
-        announce(conn, &urls, &before)
+        announce(conn, &urls, user_id, &before)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -224,8 +227,10 @@ pub async fn delete_correction(
 fn announce(
     conn: &mut db::Conn,
     urls: &PublicUrls,
+    user_id: i32,
     before: &store::ArticleRecord,
 ) -> Result<(), ApiError> {
     let after = store::find(conn, &Key::Id(before.summary.row.id))?;
-    events::article_saved(conn, urls, Some(before), &after)
+    events::article_saved(conn, urls, Some(before), &after)?;
+    crate::store::revisions::record(conn, user_id, Some(before), &after)
 }

@@ -4,8 +4,10 @@ pub mod corrections;
 pub mod facets;
 pub mod jsonld;
 mod list;
+pub mod preview;
 pub mod projection;
 mod related;
+pub mod revisions;
 
 pub use facets::ArticleFacets;
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
@@ -553,6 +555,12 @@ pub struct ArticleQuery {
     /// 422 naming them); each set of fields is its own representation,
     /// with its own ETag. Example: `id,slug,title,body_html`.
     pub fields: Option<String>,
+    /// A preview token (`POST /articles/{id_or_slug}/preview`): shows the
+    /// article as staff see it, whatever its status, to whoever holds the
+    /// token; never cached (`Cache-Control: private, no-store`,
+    /// `X-Robots-Tag: noindex`). A token that is invalid, expired,
+    /// revoked or for another article is a 403.
+    pub preview: Option<String>,
 }
 
 /// Get one article by id or slug, with its body.
@@ -580,6 +588,9 @@ pub async fn get_article(
 ) -> Result<HttpResponse, ApiError> {
     let projection = Projection::parse(query.fields.as_deref(), projection::ARTICLE_FIELDS)?;
     let key = path.key();
+    if let Some(token) = &query.preview {
+        return preview::respond(&state, key, token).await;
+    }
     let cached = answers.into_inner();
     let lookup = key.clone();
     let urls = state.config.urls.clone();
@@ -686,9 +697,11 @@ pub async fn create_article(
     check_reassignment(&user, new.author_id)?;
     let author_id = new.author_id.unwrap_or(user.id);
     let urls = state.config.urls.clone();
+    let user_id = user.id;
     let record = db::write(&state.pool, move |conn| {
         let record = store::create(conn, &new, author_id)?;
         events::article_saved(conn, &urls, None, &record)?;
+        crate::store::revisions::record(conn, user_id, None, &record)?;
         Ok(record)
     })
     .await?;
@@ -731,6 +744,7 @@ async fn save(
     let key = path.key();
     let authorize = may_edit(user, &state.config.urls, if_match);
     let urls = state.config.urls.clone();
+    let user_id = user.id;
     let record = db::write(&state.pool, move |conn| {
         let mut before = None;
         let record = store::update(conn, &key, &changes, |current| {
@@ -738,6 +752,7 @@ async fn save(
             authorize(current)
         })?;
         events::article_saved(conn, &urls, before.as_ref(), &record)?;
+        crate::store::revisions::record(conn, user_id, before.as_ref(), &record)?;
         Ok(record)
     })
     .await?;

@@ -85,7 +85,7 @@ pub struct ArticleSummaryRow {
 
 /// What search engines and social cards show of an article, when it is
 /// not the article's own title, summary and featured image.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Seo {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -169,8 +169,11 @@ pub struct ArticleRecord {
     pub body: ArticleBody,
 }
 
-/// A validated article as created or fully replaced.
-#[derive(Debug, Clone)]
+/// A validated article as created or fully replaced: its whole writable
+/// content. It is also what a revision keeps (serialized, see
+/// `store::revisions`), and a restore turns it back into a replacement,
+/// so a new writable field needs only its line in `NewArticle::of` too.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NewArticle {
     pub slug: Option<String>,
     pub title: String,
@@ -187,7 +190,9 @@ pub struct NewArticle {
     /// The owner, when not the user who writes it (editors only).
     pub author_id: Option<i32>,
     /// A media id.
+    #[serde(default)]
     pub featured_image_id: Option<i32>,
+    #[serde(default)]
     pub seo: Seo,
 }
 
@@ -211,6 +216,41 @@ pub struct ArticleChanges {
     pub featured_image_id: Option<Option<i32>>,
     /// Replaces the whole of it.
     pub seo: Option<Seo>,
+}
+
+impl NewArticle {
+    /// The writable content of a stored article: what a PUT of it would
+    /// send back (with its slug and owner).
+    pub fn of(record: &ArticleRecord) -> NewArticle {
+        let row = &record.summary.row;
+        NewArticle {
+            slug: Some(row.slug.clone()),
+            title: row.title.clone(),
+            subtitle: row.subtitle.clone(),
+            summary: row.summary.clone(),
+            body: record.body.body.clone(),
+            status: row.status,
+            published_at: row.published_at,
+            source: row.source.clone(),
+            byline: row.byline.clone(),
+            topics: record
+                .summary
+                .topics
+                .iter()
+                .map(|t| t.slug.clone())
+                .collect(),
+            entities: record
+                .summary
+                .entities
+                .iter()
+                .map(|e| e.slug.clone())
+                .collect(),
+            comments_open: row.comments_open,
+            author_id: Some(row.author_id),
+            featured_image_id: row.featured_image_id,
+            seo: row.seo(),
+        }
+    }
 }
 
 impl From<NewArticle> for ArticleChanges {
