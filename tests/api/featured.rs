@@ -183,3 +183,31 @@ async fn a_change_to_the_image_shows_in_every_cached_answer_that_embeds_it() {
         "After"
     );
 }
+
+#[tokio::test]
+async fn a_restored_revision_brings_back_the_featured_image_and_seo() {
+    let app = spawn_app().await;
+    let photo = image(&app, "?alt=Photo").await;
+    let article = app
+        .create(
+            "/api/v1/articles",
+            // Published: its versions are kept, not folded like a draft's.
+            json!({"title": "Restorable", "status": "published", "featured_image": photo["id"],
+                   "seo": {"title": "For search"}}),
+        )
+        .await;
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let cleared = app
+        .patch(&path, &json!({"featured_image": null, "seo": null}))
+        .await;
+    assert_eq!(cleared.json["featured_image"], Value::Null);
+    let restored = app
+        .post(
+            &format!("{path}/revisions/{}/restore", article["version"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(restored.status, 200, "{}", restored.text);
+    assert_eq!(restored.json["featured_image"]["id"], photo["id"]);
+    assert_eq!(restored.json["seo"]["title"], "For search");
+}
