@@ -56,7 +56,7 @@ TOKEN=$(curl -fs -X POST "$BASE/api/v1/auth/token" -H 'Content-Type: application
 python3 - "$WORK/photo.png" <<'PY'
 import struct, sys, zlib
 w, h = 1600, 900
-rows = b"".join(b"\0" + bytes((x * 255 // w, y * 255 // h, 128) for x in range(w)) for y in range(h))
+rows = b"".join(b"\0" + bytes(v for x in range(w) for v in (x * 255 // w, y * 255 // h, 128)) for y in range(h))
 chunk = lambda k, d: struct.pack(">I", len(d)) + k + d + struct.pack(">I", zlib.crc32(k + d))
 open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
                               + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
