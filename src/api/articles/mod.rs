@@ -573,6 +573,7 @@ pub struct ArticleQuery {
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The article", body = Article),
+        (status = 403, description = "A `preview` token that is invalid, expired, revoked or for another article", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 301, description = "An old slug of the article: `Location` names the current one",
             body = super::MovedSlug, headers(("Location" = String, description = "/api/v1/articles/{current-slug}"))),
     )
