@@ -136,10 +136,9 @@ pub struct ProfilePatch {
 impl ProfilePatch {
     fn validate(self) -> Result<UserChanges, ApiError> {
         let mut errors = FieldErrors::new();
-        let display_name = self
-            .display_name
-            .as_deref()
-            .map(|name| super::fields::line(&mut errors, "display_name", name, 100));
+        let display_name = self.display_name.as_deref().map(|name| {
+            super::fields::line(&mut errors, "display_name", name, super::users::NAME_MAX)
+        });
         let profile = super::users::Profile::check(
             &mut errors,
             self.slug.as_deref(),

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::store::media::{self as media_store, MediaRow};
 use crate::store::users::{self as store, NewUser, UserChanges, UserRow};
 
-const NAME_MAX: usize = 100;
+pub(crate) const NAME_MAX: usize = 100;
 const EMAIL_MAX: usize = 254;
 pub(crate) const BIO_MAX: usize = 2_000;
 
