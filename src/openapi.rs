@@ -332,6 +332,11 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
             let security = serde_json::to_value(&operation.security).unwrap_or_default();
             let takes_token = security.to_string().contains("bearer");
             let needs_token = takes_token && !security.to_string().contains("{}");
+            // Query values are checked like body fields (`fields=`, `w=`…).
+            let has_query = operation.parameters.iter().flatten().any(|parameter| {
+                matches!(parameter, RefOr::T(parameter)
+                    if parameter.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
             let responses = &mut operation.responses.responses;
             let mut add = |status: &str, description: &str| {
                 responses
@@ -375,7 +380,7 @@ fn with_error_responses(mut api: utoipa::openapi::OpenApi) -> utoipa::openapi::O
                 add("413", "The body is larger than 1 MiB");
                 add("415", "The body is not application/json");
             }
-            if has_body || (in_api && method == HttpMethod::Get && is_list) {
+            if has_body || (in_api && method == HttpMethod::Get && (is_list || has_query)) {
                 add("422", "Invalid values; `errors` lists each bad field");
             }
             // Every single resource takes If-Match on writes.
