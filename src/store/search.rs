@@ -49,6 +49,48 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// How well an article matches a search, best first, as WordPress's
+/// search orders them: every term in the title; else every term in the
+/// title, subtitle, summary or tags (topic and entity names and aliases);
+/// else anywhere (the body). Within a tier the newest come first. Each
+/// tier is a range of the index read in order, so a page costs what it
+/// shows, however many articles match (bm25 ranked every match first: 50
+/// ms and more for a common word at 100,000 articles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SearchTier {
+    Title,
+    Headline,
+    Body,
+}
+
+impl SearchTier {
+    /// Best first.
+    pub const ALL: [SearchTier; 3] = [SearchTier::Title, SearchTier::Headline, SearchTier::Body];
+
+    /// The `rank` readers see: higher is better.
+    pub fn score(self) -> f64 {
+        match self {
+            SearchTier::Title => 3.0,
+            SearchTier::Headline => 2.0,
+            SearchTier::Body => 1.0,
+        }
+    }
+
+    /// The tier whose `score` this is (read back from a cursor).
+    pub fn from_score(score: u8) -> Option<SearchTier> {
+        SearchTier::ALL
+            .into_iter()
+            .find(|tier| tier.score() as u8 == score)
+    }
+
+    /// This tier and the worse ones, best first.
+    pub fn and_below(self) -> impl Iterator<Item = SearchTier> {
+        SearchTier::ALL
+            .into_iter()
+            .filter(move |tier| *tier >= self)
+    }
+}
+
 /// Rewrites the index entries of these articles from their current text
 /// and tags. Call in the transaction that changed them, so that the index
 /// is never out of step with what was committed.

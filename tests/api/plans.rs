@@ -297,13 +297,47 @@ fn every_article_list_query_uses_an_index() {
     }
 }
 
+#[test]
+fn a_relevance_page_reads_the_search_index_in_order_without_sorting() {
+    // A page of a common word costs the page, not every match: the tier is
+    // read newest first straight from the index, never gathered and sorted.
+    let (_dir, pool) = newsroom();
+    let mut conn = pool.get().unwrap();
+    let filter = ArticleFilter {
+        search: search::SearchQuery::parse("sanctions"),
+        sort: Sort::Relevance,
+        ..ArticleFilter::default()
+    };
+    for spec in [
+        PageSpec::Offset(PageRequest {
+            page: 1,
+            per_page: 20,
+        }),
+        PageSpec::After {
+            per_page: 20,
+            after: Some(cursor_for(Sort::Relevance)),
+        },
+    ] {
+        // The count's plan and the page's; neither sorts.
+        let plans = articles::explain(&mut conn, &filter, &spec).unwrap();
+        assert!(
+            plans.iter().any(|line| line.contains("articles_fts")),
+            "{plans:#?}"
+        );
+        assert!(
+            !plans.iter().any(|line| line.contains("TEMP B-TREE")),
+            "{spec:?}: {plans:#?}"
+        );
+    }
+}
+
 fn cursor_for(sort: Sort) -> SortKey {
     let at = chrono::Utc::now().naive_utc();
     match sort {
         Sort::PublishedDesc | Sort::PublishedAsc => SortKey::Published(Some(at), 100),
         Sort::UpdatedDesc => SortKey::Updated(at, 100),
         Sort::Title => SortKey::Title("Story 50".into(), 100),
-        Sort::Relevance => SortKey::Relevance(-1.0, 100),
+        Sort::Relevance => SortKey::Relevance(search::SearchTier::Headline, 100),
     }
 }
 

@@ -61,6 +61,114 @@ async fn an_alias_of_a_tagged_entity_finds_the_article() {
 }
 
 #[tokio::test]
+async fn results_come_by_tier_title_then_headline_then_body_newest_first() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/entities",
+        json!({"name": "Sakhalin", "kind": "place"}),
+    )
+    .await;
+    // Created oldest first: within a tier the newest comes first.
+    let stories = [
+        (
+            "old-title",
+            "Sakhalin gas deal signed",
+            None,
+            "Talks ended.",
+            vec![],
+        ),
+        (
+            "body-old",
+            "Markets",
+            None,
+            "Traders watched Sakhalin closely.",
+            vec![],
+        ),
+        (
+            "tagged",
+            "Energy talks",
+            None,
+            "Nothing named here.",
+            vec!["sakhalin"],
+        ),
+        (
+            "subtitle",
+            "Pipeline news",
+            Some("Sakhalin exports rise"),
+            "More.",
+            vec![],
+        ),
+        (
+            "body-new",
+            "Weather",
+            None,
+            "Snow fell on Sakhalin.",
+            vec![],
+        ),
+        (
+            "new-title",
+            "Sakhalin ferry returns",
+            None,
+            "It sailed.",
+            vec![],
+        ),
+    ];
+    for (slug, title, subtitle, body, entities) in stories {
+        app.create(
+            "/api/v1/articles",
+            json!({"slug": slug, "title": title, "subtitle": subtitle, "body": body,
+                   "status": "published", "entities": entities}),
+        )
+        .await;
+    }
+    let order = [
+        "new-title",
+        "old-title",
+        "subtitle",
+        "tagged",
+        "body-new",
+        "body-old",
+    ];
+    assert_eq!(app.slugs("/api/v1/articles?q=sakhalin").await, order);
+    let reply = app.get("/api/v1/articles?q=sakhalin").await;
+    let ranks: Vec<f64> = reply.json["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["rank"].as_f64().unwrap())
+        .collect();
+    assert_eq!(ranks, [3.0, 3.0, 2.0, 2.0, 1.0, 1.0]);
+    assert_eq!(reply.json["meta"]["total"], 6);
+    // Offset pages cross the tiers where a tier runs out.
+    for (page, expected) in order.chunks(4).enumerate() {
+        assert_eq!(
+            app.slugs(&format!(
+                "/api/v1/articles?q=sakhalin&per_page=4&page={}",
+                page + 1
+            ))
+            .await,
+            expected
+        );
+    }
+    assert_eq!(
+        app.slugs("/api/v1/articles?q=sakhalin&per_page=1&page=5")
+            .await,
+        ["body-new"]
+    );
+    // Every word must be in the title for the title tier.
+    assert_eq!(
+        app.slugs("/api/v1/articles?q=sakhalin%20snow").await,
+        ["body-new"]
+    );
+    // In another order, results still carry their tier as `rank`.
+    let reply = app.get("/api/v1/articles?q=sakhalin&sort=title").await;
+    assert_eq!(reply.json["data"][0]["slug"], "tagged");
+    assert_eq!(reply.json["data"][0]["rank"], 2.0);
+    assert_eq!(reply.json["data"][1]["slug"], "body-old");
+    assert_eq!(reply.json["data"][1]["rank"], 1.0);
+}
+
+#[tokio::test]
 async fn words_are_anded_and_quoted_phrases_match_as_phrases() {
     let app = newsroom().await;
     let mut both = app

@@ -21,6 +21,7 @@ use crate::store::articles::{
 };
 use crate::store::keys;
 use crate::store::search::SearchQuery;
+use crate::store::search::SearchTier;
 
 const QUERY_MAX: usize = 500;
 
@@ -54,7 +55,9 @@ pub struct ArticleListQuery {
     /// and aliases of the article's topics and entities. Every word must
     /// match; `"quoted phrases"` match as phrases; other punctuation is
     /// ignored. Results carry `rank` and sort by relevance unless `sort` says
-    /// otherwise. Example: `DPRK sanctions`.
+    /// otherwise: title hits first, then hits in the subtitle, summary or
+    /// tags, then body hits, each newest first (as WordPress orders a
+    /// search). Example: `DPRK sanctions`.
     pub q: Option<String>,
     /// Topic slugs: `a,b` = filed under both, `a|b` = under either; `,`
     /// binds looser than `|` (`a|b,c` = (a or b) and c). A topic includes
@@ -81,7 +84,7 @@ pub struct ArticleListQuery {
     /// may see. `scheduled` lists those still waiting. Staff only for any
     /// value but `published` (403 otherwise).
     pub status: Option<ArticleStatus>,
-    /// Default `-published_at`, or `relevance` with `q`.
+    /// Default `-published_at`, or `relevance` with `q` (see `q`).
     pub sort: Option<ArticleSort>,
     /// Page number, from 1 (default 1). Not with `cursor` (422 when both
     /// are given).
@@ -246,11 +249,9 @@ enum CursorKey {
     Updated { t: NaiveDateTime, i: i32 },
     #[serde(rename = "t")]
     Title { t: String, i: i32 },
-    /// The rank travels as its bit pattern: serde_json reads decimal
-    /// floats back to within an ulp, not exactly, and an article tied on
-    /// rank with the last one shown must compare equal to it.
+    /// The search tier as its `rank` (3, 2 or 1).
     #[serde(rename = "r")]
-    Relevance { r: u64, i: i32 },
+    Relevance { t: u8, i: i32 },
 }
 
 impl From<SortKey> for CursorKey {
@@ -259,19 +260,27 @@ impl From<SortKey> for CursorKey {
             SortKey::Published(t, i) => CursorKey::Published { t, i },
             SortKey::Updated(t, i) => CursorKey::Updated { t, i },
             SortKey::Title(t, i) => CursorKey::Title { t, i },
-            SortKey::Relevance(r, i) => CursorKey::Relevance { r: r.to_bits(), i },
+            SortKey::Relevance(tier, i) => CursorKey::Relevance {
+                t: tier.score() as u8,
+                i,
+            },
         }
     }
 }
 
-impl From<CursorKey> for SortKey {
-    fn from(key: CursorKey) -> Self {
-        match key {
+impl TryFrom<CursorKey> for SortKey {
+    type Error = ApiError;
+
+    fn try_from(key: CursorKey) -> Result<Self, ApiError> {
+        Ok(match key {
             CursorKey::Published { t, i } => SortKey::Published(t, i),
             CursorKey::Updated { t, i } => SortKey::Updated(t, i),
             CursorKey::Title { t, i } => SortKey::Title(t, i),
-            CursorKey::Relevance { r, i } => SortKey::Relevance(f64::from_bits(r), i),
-        }
+            CursorKey::Relevance { t, i } => match SearchTier::from_score(t) {
+                Some(tier) => SortKey::Relevance(tier, i),
+                None => return Err(ApiError::invalid("cursor", "is not a cursor of this list")),
+            },
+        })
     }
 }
 
@@ -342,7 +351,7 @@ pub async fn list_articles(
             let after: CursorKey = pagination::decode_cursor(fingerprint, cursor)?;
             let spec = PageSpec::After {
                 per_page,
-                after: Some(after.into()),
+                after: Some(after.try_into()?),
             };
             (spec, pagination::Position::Cursor { per_page })
         }

@@ -189,7 +189,11 @@ pub struct ArticleListItem {
     pub url: String,
     /// Corrections, clarifications and updates, oldest first.
     pub corrections: Vec<corrections::Correction>,
-    /// With `q` only: how well the article matches, higher is better.
+    /// With `q` only: how well the article matches, higher is better: 3
+    /// when every word is in the title, 2 when every word is in the
+    /// title, subtitle, summary or the names of its topics and entities,
+    /// 1 when the body has the rest.
+    #[schema(example = 3.0)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rank: Option<f64>,
 }

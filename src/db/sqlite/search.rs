@@ -6,7 +6,7 @@ use diesel::sql_types::Text;
 use diesel::sqlite::Sqlite;
 
 use crate::db::schema::{articles, articles_fts};
-use crate::store::search::SearchQuery;
+use crate::store::search::{SearchQuery, SearchTier};
 
 diesel::infix_operator!(Matches, " MATCH ", backend: Sqlite);
 
@@ -33,8 +33,78 @@ pub fn searched(query: &SearchQuery) -> Searched {
         ))
 }
 
-/// How well an article of `searched` matches: FTS5's bm25, lower is better.
-pub use articles_fts::rank;
+/// The articles of `query` in `tier`, joined to the index, whose rowid
+/// (the article id) orders them: newest first is `rowid DESC`, which FTS5
+/// reads in order and stops after a page.
+/// `before`: only articles older (of lower id) than this one, as a range
+/// of the index.
+pub fn searched_in_tier(query: &SearchQuery, tier: SearchTier, before: Option<i32>) -> Searched {
+    let searched = articles::table
+        .inner_join(articles_fts::table.on(articles_fts::rowid.eq(articles::id)))
+        .into_boxed()
+        .filter(Matches::new(
+            articles_fts::whole,
+            tier_query(query, tier).into_sql::<Text>(),
+        ));
+    match before {
+        Some(id) => searched.filter(articles_fts::rowid.lt(id)),
+        None => searched,
+    }
+}
+
+/// The order of a tier: newest (highest id) first.
+pub fn tier_order() -> diesel::dsl::Desc<articles_fts::rowid> {
+    articles_fts::rowid.desc()
+}
+
+/// Which of `ids` are in the title and headline tiers of `query` (the
+/// rest matched in the body): two lookups per id, for the ranks of a page.
+pub fn tiers_of(
+    conn: &mut SqliteConnection,
+    query: &SearchQuery,
+    ids: &[i32],
+) -> QueryResult<Vec<SearchTier>> {
+    let mut in_tier = |columns: &str| -> QueryResult<Vec<i32>> {
+        articles_fts::table
+            .filter(Matches::new(
+                articles_fts::whole,
+                format!("{columns} : ({})", fts_query(query)).into_sql::<Text>(),
+            ))
+            .filter(articles_fts::rowid.eq_any(ids))
+            .select(articles_fts::rowid)
+            .load(conn)
+    };
+    let title = in_tier(TITLE)?;
+    let headline = in_tier(HEADLINE)?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            if title.contains(id) {
+                SearchTier::Title
+            } else if headline.contains(id) {
+                SearchTier::Headline
+            } else {
+                SearchTier::Body
+            }
+        })
+        .collect())
+}
+
+/// The columns of the title tier, and of the headline tier (FTS5 column
+/// filters).
+const TITLE: &str = "{title}";
+const HEADLINE: &str = "{title subtitle summary tags}";
+
+/// The FTS5 query of one tier: every term in its columns, and not in a
+/// better tier's.
+fn tier_query(query: &SearchQuery, tier: SearchTier) -> String {
+    let all = fts_query(query);
+    match tier {
+        SearchTier::Title => format!("{TITLE} : ({all})"),
+        SearchTier::Headline => format!("({HEADLINE} : ({all})) NOT ({TITLE} : ({all}))"),
+        SearchTier::Body => format!("({all}) NOT ({HEADLINE} : ({all}))"),
+    }
+}
 
 /// The ids as an SQL list. Only for integers read from the database or
 /// parsed as integers, which cannot carry SQL.
@@ -87,8 +157,8 @@ pub fn fts_query(query: &SearchQuery) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
-    use crate::store::search::SearchQuery;
+    use super::{fts_query, tier_query};
+    use crate::store::search::{SearchQuery, SearchTier};
 
     fn fts(typed: &str) -> Option<String> {
         SearchQuery::parse(typed).map(|query| fts_query(&query))
@@ -122,5 +192,25 @@ mod tests {
         );
         assert_eq!(fts(r#"" * - ( ) : ^ ""#), None);
         assert_eq!(fts(""), None);
+    }
+
+    #[test]
+    fn each_tier_leaves_out_the_better_ones() {
+        let Some(query) = SearchQuery::parse("DPRK \"North Korea\"") else {
+            panic!("a query with words");
+        };
+        let all = r#""dprk" AND "north korea""#;
+        assert_eq!(
+            tier_query(&query, SearchTier::Title),
+            format!("{{title}} : ({all})")
+        );
+        assert_eq!(
+            tier_query(&query, SearchTier::Headline),
+            format!("({{title subtitle summary tags}} : ({all})) NOT ({{title}} : ({all}))")
+        );
+        assert_eq!(
+            tier_query(&query, SearchTier::Body),
+            format!("({all}) NOT ({{title subtitle summary tags}} : ({all}))")
+        );
     }
 }

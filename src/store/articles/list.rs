@@ -18,7 +18,7 @@ use crate::db::sqlite::{self as backend, search::Searched};
 use crate::db::{Backend, Conn};
 use crate::domain::{ArticleStatus, EntityKind, Named};
 use crate::error::ApiError;
-use crate::store::search::SearchQuery;
+use crate::store::search::{SearchQuery, SearchTier};
 use crate::store::{PageRequest, entities, now, topics};
 use crate::store::{counts, keys};
 
@@ -55,20 +55,20 @@ pub enum SortKey {
     Published(Option<NaiveDateTime>, i32),
     Updated(NaiveDateTime, i32),
     Title(String, i32),
-    /// FTS5's rank (lower is better) and the id.
-    Relevance(f64, i32),
+    /// The search tier and the id (newest first within a tier).
+    Relevance(SearchTier, i32),
 }
 
 impl SortKey {
     /// The key of `row` under `sort`.
-    fn of(sort: Sort, row: &ArticleSummaryRow, rank: Option<f64>) -> SortKey {
+    fn of(sort: Sort, row: &ArticleSummaryRow, tier: Option<SearchTier>) -> SortKey {
         match sort {
             Sort::PublishedDesc | Sort::PublishedAsc => {
                 SortKey::Published(row.published_at, row.id)
             }
             Sort::UpdatedDesc => SortKey::Updated(row.updated_at, row.id),
             Sort::Title => SortKey::Title(row.title.clone(), row.id),
-            Sort::Relevance => SortKey::Relevance(rank.unwrap_or_default(), row.id),
+            Sort::Relevance => SortKey::Relevance(tier.unwrap_or(SearchTier::Body), row.id),
         }
     }
 
@@ -367,21 +367,15 @@ type RowsQuery = diesel::dsl::Offset<
         >,
     >,
 >;
-type RankedQuery = diesel::dsl::Offset<
+type SearchedQuery = diesel::dsl::Offset<
     diesel::dsl::Limit<
-        diesel::dsl::Select<
-            Searched,
-            (
-                diesel::dsl::AsSelect<ArticleSummaryRow, Backend>,
-                backend::search::rank,
-            ),
-        >,
+        diesel::dsl::Select<Searched, diesel::dsl::AsSelect<ArticleSummaryRow, Backend>>,
     >,
 >;
 
 enum PageQuery {
     Rows(RowsQuery),
-    Ranked(RankedQuery),
+    Searched(SearchedQuery),
 }
 
 /// Which slice of the list a page reads, in rows.
@@ -575,28 +569,76 @@ impl<'f> Resolved<'f> {
         })
     }
 
-    /// The page query: the list in its order, from where the window starts.
+    /// The articles of one search tier with every condition of a page,
+    /// older than `before` when given, newest first.
+    fn tier_query(&self, search: &SearchQuery, tier: SearchTier, before: Option<i32>) -> Searched {
+        let query = backend::search::searched_in_tier(search, tier, before);
+        let conditions = self.conditions(Purpose::Page);
+        conditions
+            .into_iter()
+            .fold(query, |query, condition| query.filter(condition))
+            .order(backend::search::tier_order())
+    }
+
+    /// A page in relevance order: the tiers in turn (see `SearchTier`),
+    /// each read newest first from where the window starts, until the
+    /// window is full. A tier that an offset steps over whole is counted,
+    /// up to the offset, to know how far into the next one it reaches.
+    fn relevance_rows(
+        &self,
+        conn: &mut Conn,
+        window: &Window,
+    ) -> Result<Vec<(ArticleSummaryRow, SearchTier)>, ApiError> {
+        let search = self
+            .filter
+            .search
+            .as_ref()
+            .ok_or_else(relevance_without_search)?;
+        let (first, after_id) = match &window.after {
+            Some(SortKey::Relevance(tier, id)) => (*tier, Some(*id)),
+            Some(_) => return Err(relevance_without_search()),
+            None => (SearchTier::Title, None),
+        };
+        let mut rows = Vec::new();
+        let mut skip = window.offset;
+        for tier in first.and_below() {
+            let wanted = window.limit - rows.len() as i64;
+            if wanted <= 0 {
+                break;
+            }
+            let before = after_id.filter(|_| tier == first);
+            let found: Vec<ArticleSummaryRow> = self
+                .tier_query(search, tier, before)
+                .select(ArticleSummaryRow::as_select())
+                .limit(wanted)
+                .offset(skip)
+                .load(conn)?;
+            if found.is_empty() && skip > 0 {
+                let held = self
+                    .tier_query(search, tier, before)
+                    .select(articles::id)
+                    .limit(skip)
+                    .load::<i32>(conn)?
+                    .len();
+                skip -= i64::try_from(held).unwrap_or(skip);
+                continue;
+            }
+            skip = 0;
+            rows.extend(found.into_iter().map(|row| (row, tier)));
+        }
+        Ok(rows)
+    }
+
+    /// The page query: the list in its order, from where the window starts
+    /// (for any order but relevance, which `relevance_rows` reads).
     fn page_query(&self, window: Window) -> Result<PageQuery, ApiError> {
         let sort = self.filter.sort;
         let undated = self.filter.may_be_undated();
-        let source = match (&window.after, sort) {
-            (Some(SortKey::Relevance(rank, id)), Sort::Relevance) => {
-                let (rank, id) = (*rank, *id);
-                match self.source(Purpose::Page) {
-                    Source::Searched(query) => Source::Searched(
-                        query.filter(
-                            backend::search::rank
-                                .gt(rank)
-                                .or(backend::search::rank.eq(rank).and(articles::id.gt(id))),
-                        ),
-                    ),
-                    articles => articles,
-                }
-            }
-            (Some(after), _) => self
+        let source = match &window.after {
+            Some(after) => self
                 .source(Purpose::Page)
                 .filter(after_key(after, sort, undated)?),
-            (None, _) => self.source(Purpose::Page),
+            None => self.source(Purpose::Page),
         };
         Ok(match source {
             Source::Articles(query) => PageQuery::Rows(
@@ -606,20 +648,13 @@ impl<'f> Resolved<'f> {
                     .limit(window.limit)
                     .offset(window.offset),
             ),
-            Source::Searched(query) => {
-                let query = match sort {
-                    Sort::Relevance => {
-                        query.order((backend::search::rank.asc(), articles::id.asc()))
-                    }
-                    sort => query.order(ordering(sort)?),
-                };
-                PageQuery::Ranked(
-                    query
-                        .select((ArticleSummaryRow::as_select(), backend::search::rank))
-                        .limit(window.limit)
-                        .offset(window.offset),
-                )
-            }
+            Source::Searched(query) => PageQuery::Searched(
+                query
+                    .order(ordering(sort)?)
+                    .select(ArticleSummaryRow::as_select())
+                    .limit(window.limit)
+                    .offset(window.offset),
+            ),
         })
     }
 }
@@ -794,29 +829,39 @@ pub fn page_parts(
 ) -> Result<ArticlePage, ApiError> {
     let window = resolved.window(spec)?;
     let per_page = window.limit - 1;
-    let mut rows: Vec<(ArticleSummaryRow, Option<f64>)> = match resolved.page_query(window)? {
-        PageQuery::Rows(query) => query
-            .load::<ArticleSummaryRow>(conn)?
+    let sort = resolved.filter.sort;
+    let mut rows: Vec<(ArticleSummaryRow, Option<SearchTier>)> = if sort == Sort::Relevance {
+        resolved
+            .relevance_rows(conn, &window)?
             .into_iter()
-            .map(|row| (row, None))
-            .collect(),
-        PageQuery::Ranked(query) => query
-            .load::<(ArticleSummaryRow, f64)>(conn)?
-            .into_iter()
-            .map(|(row, rank)| (row, Some(rank)))
-            .collect(),
+            .map(|(row, tier)| (row, Some(tier)))
+            .collect()
+    } else {
+        let found = match resolved.page_query(window)? {
+            PageQuery::Rows(query) => query.load::<ArticleSummaryRow>(conn)?,
+            PageQuery::Searched(query) => query.load::<ArticleSummaryRow>(conn)?,
+        };
+        found.into_iter().map(|row| (row, None)).collect()
     };
     let has_more = rows.len() as i64 > per_page;
     rows.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
-    let sort = resolved.filter.sort;
+    // In another order, a search's page learns each article's tier after.
+    if let Some(search) = &resolved.filter.search
+        && sort != Sort::Relevance
+    {
+        let ids: Vec<i32> = rows.iter().map(|(row, _)| row.id).collect();
+        let tiers = backend::search::tiers_of(conn, search, &ids)?;
+        for ((_, tier), found) in rows.iter_mut().zip(tiers) {
+            *tier = Some(found);
+        }
+    }
     let next = rows
         .last()
         .filter(|_| has_more)
-        .map(|(row, rank)| SortKey::of(sort, row, *rank));
-    // bm25 ranks are negative, lower being better; readers get higher = better.
+        .map(|(row, tier)| SortKey::of(sort, row, *tier));
     let ranks = rows
         .iter()
-        .map(|(_, rank)| rank.map(|rank| -rank))
+        .map(|(_, tier)| tier.map(SearchTier::score))
         .collect();
     let mut depends_on = resolved.keys();
     depends_on.extend(rows.iter().map(|(row, _)| keys::article(row.id)));
@@ -844,9 +889,20 @@ pub fn explain(
         Err(Source::Articles(query)) => backend::plan(conn, count_query(query))?,
         Err(Source::Searched(query)) => backend::plan(conn, count_query(query))?,
     };
-    plans.extend(match resolved.page_query(resolved.window(spec)?)? {
-        PageQuery::Rows(query) => backend::plan(conn, query)?,
-        PageQuery::Ranked(query) => backend::plan(conn, query)?,
+    let window = resolved.window(spec)?;
+    plans.extend(match &filter.search {
+        // The first tier's query: what a first page runs first.
+        Some(search) if filter.sort == Sort::Relevance => backend::plan(
+            conn,
+            resolved
+                .tier_query(search, SearchTier::Title, None)
+                .select(ArticleSummaryRow::as_select())
+                .limit(window.limit),
+        )?,
+        _ => match resolved.page_query(window)? {
+            PageQuery::Rows(query) => backend::plan(conn, query)?,
+            PageQuery::Searched(query) => backend::plan(conn, query)?,
+        },
     });
     Ok(plans)
 }
@@ -947,7 +1003,7 @@ impl PageSpec {
                         format!("u:{}:{id}", at.and_utc().timestamp_micros())
                     }
                     Some(SortKey::Title(title, id)) => format!("t:{id}:{title}"),
-                    Some(SortKey::Relevance(rank, id)) => format!("r:{}:{id}", rank.to_bits()),
+                    Some(SortKey::Relevance(tier, id)) => format!("r:{}:{id}", tier.score()),
                 };
                 format!("per_page={per_page};after={after}")
             }
