@@ -131,7 +131,17 @@ FOR EACH ROW EXECUTE FUNCTION topic_closure_insert();
 -- old and new ancestors from their links (rare, as costly as the sections
 -- are large). Old ancestors' counts are recounted only where they exist;
 -- new ancestors' rows are made first.
+--
+-- The old ancestors are read from the topic's own closure rows, where
+-- SQLite reads those of OLD.parent_id: the same set, except when the move
+-- is the SET NULL of a deleted parent. That parent's closure rows are gone
+-- by then, so SQLite recounts nothing and the ancestors above it keep
+-- counting the orphaned subtree's articles (see tests/postgres/README.md);
+-- here they are recounted.
 CREATE FUNCTION topic_closure_move() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    old_ancestors text[] := ARRAY(SELECT 'topic:' || ancestor_id FROM topic_closure
+                                  WHERE topic_id = NEW.id AND ancestor_id <> NEW.id);
 BEGIN
     DELETE FROM topic_closure
         WHERE topic_id IN (SELECT topic_id FROM topic_closure WHERE ancestor_id = NEW.id)
@@ -144,8 +154,8 @@ BEGIN
         ON CONFLICT (key) DO NOTHING;
     UPDATE published_counts
         SET n = topic_published_count(substr(published_counts.key, 7)::integer)
-        WHERE key IN (SELECT 'topic:' || ancestor_id FROM topic_closure
-                      WHERE topic_id IN (OLD.parent_id, NEW.parent_id));
+        WHERE key = ANY (old_ancestors)
+           OR key IN (SELECT 'topic:' || ancestor_id FROM topic_closure WHERE topic_id = NEW.parent_id);
     RETURN NULL;
 END $$;
 CREATE TRIGGER topic_closure_move AFTER UPDATE OF parent_id ON topics
@@ -158,14 +168,8 @@ EXECUTE FUNCTION topic_closure_move();
 
 -- Before a topic or entity goes, its links go, so that the link triggers
 -- take its articles out of the counts while the closure still holds it.
--- A topic's children become roots here rather than by the foreign key's
--- SET NULL, which runs after the topic's closure rows are gone: their
--- move (topic_closure_move) then finds no ancestors to recount, and the
--- ancestors kept counting the children's articles. (The SQLite trigger of
--- the same name has that flaw; see tests/postgres/README.md.)
 CREATE FUNCTION published_counts_topic_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE topics SET parent_id = NULL WHERE parent_id = OLD.id;
     DELETE FROM article_topics WHERE topic_id = OLD.id;
     DELETE FROM published_counts WHERE key = 'topic:' || OLD.id;
     RETURN OLD;

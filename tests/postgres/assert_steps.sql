@@ -160,6 +160,25 @@ DO $$ BEGIN
     END IF;
 END $$;
 
+-- Several topics in one statement, a parent with its child, under a
+-- topic that stays: the survivor ends at the recount.
+INSERT INTO topics (id, slug, name, parent_id, created_at, updated_at) VALUES (110, 't110', 'Top', NULL, now(), now());
+INSERT INTO topics (id, slug, name, parent_id, created_at, updated_at) VALUES (111, 't111', 'Parent', 110, now(), now());
+INSERT INTO topics (id, slug, name, parent_id, created_at, updated_at) VALUES (112, 't112', 'Child', 111, now(), now());
+INSERT INTO topics (id, slug, name, parent_id, created_at, updated_at) VALUES (113, 't113', 'Grandchild', 112, now(), now());
+INSERT INTO article_topics VALUES (100, 113);
+DO $$ BEGIN
+    PERFORM pg_temp.expect('topic:110 over a tagged grandchild', pg_temp.published('topic:110'), 1);
+END $$;
+DELETE FROM topics WHERE id IN (111, 112);
+DO $$ BEGIN
+    PERFORM pg_temp.expect('topic:110 after its middle went', pg_temp.published('topic:110'), 0);
+    PERFORM pg_temp.expect('topic:113 keeps its article', pg_temp.published('topic:113'), 1);
+    IF pg_temp.ancestors(113) <> '113' THEN
+        RAISE EXCEPTION 'closure of the orphaned grandchild: %', pg_temp.ancestors(113);
+    END IF;
+END $$;
+
 -- The media an article shows changes: the article's generation moves.
 TRUNCATE gen_before; INSERT INTO gen_before SELECT * FROM generations;
 UPDATE articles SET featured_image_id = 1 WHERE id = 100;
@@ -173,6 +192,7 @@ END $$;
 DELETE FROM articles WHERE id = 100;
 DO $$ BEGIN
     PERFORM pg_temp.expect('topic:102 after the delete', pg_temp.published('topic:102'), 0);
+    PERFORM pg_temp.expect('topic:113 after the delete', pg_temp.published('topic:113'), 0);
     PERFORM pg_temp.expect('entity:100 after the delete', pg_temp.published('entity:100'), 0);
     PERFORM pg_temp.expect('author:2 back to the others', pg_temp.published('author:2'),
         (SELECT count(*) FROM articles WHERE author_id = 2 AND status = 'published'));

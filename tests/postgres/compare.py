@@ -5,7 +5,9 @@ from the data. PostgreSQL must equal the truth; it must equal SQLite
 everywhere, except where SQLite is the one that strays from the truth
 (printed as a warning: a flaw of the SQLite triggers, not of these).
 
-Usage: compare.py SQLITE_DUMP POSTGRES_DUMP"""
+With --strict, any difference fails (for SQLite with a proposed fix).
+
+Usage: compare.py [--strict] SQLITE_DUMP POSTGRES_DUMP"""
 import sys
 
 
@@ -44,20 +46,25 @@ def truth_errors(kept, truth):
     return errors
 
 
-sqlite, sqlite_truth = load(sys.argv[1])
-pg, pg_truth = load(sys.argv[2])
+args = sys.argv[1:]
+strict = args[0] == "--strict"
+if strict:
+    args = args[1:]
+sqlite, sqlite_truth = load(args[0])
+pg, pg_truth = load(args[1])
 failed = False
 
 for error in truth_errors(pg, pg_truth):
     print(f"FAIL postgres: {error}")
     failed = True
 for error in truth_errors(sqlite, sqlite_truth):
-    print(f"WARN sqlite (its triggers' flaw): {error}")
+    print(f"{'FAIL' if strict else 'WARN'} sqlite (its triggers' flaw): {error}")
+    failed = failed or strict
 
 for key in sorted(set(sqlite) | set(pg)):
     if sqlite.get(key) == pg.get(key):
         continue
-    if key in sqlite_truth and pg.get(key) == pg_truth.get(key) and sqlite.get(key) != sqlite_truth[key]:
+    if not strict and key in sqlite_truth and pg.get(key) == pg_truth.get(key) and sqlite.get(key) != sqlite_truth[key]:
         print(f"note: {key}: postgres {pg.get(key)!r} (right), sqlite {sqlite.get(key)!r} (stale)")
         continue
     print(f"FAIL differs: {key}: sqlite {sqlite.get(key)!r}, postgres {pg.get(key)!r}")
