@@ -145,16 +145,18 @@ CREATE TABLE articles (
     preview_generation   integer   NOT NULL DEFAULT 0
 );
 -- One index per sort order, each ending in id so that ties break without a
--- sort. (PostgreSQL sorts NULLs last ascending and first descending, where
--- SQLite sorts them first ascending: queries on published_at say NULLS
--- FIRST/LAST, these indexes serve them read either way.)
-CREATE INDEX articles_status_published ON articles (status, published_at, id);
-CREATE INDEX articles_published ON articles (published_at, id);
+-- sort. SQLite puts NULLs first in ascending order (last in descending);
+-- PostgreSQL the other way round unless told. The nullable sort columns
+-- are indexed NULLS FIRST, so that the app's SQLite order (ORDER BY
+-- published_at ASC NULLS FIRST, or DESC NULLS LAST, and keyset cursors
+-- that agree) reads these indexes forwards or backwards with no sort.
+CREATE INDEX articles_status_published ON articles (status, published_at NULLS FIRST, id);
+CREATE INDEX articles_published ON articles (published_at NULLS FIRST, id);
 CREATE INDEX articles_updated ON articles (updated_at, id);
 CREATE INDEX articles_title ON articles (title, id);
-CREATE INDEX articles_author ON articles (author_id, published_at);
-CREATE INDEX articles_source ON articles (source, published_at);
-CREATE INDEX articles_author_status ON articles (author_id, status, published_at);
+CREATE INDEX articles_author ON articles (author_id, published_at NULLS FIRST);
+CREATE INDEX articles_source ON articles (source NULLS FIRST, published_at NULLS FIRST);
+CREATE INDEX articles_author_status ON articles (author_id, status, published_at NULLS FIRST);
 CREATE INDEX articles_by_featured_image ON articles (featured_image_id) WHERE featured_image_id IS NOT NULL;
 CREATE INDEX articles_by_seo_image ON articles (seo_image_id) WHERE seo_image_id IS NOT NULL;
 
@@ -276,7 +278,7 @@ CREATE TABLE webhook_deliveries (
     updated_at      timestamp NOT NULL
 );
 -- The worker's claim (FOR UPDATE SKIP LOCKED): due pending deliveries.
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at NULLS FIRST) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_of_webhook ON webhook_deliveries (webhook_id, id);
 CREATE INDEX webhook_deliveries_of_event ON webhook_deliveries (event_id);
 

@@ -84,3 +84,4 @@ DROP FUNCTION topic_published_count(integer);
 DROP FUNCTION article_is_published(integer);
 DROP FUNCTION published_counts_add(bigint, text[]);
 DROP FUNCTION generations_bump(text[]);
+DROP FUNCTION bulk_load();

@@ -11,6 +11,20 @@
 -- lock. Two transactions that take such rows in opposite orders can
 -- deadlock (40P01); PostgreSQL aborts one, and the app retries it.
 
+-- A bulk load (the import: one transaction of every record) runs with
+-- `SET LOCAL newsdesk.bulk_load = 'on'`, which every trigger of this
+-- schema skips (the WHEN clauses), and ends with
+-- `SELECT newsdesk_rebuild_kept()` (migration 000004), which recomputes
+-- what they keep. Needed on PostgreSQL, not on SQLite: a row that one
+-- transaction updates k times leaves k versions that each later update
+-- walks until commit, so 100,000 articles bumping list:articles and
+-- their author's count cost O(k²) (10,000 articles in one transaction
+-- took minutes; the same with the flag, seconds).
+CREATE FUNCTION bulk_load() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(current_setting('newsdesk.bulk_load', true), '') = 'on';
+$$;
+
 -- Adds 1 to the generation of each distinct, non-NULL key.
 CREATE FUNCTION generations_bump(VARIADIC keys text[]) RETURNS void
 LANGUAGE sql AS $$
@@ -93,7 +107,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER article_status_counts_insert AFTER INSERT ON articles
-FOR EACH ROW EXECUTE FUNCTION article_status_counts_insert();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_status_counts_insert();
 
 CREATE FUNCTION article_status_counts_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -101,7 +115,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER article_status_counts_delete AFTER DELETE ON articles
-FOR EACH ROW EXECUTE FUNCTION article_status_counts_delete();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_status_counts_delete();
 
 CREATE FUNCTION article_status_counts_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -110,7 +124,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER article_status_counts_update AFTER UPDATE OF status ON articles
-FOR EACH ROW WHEN (OLD.status <> NEW.status)
+FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.status <> NEW.status))
 EXECUTE FUNCTION article_status_counts_update();
 
 ------------------------------------------------------------------------
@@ -125,7 +139,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER topic_closure_insert AFTER INSERT ON topics
-FOR EACH ROW EXECUTE FUNCTION topic_closure_insert();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION topic_closure_insert();
 
 -- A move re-links the subtree under its new ancestors and recounts the
 -- old and new ancestors from their links (rare, as costly as the sections
@@ -159,7 +173,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER topic_closure_move AFTER UPDATE OF parent_id ON topics
-FOR EACH ROW WHEN (OLD.parent_id IS DISTINCT FROM NEW.parent_id)
+FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.parent_id IS DISTINCT FROM NEW.parent_id))
 EXECUTE FUNCTION topic_closure_move();
 
 ------------------------------------------------------------------------
@@ -175,7 +189,7 @@ BEGIN
     RETURN OLD;
 END $$;
 CREATE TRIGGER published_counts_topic_delete BEFORE DELETE ON topics
-FOR EACH ROW EXECUTE FUNCTION published_counts_topic_delete();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION published_counts_topic_delete();
 
 CREATE FUNCTION published_counts_entity_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -184,7 +198,7 @@ BEGIN
     RETURN OLD;
 END $$;
 CREATE TRIGGER published_counts_entity_delete BEFORE DELETE ON entities
-FOR EACH ROW EXECUTE FUNCTION published_counts_entity_delete();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION published_counts_entity_delete();
 
 CREATE FUNCTION published_counts_entity_kind() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -195,7 +209,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_entity_kind AFTER UPDATE OF kind ON entities
-FOR EACH ROW WHEN (OLD.kind <> NEW.kind)
+FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.kind <> NEW.kind))
 EXECUTE FUNCTION published_counts_entity_kind();
 
 -- A new link of a published article counts it in each topic of the
@@ -215,7 +229,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_link_topic_insert AFTER INSERT ON article_topics
-FOR EACH ROW EXECUTE FUNCTION published_counts_link_topic_insert();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION published_counts_link_topic_insert();
 
 CREATE FUNCTION published_counts_link_topic_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -230,7 +244,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_link_topic_delete AFTER DELETE ON article_topics
-FOR EACH ROW EXECUTE FUNCTION published_counts_link_topic_delete();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION published_counts_link_topic_delete();
 
 CREATE FUNCTION published_counts_link_entity_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -248,7 +262,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_link_entity_insert AFTER INSERT ON article_entities
-FOR EACH ROW EXECUTE FUNCTION published_counts_link_entity_insert();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION published_counts_link_entity_insert();
 
 CREATE FUNCTION published_counts_link_entity_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -266,7 +280,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_link_entity_delete AFTER DELETE ON article_entities
-FOR EACH ROW EXECUTE FUNCTION published_counts_link_entity_delete();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION published_counts_link_entity_delete();
 
 CREATE FUNCTION published_counts_article_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -274,7 +288,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_article_insert AFTER INSERT ON articles
-FOR EACH ROW WHEN (NEW.status = 'published')
+FOR EACH ROW WHEN (NOT bulk_load() AND (NEW.status = 'published'))
 EXECUTE FUNCTION published_counts_article_insert();
 
 -- The article's own keys (author, source) when it enters or leaves the
@@ -290,9 +304,9 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_article_own AFTER UPDATE OF status, author_id, source ON articles
-FOR EACH ROW WHEN ((OLD.status = 'published' OR NEW.status = 'published')
+FOR EACH ROW WHEN (NOT bulk_load() AND ((OLD.status = 'published' OR NEW.status = 'published')
                    AND (OLD.status <> NEW.status OR OLD.author_id <> NEW.author_id
-                        OR OLD.source IS DISTINCT FROM NEW.source))
+                        OR OLD.source IS DISTINCT FROM NEW.source)))
 EXECUTE FUNCTION published_counts_article_own();
 
 CREATE FUNCTION published_counts_article_published() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -302,7 +316,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_article_published AFTER UPDATE OF status ON articles
-FOR EACH ROW WHEN (OLD.status <> 'published' AND NEW.status = 'published')
+FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.status <> 'published' AND NEW.status = 'published'))
 EXECUTE FUNCTION published_counts_article_published();
 
 CREATE FUNCTION published_counts_article_unpublished() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -312,7 +326,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER published_counts_article_unpublished AFTER UPDATE OF status ON articles
-FOR EACH ROW WHEN (OLD.status = 'published' AND NEW.status <> 'published')
+FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.status = 'published' AND NEW.status <> 'published'))
 EXECUTE FUNCTION published_counts_article_unpublished();
 
 -- Before the delete: the links, which cascade, are still there to say
@@ -325,7 +339,7 @@ BEGIN
     RETURN OLD;
 END $$;
 CREATE TRIGGER published_counts_article_delete BEFORE DELETE ON articles
-FOR EACH ROW WHEN (OLD.status = 'published')
+FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.status = 'published'))
 EXECUTE FUNCTION published_counts_article_delete();
 
 ------------------------------------------------------------------------
@@ -338,7 +352,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_article_insert AFTER INSERT ON articles
-FOR EACH ROW EXECUTE FUNCTION generations_article_insert();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_insert();
 
 CREATE FUNCTION generations_article_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -346,7 +360,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_article_update AFTER UPDATE ON articles
-FOR EACH ROW EXECUTE FUNCTION generations_article_update();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_update();
 
 -- A change of what orders or filters lists moves every list the article
 -- is in. The old and the new author are bumped one after the other (twice
@@ -359,9 +373,9 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_article_moved AFTER UPDATE ON articles
-FOR EACH ROW WHEN (NEW.updated_at <> OLD.updated_at OR NEW.status <> OLD.status
+FOR EACH ROW WHEN (NOT bulk_load() AND (NEW.updated_at <> OLD.updated_at OR NEW.status <> OLD.status
                    OR NEW.published_at IS DISTINCT FROM OLD.published_at
-                   OR NEW.author_id <> OLD.author_id)
+                   OR NEW.author_id <> OLD.author_id))
 EXECUTE FUNCTION generations_article_moved();
 
 CREATE FUNCTION generations_article_delete() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -371,7 +385,7 @@ BEGIN
     RETURN OLD;
 END $$;
 CREATE TRIGGER generations_article_delete BEFORE DELETE ON articles
-FOR EACH ROW EXECUTE FUNCTION generations_article_delete();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_delete();
 
 CREATE FUNCTION generations_article_body() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -383,11 +397,11 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_article_body_insert AFTER INSERT ON article_bodies
-FOR EACH ROW EXECUTE FUNCTION generations_article_body();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_body();
 CREATE TRIGGER generations_article_body_update AFTER UPDATE ON article_bodies
-FOR EACH ROW EXECUTE FUNCTION generations_article_body();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_body();
 CREATE TRIGGER generations_article_body_delete AFTER DELETE ON article_bodies
-FOR EACH ROW EXECUTE FUNCTION generations_article_body();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_body();
 
 CREATE FUNCTION generations_article_topic() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -399,9 +413,9 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_article_topic_insert AFTER INSERT ON article_topics
-FOR EACH ROW EXECUTE FUNCTION generations_article_topic();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_topic();
 CREATE TRIGGER generations_article_topic_delete AFTER DELETE ON article_topics
-FOR EACH ROW EXECUTE FUNCTION generations_article_topic();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_topic();
 
 -- The link's kind; `names` when its entity is being deleted (the entity's
 -- own delete bumps names anyway).
@@ -415,9 +429,9 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_article_entity_insert AFTER INSERT ON article_entities
-FOR EACH ROW EXECUTE FUNCTION generations_article_entity();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_entity();
 CREATE TRIGGER generations_article_entity_delete AFTER DELETE ON article_entities
-FOR EACH ROW EXECUTE FUNCTION generations_article_entity();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_article_entity();
 
 CREATE FUNCTION generations_topic() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -429,11 +443,11 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_topic_insert AFTER INSERT ON topics
-FOR EACH ROW EXECUTE FUNCTION generations_topic();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_topic();
 CREATE TRIGGER generations_topic_update AFTER UPDATE ON topics
-FOR EACH ROW EXECUTE FUNCTION generations_topic();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_topic();
 CREATE TRIGGER generations_topic_delete AFTER DELETE ON topics
-FOR EACH ROW EXECUTE FUNCTION generations_topic();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_topic();
 
 CREATE FUNCTION generations_entity() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -445,11 +459,11 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_entity_insert AFTER INSERT ON entities
-FOR EACH ROW EXECUTE FUNCTION generations_entity();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity();
 CREATE TRIGGER generations_entity_update AFTER UPDATE ON entities
-FOR EACH ROW EXECUTE FUNCTION generations_entity();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity();
 CREATE TRIGGER generations_entity_delete AFTER DELETE ON entities
-FOR EACH ROW EXECUTE FUNCTION generations_entity();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity();
 
 CREATE FUNCTION generations_alias() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -461,11 +475,11 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_alias_insert AFTER INSERT ON entity_aliases
-FOR EACH ROW EXECUTE FUNCTION generations_alias();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_alias();
 CREATE TRIGGER generations_alias_update AFTER UPDATE ON entity_aliases
-FOR EACH ROW EXECUTE FUNCTION generations_alias();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_alias();
 CREATE TRIGGER generations_alias_delete AFTER DELETE ON entity_aliases
-FOR EACH ROW EXECUTE FUNCTION generations_alias();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_alias();
 
 -- A new user shows nowhere until it writes; a changed or removed one
 -- shows in every answer that embeds its name.
@@ -479,9 +493,9 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_user_update AFTER UPDATE ON users
-FOR EACH ROW EXECUTE FUNCTION generations_user();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_user();
 CREATE TRIGGER generations_user_delete AFTER DELETE ON users
-FOR EACH ROW EXECUTE FUNCTION generations_user();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_user();
 
 -- Articles embed their images' records: a change of one is a change of
 -- every article that shows it.
@@ -493,7 +507,7 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_media_update AFTER UPDATE ON media
-FOR EACH ROW EXECUTE FUNCTION generations_media_update();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_media_update();
 
 -- The generation the entity-suggestion matcher is built at (src/suggest.rs).
 CREATE FUNCTION generations_entity_names() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -502,14 +516,14 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER generations_entity_names_entity_insert AFTER INSERT ON entities
-FOR EACH ROW EXECUTE FUNCTION generations_entity_names();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity_names();
 CREATE TRIGGER generations_entity_names_entity_update AFTER UPDATE ON entities
-FOR EACH ROW EXECUTE FUNCTION generations_entity_names();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity_names();
 CREATE TRIGGER generations_entity_names_entity_delete AFTER DELETE ON entities
-FOR EACH ROW EXECUTE FUNCTION generations_entity_names();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity_names();
 CREATE TRIGGER generations_entity_names_alias_insert AFTER INSERT ON entity_aliases
-FOR EACH ROW EXECUTE FUNCTION generations_entity_names();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity_names();
 CREATE TRIGGER generations_entity_names_alias_update AFTER UPDATE ON entity_aliases
-FOR EACH ROW EXECUTE FUNCTION generations_entity_names();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity_names();
 CREATE TRIGGER generations_entity_names_alias_delete AFTER DELETE ON entity_aliases
-FOR EACH ROW EXECUTE FUNCTION generations_entity_names();
+FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION generations_entity_names();

@@ -134,18 +134,18 @@ BEGIN
 END $$;
 
 CREATE CONSTRAINT TRIGGER article_search_article_insert AFTER INSERT ON articles
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION article_search_changed();
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_search_changed();
 CREATE CONSTRAINT TRIGGER article_search_article_update AFTER UPDATE OF title, subtitle, summary ON articles
 DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
-WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.subtitle IS DISTINCT FROM NEW.subtitle
-      OR OLD.summary IS DISTINCT FROM NEW.summary)
+WHEN (NOT bulk_load() AND (OLD.title IS DISTINCT FROM NEW.title OR OLD.subtitle IS DISTINCT FROM NEW.subtitle
+      OR OLD.summary IS DISTINCT FROM NEW.summary))
 EXECUTE FUNCTION article_search_changed();
 CREATE CONSTRAINT TRIGGER article_search_body AFTER INSERT OR UPDATE OR DELETE ON article_bodies
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION article_search_changed();
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_search_changed();
 CREATE CONSTRAINT TRIGGER article_search_topic_link AFTER INSERT OR UPDATE OR DELETE ON article_topics
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION article_search_changed();
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_search_changed();
 CREATE CONSTRAINT TRIGGER article_search_entity_link AFTER INSERT OR UPDATE OR DELETE ON article_entities
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION article_search_changed();
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_search_changed();
 
 -- A renamed topic or entity, or a changed alias: every article tagged
 -- with it. (Deleting a topic or entity deletes its links first, whose own
@@ -173,10 +173,10 @@ BEGIN
 END $$;
 
 CREATE CONSTRAINT TRIGGER article_search_topic_name AFTER UPDATE OF name ON topics
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.name IS DISTINCT FROM NEW.name))
 EXECUTE FUNCTION article_search_tag_changed();
 CREATE CONSTRAINT TRIGGER article_search_entity_name AFTER UPDATE OF name ON entities
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name)
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load() AND (OLD.name IS DISTINCT FROM NEW.name))
 EXECUTE FUNCTION article_search_tag_changed();
 CREATE CONSTRAINT TRIGGER article_search_alias AFTER INSERT OR UPDATE OR DELETE ON entity_aliases
-DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION article_search_tag_changed();
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NOT bulk_load()) EXECUTE FUNCTION article_search_tag_changed();

@@ -6,8 +6,11 @@ everywhere, except where SQLite is the one that strays from the truth
 (printed as a warning: a flaw of the SQLite triggers, not of these).
 
 With --strict, any difference fails (for SQLite with a proposed fix).
+With --truth, one dump is only checked against its recount (a bulk load
+rebuilt by newsdesk_rebuild_kept()).
 
-Usage: compare.py [--strict] SQLITE_DUMP POSTGRES_DUMP"""
+Usage: compare.py [--strict] SQLITE_DUMP POSTGRES_DUMP
+       compare.py --truth POSTGRES_DUMP"""
 import sys
 
 
@@ -47,6 +50,13 @@ def truth_errors(kept, truth):
 
 
 args = sys.argv[1:]
+if args[0] == "--truth":
+    kept, truth = load(args[1])
+    errors = truth_errors(kept, truth)
+    for error in errors:
+        print(f"FAIL: {error}")
+    print(f"checked {len(kept)} kept rows against {len(truth)} recounted ones")
+    sys.exit(1 if errors else 0)
 strict = args[0] == "--strict"
 if strict:
     args = args[1:]

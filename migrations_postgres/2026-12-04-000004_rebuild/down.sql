@@ -1,0 +1,1 @@
+DROP FUNCTION newsdesk_rebuild_kept();
