@@ -63,3 +63,26 @@ BEGIN
     ) AS every (key)
     ON CONFLICT (key) DO UPDATE SET n = generations.n + 1;
 END $$;
+
+-- Moves every id sequence past the ids a load gave explicitly (an import
+-- keeps the exported ids), and never back: a media id is not given twice
+-- even after its row went, as SQLite's AUTOINCREMENT promises.
+CREATE FUNCTION newsdesk_reset_sequences() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+    tab text;
+    seq text;
+    used bigint;
+    given bigint;
+BEGIN
+    FOR tab IN
+        SELECT table_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES'
+    LOOP
+        seq := pg_get_serial_sequence(quote_ident(tab), 'id');
+        EXECUTE format('SELECT coalesce(max(id), 0) FROM %I', tab) INTO used;
+        EXECUTE format('SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM %s', seq)
+            INTO given;
+        PERFORM setval(seq, greatest(used, given) + 1, false);
+    END LOOP;
+END $$;

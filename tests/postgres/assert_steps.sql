@@ -222,3 +222,19 @@ DO $$ BEGIN
     RAISE EXCEPTION 'old_slugs took an unknown kind';
 EXCEPTION WHEN check_violation THEN NULL;
 END $$;
+
+-- Sequences after explicit ids (reset once they are in, as an import
+-- does before anything can be deleted): past the highest id, never back.
+SELECT newsdesk_reset_sequences();
+INSERT INTO topics (slug, name, created_at, updated_at) VALUES ('seq', 'Seq', now(), now());
+INSERT INTO media (id, storage_key, content_type, width, height, bytes, checksum, created_at, updated_at)
+VALUES (40, 'k/40', 'image/png', 1, 1, 1, 'x', now(), now());
+SELECT newsdesk_reset_sequences();
+DELETE FROM media WHERE id = 40;
+SELECT newsdesk_reset_sequences();
+DO $$ BEGIN
+    PERFORM pg_temp.expect('a topic without an id after the reset', (SELECT id FROM topics WHERE slug = 'seq'),
+        (SELECT max(id) FROM topics WHERE slug <> 'seq') + 1);
+    PERFORM pg_temp.expect('the next media id is past a deleted one',
+        (SELECT nextval(pg_get_serial_sequence('media', 'id'))), 41);
+END $$;
