@@ -1,0 +1,2 @@
+DROP FUNCTION newsdesk_reset_sequences();
+DROP FUNCTION newsdesk_rebuild_kept();
