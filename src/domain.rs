@@ -1,5 +1,5 @@
 //! The fixed vocabularies of the newsroom: article and comment statuses,
-//! entity kinds and staff roles. One enum each, shared by the store (which
+//! entity kinds, staff roles and audited actions. One enum each, shared by the store (which
 //! keeps them in text columns) and the API (which reads and writes them as
 //! lowercase JSON strings), so that a misspelt status cannot compile.
 
@@ -240,6 +240,104 @@ impl Named for Role {
     }
 }
 
+/// What an audit log entry records (see `GET /audit`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    AsExpression,
+    FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+pub enum AuditAction {
+    /// A staff member signed in (`POST /auth/token` answered 200).
+    #[serde(rename = "auth.sign_in")]
+    SignIn,
+    /// A sign-in was refused (wrong email or password, or an inactive
+    /// account); the entry has no user, and `detail.email` is the email tried.
+    #[serde(rename = "auth.sign_in_failed")]
+    SignInFailed,
+    /// A staff account was created.
+    #[serde(rename = "user.created")]
+    UserCreated,
+    /// A staff account was changed (by an admin, or its own profile);
+    /// `detail.changed` names the fields.
+    #[serde(rename = "user.updated")]
+    UserUpdated,
+    /// A staff account was deactivated.
+    #[serde(rename = "user.deactivated")]
+    UserDeactivated,
+    /// A staff member's write made an article public.
+    #[serde(rename = "article.published")]
+    ArticlePublished,
+    /// A staff member's write took an article out of public view (back to
+    /// draft, archived, rescheduled into the future).
+    #[serde(rename = "article.unpublished")]
+    ArticleUnpublished,
+    /// An article was deleted.
+    #[serde(rename = "article.deleted")]
+    ArticleDeleted,
+    /// A comment's status or body was changed by a moderator.
+    #[serde(rename = "comment.moderated")]
+    CommentModerated,
+    /// A comment was deleted, with its replies.
+    #[serde(rename = "comment.deleted")]
+    CommentDeleted,
+    #[serde(rename = "webhook.created")]
+    WebhookCreated,
+    #[serde(rename = "webhook.updated")]
+    WebhookUpdated,
+    #[serde(rename = "webhook.deleted")]
+    WebhookDeleted,
+    /// `newsdesk import` applied a file (no user; client `cli`).
+    #[serde(rename = "import")]
+    Import,
+}
+
+impl Named for AuditAction {
+    const ALL: &'static [Self] = &[
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::UserCreated,
+        AuditAction::UserUpdated,
+        AuditAction::UserDeactivated,
+        AuditAction::ArticlePublished,
+        AuditAction::ArticleUnpublished,
+        AuditAction::ArticleDeleted,
+        AuditAction::CommentModerated,
+        AuditAction::CommentDeleted,
+        AuditAction::WebhookCreated,
+        AuditAction::WebhookUpdated,
+        AuditAction::WebhookDeleted,
+        AuditAction::Import,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            AuditAction::SignIn => "auth.sign_in",
+            AuditAction::SignInFailed => "auth.sign_in_failed",
+            AuditAction::UserCreated => "user.created",
+            AuditAction::UserUpdated => "user.updated",
+            AuditAction::UserDeactivated => "user.deactivated",
+            AuditAction::ArticlePublished => "article.published",
+            AuditAction::ArticleUnpublished => "article.unpublished",
+            AuditAction::ArticleDeleted => "article.deleted",
+            AuditAction::CommentModerated => "comment.moderated",
+            AuditAction::CommentDeleted => "comment.deleted",
+            AuditAction::WebhookCreated => "webhook.created",
+            AuditAction::WebhookUpdated => "webhook.updated",
+            AuditAction::WebhookDeleted => "webhook.deleted",
+            AuditAction::Import => "import",
+        }
+    }
+}
+
 /// Text-column mapping of a vocabulary, for any backend that stores text:
 /// the name is written, and a stored name that is not in the vocabulary is
 /// a deserialisation error (a row the code does not understand), never a
@@ -277,6 +375,7 @@ macro_rules! text_column {
 
 text_column!(
     ArticleStatus,
+    AuditAction,
     CommentStatus,
     CorrectionKind,
     EntityKind,
@@ -302,6 +401,7 @@ mod tests {
     #[test]
     fn every_name_reads_back_as_its_value() {
         round_trips::<ArticleStatus>();
+        round_trips::<AuditAction>();
         round_trips::<CommentStatus>();
         round_trips::<CorrectionKind>();
         round_trips::<EntityKind>();

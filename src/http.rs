@@ -2,12 +2,12 @@
 //! an ETag and 304s for GETs, and security headers.
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Data;
-use actix_web::{Error, HttpResponse};
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 
 use crate::state::AppState;
 
@@ -31,6 +31,34 @@ fn request_id(req: &ServiceRequest) -> String {
         .filter(|id| !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic()))
         .map(str::to_owned)
         .unwrap_or_else(|| format!("{:032x}", rand::random::<u128>()))
+}
+
+/// The id `policy` gave this request (its `X-Request-Id`), kept in the
+/// request's extensions for handlers (see `RequestInfo`).
+#[derive(Debug, Clone)]
+struct RequestId(String);
+
+/// Where a request comes from, as the audit log records it: its
+/// `X-Request-Id` and the client's address as the rate limits see it
+/// (behind a trusted proxy, from `X-Forwarded-For`).
+#[derive(Debug, Clone, Default)]
+pub struct RequestInfo {
+    pub request_id: Option<String>,
+    pub client: Option<String>,
+}
+
+impl FromRequest for RequestInfo {
+    type Error = Error;
+    type Future = std::future::Ready<Result<Self, Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let request_id = req.extensions().get::<RequestId>().map(|id| id.0.clone());
+        let client = req
+            .app_data::<Data<AppState>>()
+            .and_then(|state| crate::rate_limit::client_address(req, &state.config.trusted_proxies))
+            .map(|address| address.to_string());
+        std::future::ready(Ok(RequestInfo { request_id, client }))
+    }
 }
 
 /// True when an `If-None-Match` header names `etag` (weak comparison, as
@@ -71,6 +99,7 @@ pub async fn policy(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let id = request_id(&req);
+    req.extensions_mut().insert(RequestId(id.clone()));
     let is_get = req.method() == Method::GET;
     let signed_in = req.headers().contains_key(header::AUTHORIZATION);
     let if_none_match = req

@@ -62,6 +62,27 @@ enum Command {
     /// Manage staff accounts without the API (for the first admin).
     #[command(subcommand)]
     User(UserCommand),
+    /// Read the audit log (as GET /api/v1/audit does).
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Write the audit log as NDJSON, oldest first: one entry per line, in
+    /// the shape GET /api/v1/audit answers with ({id, at, user, action,
+    /// target, request_id, client, detail?}).
+    Export {
+        /// Write to this file (replaced) instead of standard output.
+        #[arg(long)]
+        output: Option<String>,
+        /// Only entries at or after this RFC 3339 time (2024-05-01T00:00:00Z).
+        #[arg(long)]
+        from: Option<String>,
+        /// Only entries at or before this RFC 3339 time.
+        #[arg(long)]
+        to: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +141,9 @@ fn main() -> std::process::ExitCode {
         Command::Demo => demo(),
         Command::Export { with_secrets } => export(with_secrets),
         Command::Import { file } => import(&file),
+        Command::Audit(AuditCommand::Export { output, from, to }) => {
+            audit_export(output.as_deref(), from.as_deref(), to.as_deref())
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -311,6 +335,23 @@ fn export(with_secrets: bool) -> Result<(), String> {
     out.flush().map_err(|err| err.to_string())?;
     bar.finish_and_clear();
     log::info!("exported {written} records");
+    Ok(())
+}
+
+fn audit_export(output: Option<&str>, from: Option<&str>, to: Option<&str>) -> Result<(), String> {
+    use std::io::Write;
+
+    let pool = open_database()?;
+    let mut conn = pool.get().map_err(|err| err.to_string())?;
+    let mut out: Box<dyn Write> = match output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|err| format!("cannot write {path}: {err}"))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let written = newsdesk::ops::audit::export(&mut conn, &mut out, from, to)?;
+    out.flush().map_err(|err| err.to_string())?;
+    log::info!("exported {written} audit log entries");
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::sitemaps;
 use crate::api::suggestions;
 use crate::api::{
-    articles, auth, authors, comments, entities, feeds, health, media, topics, users, webhooks,
+    articles, audit, auth, authors, comments, entities, feeds, health, media, topics, users,
+    webhooks,
 };
 
 /// Every documented route. The OpenAPI paths are collected from exactly
@@ -81,6 +82,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
                 .service(webhooks::list_deliveries)
                 .service(webhooks::retry_delivery)
                 .service(webhooks::ping_webhook)
+                .service(audit::list_audit)
                 .service(media::upload_media)
                 .service(media::list_media)
                 .service(media::get_media)

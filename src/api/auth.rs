@@ -7,9 +7,12 @@ use utoipa::ToSchema;
 use super::ApiJson;
 use super::etag::IfMatch;
 use super::users::User;
+use crate::audit::{self, Actor, Target};
 use crate::auth::{AuthUser, password};
 use crate::db;
+use crate::domain::AuditAction;
 use crate::error::{ApiError, FieldErrors};
+use crate::http::RequestInfo;
 use crate::rate_limit::client_address;
 use crate::state::AppState;
 use crate::store::users::{self, UserChanges};
@@ -50,7 +53,9 @@ fn wrong_credentials() -> ApiError {
 ///
 /// A wrong email and a wrong password get the same answer in the same
 /// time. Attempts are limited per client address (10 a minute by default);
-/// beyond that the answer is a 429 with `Retry-After`.
+/// beyond that the answer is a 429 with `Retry-After`. Every attempt that
+/// is not rate-limited goes into the audit log: `auth.sign_in`, or
+/// `auth.sign_in_failed` with the email tried.
 #[utoipa::path(
     tag = "auth",
     request_body = TokenRequest,
@@ -64,6 +69,7 @@ fn wrong_credentials() -> ApiError {
 pub async fn issue_token(
     state: web::Data<AppState>,
     req: HttpRequest,
+    request: RequestInfo,
     body: ApiJson<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     if let Some(client) = client_address(&req, &state.config.trusted_proxies) {
@@ -73,6 +79,7 @@ pub async fn issue_token(
         email,
         password: given,
     } = body.0;
+    let tried = email.clone();
     let user = db::run(&state.pool, move |conn| {
         Ok(users::find_by_email(conn, email.trim())?)
     })
@@ -84,7 +91,23 @@ pub async fn issue_token(
     // Verified even without an account (against a dummy hash), so that
     // the answer takes the same time either way.
     let matches = web::block(move || password::verify(&given, stored.as_deref())).await?;
-    let user = user.filter(|_| matches).ok_or_else(wrong_credentials)?;
+    // Each attempt in a transaction of its own: a failed one writes
+    // nothing but its entry.
+    let Some(user) = user.filter(|_| matches) else {
+        let actor = Actor::anonymous(&request);
+        db::write(&state.pool, move |conn| {
+            let detail = audit::sign_in_failed_detail(&tried);
+            Ok(actor.record(conn, AuditAction::SignInFailed, None, Some(detail))?)
+        })
+        .await?;
+        return Err(wrong_credentials());
+    };
+    let actor = Actor::account(user.id, &user.display_name, &request);
+    let id = user.id;
+    db::write(&state.pool, move |conn| {
+        Ok(actor.record(conn, AuditAction::SignIn, Some(Target::User(id)), None)?)
+    })
+    .await?;
     let role = user.role;
     let access_token = state
         .tokens
@@ -174,10 +197,12 @@ impl super::Checked for ProfilePatch {
 pub async fn update_me(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     if_match: IfMatch,
     body: ApiJson<ProfilePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.0.validate()?;
-    let saved = super::users::save(&state, user.id, if_match, changes).await?;
+    let actor = Actor::staff(&user, &request);
+    let saved = super::users::save(&state, &actor, user.id, if_match, changes).await?;
     super::tagged(&saved)
 }

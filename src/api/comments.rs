@@ -9,10 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::articles::audience;
 use super::etag::{self, IfMatch};
 use super::{ApiJson, IdOrSlug, created, fields, pagination, tagged, utc};
+use crate::audit::{Actor, Target};
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
+use crate::domain::AuditAction;
 pub use crate::domain::CommentStatus;
 use crate::error::{ApiError, FieldErrors};
+use crate::http::RequestInfo;
 use crate::rate_limit::client_address;
 use crate::state::AppState;
 use crate::store::Key;
@@ -412,6 +415,7 @@ pub async fn get_comment(
 pub async fn moderate_comment(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<CommentId>,
     if_match: IfMatch,
     body: ApiJson<CommentPatch>,
@@ -429,15 +433,30 @@ pub async fn moderate_comment(
     errors.finish()?;
     let id = path.id;
     let guard = move |current: &CommentRow| comment_precondition(&if_match, current);
+    let actor = Actor::staff(&user, &request);
     let row = db::write(&state.pool, move |conn| {
         let mut before = None;
         let row = store::update(conn, id, &changes, |current| {
             before = Some(current.clone());
             guard(current)
         })?;
-        before.map_or(Ok(()), |before| {
-            crate::webhooks::events::comment_moderated(conn, &before, &row)
-        })?;
+        let Some(before) = before else {
+            return Ok(row);
+        };
+        if before.status != row.status || before.body != row.body {
+            let detail = serde_json::json!({
+                "status": row.status,
+                "previous_status": before.status,
+                "body_edited": before.body != row.body,
+            });
+            actor.record(
+                conn,
+                AuditAction::CommentModerated,
+                Some(Target::Comment(id)),
+                Some(detail),
+            )?;
+        }
+        crate::webhooks::events::comment_moderated(conn, &before, &row)?;
         Ok(row)
     })
     .await?;
@@ -463,12 +482,28 @@ fn comment_precondition(if_match: &IfMatch, current: &CommentRow) -> Result<(), 
 pub async fn delete_comment(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<CommentId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let id = path.id;
     let guard = move |current: &CommentRow| comment_precondition(&if_match, current);
-    db::write(&state.pool, move |conn| store::delete(conn, id, guard)).await?;
+    let actor = Actor::staff(&user, &request);
+    db::write(&state.pool, move |conn| {
+        let mut article_id = None;
+        store::delete(conn, id, |current| {
+            article_id = Some(current.article_id);
+            guard(current)
+        })?;
+        let detail = serde_json::json!({"article_id": article_id});
+        Ok(actor.record(
+            conn,
+            AuditAction::CommentDeleted,
+            Some(Target::Comment(id)),
+            Some(detail),
+        )?)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

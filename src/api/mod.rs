@@ -2,6 +2,7 @@
 //! pieces they share (the JSON body extractor, pagination, field checks).
 
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod authors;
 pub mod comments;

@@ -8,9 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::etag::{self, IfMatch};
 use super::media::Media;
 use super::{ApiJson, created, fields, pagination, tagged, utc};
+use crate::audit::{Actor, Target};
 use crate::auth::{AuthUser, Role, password};
 use crate::db;
+use crate::domain::AuditAction;
 use crate::error::{ApiError, FieldErrors};
+use crate::http::RequestInfo;
 use crate::state::AppState;
 use crate::store::media::{self as media_store, MediaRow};
 use crate::store::users::{self as store, NewUser, UserChanges, UserRow};
@@ -365,19 +368,56 @@ pub async fn get_user(
 }
 
 /// Applies `changes` to user `id` if `if_match` holds for the account as
-/// stored, in one write transaction.
+/// stored, in one write transaction, with its audit entries:
+/// `user.deactivated` when it was deactivated, `user.updated` naming the
+/// other fields that changed.
 pub(crate) async fn save(
     state: &AppState,
+    actor: &Actor,
     id: i32,
     if_match: IfMatch,
     changes: UserChanges,
 ) -> Result<User, ApiError> {
+    let actor = actor.clone();
     db::write(&state.pool, move |conn| {
-        if_match.check(&etag::of(&load(conn, id)?)?)?;
+        let before = load(conn, id)?;
+        if_match.check(&etag::of(&before)?)?;
+        let new_password = changes.password_hash.is_some();
         let row = store::update(conn, id, &changes)?;
-        present_one(conn, row)
+        let after = present_one(conn, row)?;
+        let target = Some(Target::User(id));
+        if before.active && !after.active {
+            actor.record(conn, AuditAction::UserDeactivated, target, None)?;
+        }
+        let changed = changed_fields(&before, &after, new_password);
+        if !changed.is_empty() {
+            let detail = serde_json::json!({"changed": changed});
+            actor.record(conn, AuditAction::UserUpdated, target, Some(detail))?;
+        }
+        Ok(after)
     })
     .await
+}
+
+/// The fields of an account that a save changed, as the audit log names
+/// them (a deactivation is an action of its own). The password is never
+/// shown, only that it changed.
+fn changed_fields(before: &User, after: &User, new_password: bool) -> Vec<&'static str> {
+    let avatar = |user: &User| user.avatar.as_ref().map(|media| media.id);
+    [
+        ("email", before.email != after.email),
+        ("display_name", before.display_name != after.display_name),
+        ("role", before.role != after.role),
+        ("active", !before.active && after.active),
+        ("password", new_password),
+        ("slug", before.slug != after.slug),
+        ("bio", before.bio != after.bio),
+        ("avatar", avatar(before) != avatar(after)),
+    ]
+    .into_iter()
+    .filter(|(_, changed)| *changed)
+    .map(|(field, _)| field)
+    .collect()
 }
 
 /// Create a staff account (admin).
@@ -392,6 +432,7 @@ pub(crate) async fn save(
 pub async fn create_user(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     body: ApiJson<UserInput>,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Admin)?;
@@ -418,8 +459,16 @@ pub async fn create_user(
     new.slug = profile.slug;
     new.bio = profile.bio.flatten();
     new.avatar_id = profile.avatar.flatten();
+    let actor = Actor::staff(&user, &request);
     let row = db::write(&state.pool, move |conn| {
         let row = store::create(conn, &new)?;
+        let detail = serde_json::json!({"role": row.role});
+        actor.record(
+            conn,
+            AuditAction::UserCreated,
+            Some(Target::User(row.id)),
+            Some(detail),
+        )?;
         present_one(conn, row)
     })
     .await?;
@@ -439,6 +488,7 @@ pub async fn create_user(
 pub async fn update_user(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<UserId>,
     if_match: IfMatch,
     body: ApiJson<UserPatch>,
@@ -463,7 +513,8 @@ pub async fn update_user(
         bio: profile.bio,
         avatar_id: profile.avatar,
     };
-    let saved = save(&state, path.id, if_match, changes).await?;
+    let actor = Actor::staff(&user, &request);
+    let saved = save(&state, &actor, path.id, if_match, changes).await?;
     tagged(&saved)
 }
 
@@ -483,6 +534,7 @@ pub async fn update_user(
 pub async fn deactivate_user(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<UserId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -492,6 +544,7 @@ pub async fn deactivate_user(
         active: Some(false),
         ..UserChanges::default()
     };
-    save(&state, id, if_match, changes).await?;
+    let actor = Actor::staff(&user, &request);
+    save(&state, &actor, id, if_match, changes).await?;
     Ok(HttpResponse::NoContent().finish())
 }

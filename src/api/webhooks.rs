@@ -10,9 +10,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::etag::{self, IfMatch};
 use super::pagination::{self, Position};
 use super::{ApiJson, created, fields, nullable, tagged, utc};
+use crate::audit::{Actor, Target};
 use crate::auth::{AuthUser, Role};
 use crate::db;
+use crate::domain::AuditAction;
 use crate::error::{ApiError, FieldErrors};
+use crate::http::RequestInfo;
 use crate::state::AppState;
 use crate::store::webhooks::{
     self as store, DeliveryPage, DeliveryRecord, NewWebhook, WebhookChanges, WebhookRow,
@@ -383,6 +386,22 @@ fn require_active(webhook: &WebhookRow) -> Result<(), ApiError> {
     })
 }
 
+/// The audit entry of a webhook write: its target and URL (never the secret).
+fn audit(
+    actor: &Actor,
+    conn: &mut db::Conn,
+    action: AuditAction,
+    webhook: &WebhookRow,
+) -> diesel::QueryResult<()> {
+    let detail = serde_json::json!({"url": webhook.url, "events": webhook.event_types()});
+    actor.record(
+        conn,
+        action,
+        Some(Target::Webhook(webhook.id)),
+        Some(detail),
+    )
+}
+
 fn precondition(if_match: IfMatch) -> impl FnOnce(&WebhookRow) -> Result<(), ApiError> {
     move |current| if_match.check(&etag::of(&Webhook::from(current.clone()))?)
 }
@@ -436,12 +455,19 @@ pub async fn list_webhooks(
 pub async fn create_webhook(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     body: ApiJson<WebhookInput>,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
     let new = body.0.validate(state.config.webhook_allow_private)?;
     let secret = new.secret.clone();
-    let row = db::write(&state.pool, move |conn| store::create(conn, &new)).await?;
+    let actor = Actor::staff(&user, &request);
+    let row = db::write(&state.pool, move |conn| {
+        let row = store::create(conn, &new)?;
+        audit(&actor, conn, AuditAction::WebhookCreated, &row)?;
+        Ok(row)
+    })
+    .await?;
     Ok(created(
         format!("/api/v1/webhooks/{}", row.id),
         &CreatedWebhook {
@@ -482,6 +508,7 @@ pub async fn get_webhook(
 pub async fn update_webhook(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<WebhookId>,
     if_match: IfMatch,
     body: ApiJson<WebhookPatch>,
@@ -490,8 +517,17 @@ pub async fn update_webhook(
     let changes = body.0.validate(state.config.webhook_allow_private)?;
     let id = path.id;
     let guard = precondition(if_match);
+    let actor = Actor::staff(&user, &request);
     let row = db::write(&state.pool, move |conn| {
-        store::update(conn, id, &changes, guard)
+        let mut version_before = None;
+        let row = store::update(conn, id, &changes, |current| {
+            version_before = Some(current.version);
+            guard(current)
+        })?;
+        if version_before != Some(row.version) {
+            audit(&actor, conn, AuditAction::WebhookUpdated, &row)?;
+        }
+        Ok(row)
     })
     .await?;
     tagged(&Webhook::from(row))
@@ -509,13 +545,26 @@ pub async fn update_webhook(
 pub async fn delete_webhook(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<WebhookId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
     let id = path.id;
     let guard = precondition(if_match);
-    db::write(&state.pool, move |conn| store::delete(conn, id, guard)).await?;
+    let actor = Actor::staff(&user, &request);
+    db::write(&state.pool, move |conn| {
+        let mut before = None;
+        store::delete(conn, id, |current| {
+            before = Some(current.clone());
+            guard(current)
+        })?;
+        match before {
+            Some(before) => Ok(audit(&actor, conn, AuditAction::WebhookDeleted, &before)?),
+            None => Ok(()),
+        }
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -273,6 +273,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        user_id -> Nullable<Integer>,
+        user_name -> Nullable<Text>,
+        action -> Text,
+        target -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        client -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (user_id));
@@ -308,4 +322,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     old_slugs,
     corrections,
     article_revisions,
+    audit_log,
 );

@@ -2,6 +2,7 @@
 //! `&mut db::Conn`, one file per resource. They never see HTTP.
 
 pub mod articles;
+pub mod audit;
 pub mod authors;
 pub mod comments;
 pub mod corrections;

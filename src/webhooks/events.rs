@@ -160,19 +160,29 @@ fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String>
     unique(purge)
 }
 
+/// How a write changed whether the public sees an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Publicity {
+    /// It became public (or, scheduled and due, was not yet announced).
+    Published,
+    /// It stopped being public.
+    Unpublished,
+}
+
 /// An article was created (`before` is `None`) or saved. Records
 /// `article.created` or `article.updated`, and `article.published` or
 /// `article.unpublished` when it became public or stopped being so. Keeps
 /// the `article.published` owed to a scheduled article (see
-/// `scheduled_publications`) whether or not anyone subscribes.
+/// `scheduled_publications`) whether or not anyone subscribes. Returns
+/// that change of visibility (whoever subscribes), for the audit log.
 pub fn article_saved(
     conn: &mut Conn,
     urls: &PublicUrls,
     before: Option<&ArticleRecord>,
     after: &ArticleRecord,
-) -> Result<(), ApiError> {
+) -> Result<Option<Publicity>, ApiError> {
     if before.is_some_and(|before| before.summary.row.version == after.summary.row.version) {
-        return Ok(());
+        return Ok(None);
     }
     let now = now();
     let row = &after.summary.row;
@@ -187,9 +197,14 @@ pub fn article_saved(
     {
         outbox::owe_publication(conn, row.id, at)?;
     }
+    let change = match (was_announced, now_public) {
+        (false, true) => Some(Publicity::Published),
+        (true, false) => Some(Publicity::Unpublished),
+        _ => None,
+    };
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
-        return Ok(());
+        return Ok(change);
     }
     let versions: Vec<&ArticleRecord> = before.into_iter().chain([after]).collect();
     let purge = article_purge(&versions, now);
@@ -200,13 +215,16 @@ pub fn article_saved(
         "article.updated"
     };
     subscribers.record(conn, event_type, &data, &purge)?;
-    if now_public && !was_announced {
-        subscribers.record(conn, "article.published", &data, &purge)?;
+    match change {
+        Some(Publicity::Published) => {
+            subscribers.record(conn, "article.published", &data, &purge)?;
+        }
+        Some(Publicity::Unpublished) => {
+            subscribers.record(conn, "article.unpublished", &data, &purge)?;
+        }
+        None => {}
     }
-    if !now_public && was_announced {
-        subscribers.record(conn, "article.unpublished", &data, &purge)?;
-    }
-    Ok(())
+    Ok(change)
 }
 
 /// An article was deleted; `before` is how it was. Records

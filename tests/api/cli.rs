@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::{spawn_app_with, test_config};
 
-fn newsdesk(database: &str) -> Command {
+pub(crate) fn newsdesk(database: &str) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_newsdesk"));
     command
         .env("DATABASE_URL", database)
@@ -138,7 +138,7 @@ fn every_command_has_help() {
     }
 }
 
-fn run_ok(command: &mut Command) -> Vec<u8> {
+pub(crate) fn run_ok(command: &mut Command) -> Vec<u8> {
     let output = command.output().unwrap();
     assert!(
         output.status.success(),

@@ -7,6 +7,7 @@
 )]
 
 mod articles;
+mod audit;
 mod auth;
 mod authors;
 mod caching;

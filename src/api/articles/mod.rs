@@ -25,10 +25,13 @@ use super::media::Media;
 use super::packed::PackedJson;
 use super::topics::TopicSummary;
 use super::{ApiJson, IdOrSlug, created, fields, nullable, tagged, utc};
+use crate::audit::{Actor, Target};
 use crate::auth::{AuthUser, MaybeUser, Role};
 use crate::db;
 pub use crate::domain::ArticleStatus;
+use crate::domain::AuditAction;
 use crate::error::{ApiError, FieldErrors};
+use crate::http::RequestInfo;
 use crate::state::AppState;
 use crate::store::articles::{
     self as store, ArticleChanges, ArticleRecord, ArticleSummary as SummaryRecord,
@@ -696,6 +699,7 @@ fn may_delete(
 pub async fn create_article(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     body: ApiJson<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let new = body.0.validate()?;
@@ -703,9 +707,11 @@ pub async fn create_article(
     let author_id = new.author_id.unwrap_or(user.id);
     let urls = state.config.urls.clone();
     let user_id = user.id;
+    let actor = Actor::staff(&user, &request);
     let record = db::write(&state.pool, move |conn| {
         let record = store::create(conn, &new, author_id)?;
-        events::article_saved(conn, &urls, None, &record)?;
+        let change = events::article_saved(conn, &urls, None, &record)?;
+        actor.article_saved(conn, record.summary.row.id, change)?;
         crate::store::revisions::record(conn, user_id, None, &record)?;
         Ok(record)
     })
@@ -728,12 +734,13 @@ pub async fn create_article(
 pub async fn replace_article(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<IdOrSlug>,
     if_match: IfMatch,
     body: ApiJson<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = ArticleChanges::from(body.0.validate()?);
-    save(&state, &user, &path, if_match, changes).await
+    save(&state, &user, &request, &path, if_match, changes).await
 }
 
 /// Applies validated changes (a PUT or a PATCH) as `user`, if `if_match`
@@ -741,6 +748,7 @@ pub async fn replace_article(
 async fn save(
     state: &AppState,
     user: &AuthUser,
+    request: &RequestInfo,
     path: &IdOrSlug,
     if_match: IfMatch,
     changes: ArticleChanges,
@@ -750,13 +758,15 @@ async fn save(
     let authorize = may_edit(user, &state.config.urls, if_match);
     let urls = state.config.urls.clone();
     let user_id = user.id;
+    let actor = Actor::staff(user, request);
     let record = db::write(&state.pool, move |conn| {
         let mut before = None;
         let record = store::update(conn, &key, &changes, |current| {
             before = Some(current.clone());
             authorize(current)
         })?;
-        events::article_saved(conn, &urls, before.as_ref(), &record)?;
+        let change = events::article_saved(conn, &urls, before.as_ref(), &record)?;
+        actor.article_saved(conn, record.summary.row.id, change)?;
         crate::store::revisions::record(conn, user_id, before.as_ref(), &record)?;
         Ok(record)
     })
@@ -776,12 +786,13 @@ async fn save(
 pub async fn update_article(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<IdOrSlug>,
     if_match: IfMatch,
     body: ApiJson<ArticlePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.0.validate()?;
-    save(&state, &user, &path, if_match, changes).await
+    save(&state, &user, &request, &path, if_match, changes).await
 }
 
 /// Delete an article with its tags (an author their own drafts; editors
@@ -796,21 +807,31 @@ pub async fn update_article(
 pub async fn delete_article(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<IdOrSlug>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let authorize = may_delete(&user, &state.config.urls, if_match);
     let urls = state.config.urls.clone();
+    let actor = Actor::staff(&user, &request);
     db::write(&state.pool, move |conn| {
         let mut before = None;
         store::delete(conn, &key, |current| {
             before = Some(current.clone());
             authorize(current)
         })?;
-        before.map_or(Ok(()), |before| {
-            events::article_deleted(conn, &urls, &before)
-        })
+        let Some(before) = before else {
+            return Ok(());
+        };
+        let row = &before.summary.row;
+        actor.record(
+            conn,
+            AuditAction::ArticleDeleted,
+            Some(Target::Article(row.id)),
+            Some(serde_json::json!({"slug": row.slug, "title": row.title})),
+        )?;
+        events::article_deleted(conn, &urls, &before)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -9,10 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use super::{Article, may_edit};
 use crate::api::etag::IfMatch;
 use crate::api::{pagination, tagged, utc};
+use crate::audit::Actor;
 use crate::auth::{AuthUser, Role};
 use crate::db;
 use crate::domain::ArticleStatus;
 use crate::error::ApiError;
+use crate::http::RequestInfo;
 use crate::state::AppState;
 use crate::store::articles::{self as store, ArticleChanges};
 use crate::store::revisions::{self, RevisionSummary};
@@ -173,10 +175,12 @@ pub async fn get_revision(
 pub async fn restore_revision(
     state: web::Data<AppState>,
     user: AuthUser,
+    request: RequestInfo,
     path: web::Path<RevisionPath>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let path = path.into_inner();
+    let actor = Actor::staff(&user, &request);
     let key = Key::parse(&path.id_or_slug);
     let authorize = may_edit(&user, &state.config.urls, if_match);
     let urls = state.config.urls.clone();
@@ -197,7 +201,8 @@ pub async fn restore_revision(
             before = Some(current.clone());
             authorize(current)
         })?;
-        events::article_saved(conn, &urls, before.as_ref(), &record)?;
+        let change = events::article_saved(conn, &urls, before.as_ref(), &record)?;
+        actor.article_saved(conn, id, change)?;
         revisions::record(conn, user.id, before.as_ref(), &record)?;
         Ok(record)
     })

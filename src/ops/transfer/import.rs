@@ -208,6 +208,12 @@ pub fn import(
         search::reindex(conn, &reindex)?;
         // Scheduled articles get their `article.published` when due.
         crate::store::outbox::owe_scheduled(conn)?;
+        crate::audit::Actor::cli().record(
+            conn,
+            crate::domain::AuditAction::Import,
+            None,
+            Some(serde_json::json!({"records": imported})),
+        )?;
         Ok(imported)
     });
     result.map_err(|abort| match abort {
