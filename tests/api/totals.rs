@@ -243,3 +243,25 @@ async fn totals_of_searches_and_combinations_stop_at_ten_thousand() {
     assert_eq!(dated.json["meta"]["total"], 0);
     assert_eq!(dated.json["meta"]["total_exact"], true);
 }
+
+#[tokio::test]
+async fn deleting_a_topic_moves_its_children_up_and_the_counts_follow() {
+    let app = spawn_app().await;
+    app.topic("World", None).await;
+    app.topic("Asia", Some("world")).await;
+    app.topic("Korea", Some("asia")).await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "A", "status": "published", "topics": ["korea"]}),
+    )
+    .await;
+    app.delete("/api/v1/topics/asia").await;
+    let korea = app.get("/api/v1/topics/korea").await.json;
+    assert_eq!(korea["parent"]["slug"], "world", "{korea}");
+    assert_eq!(app.get("/api/v1/topics/world").await.json["article_count"], 1);
+    check(&app).await;
+    // A root's children become roots, counted by no one above.
+    app.delete("/api/v1/topics/world").await;
+    assert_eq!(app.get("/api/v1/topics/korea").await.json["article_count"], 1);
+    check(&app).await;
+}

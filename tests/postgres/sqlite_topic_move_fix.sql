@@ -1,5 +1,5 @@
--- A proposed SQLite migration (not applied by the app: migrations/ is
--- not this branch's to change), which schema_check.sh applies to its
+-- The SQLite migration 2026-12-03-000331 applies this fix; schema_check.sh
+-- applies it to its
 -- SQLite copy to show that it makes SQLite keep what PostgreSQL keeps.
 --
 -- The flaw: deleting a topic that has children re-roots them through the
