@@ -18,6 +18,7 @@ mod crash;
 mod embeds;
 mod entities;
 mod errors;
+mod expiry;
 mod facets;
 mod featured;
 mod feeds;
