@@ -8,6 +8,11 @@ ALTER TABLE articles ADD COLUMN expires_at TIMESTAMP NULL;
 -- this small index.
 CREATE INDEX articles_expires_at ON articles (expires_at) WHERE expires_at IS NOT NULL;
 
+-- An author's "public or mine" count was answered from this index alone;
+-- the public test now reads expires_at too, so the index carries it.
+DROP INDEX articles_author_status;
+CREATE INDEX articles_author_status ON articles (author_id, status, published_at, expires_at);
+
 -- `article.unpublished` events owed when an expiry time passes (the
 -- mirror of `scheduled_publications`).
 CREATE TABLE scheduled_unpublications (

@@ -107,17 +107,23 @@ impl<ST: TypedExpressionType, QS> SelectableExpression<QS> for ArticleSql<ST> wh
 /// whose time has come, unless their expiry has passed (no background job
 /// flips either; see `settle_due` and `settle_expired`).
 pub fn public(now: NaiveDateTime) -> Condition {
+    // The expiry test is repeated in each term, so that every term of the
+    // OR still starts with a status equality: SQLite can then answer each
+    // from the status index (and an author's "public or mine" from the
+    // author index too), as it did before expiry.
+    let unexpired = || {
+        articles::expires_at
+            .is_null()
+            .or(articles::expires_at.gt(now))
+    };
     Condition::new(
         articles::status
             .eq(ArticleStatus::Published)
+            .and(unexpired())
             .or(articles::status
                 .eq(ArticleStatus::Scheduled)
-                .and(articles::published_at.le(now)))
-            .and(
-                articles::expires_at
-                    .is_null()
-                    .or(articles::expires_at.gt(now)),
-            ),
+                .and(articles::published_at.le(now))
+                .and(unexpired())),
     )
 }
 
