@@ -12,21 +12,19 @@ use crate::db::schema::{articles, generations};
 use crate::domain::ArticleStatus;
 
 /// The next time the public view moves by the clock alone after `now`: a
-/// scheduled article turning public, or a public (or scheduled) one
-/// expiring. Two lookups, in the status index and the expiry index.
+/// scheduled article turning public, or one that is not a draft
+/// expiring (see `ArticleSummaryRow::is_expired`). Two lookups, in the
+/// status index and the expiry index.
 pub fn next_turn(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
     let publication: Option<NaiveDateTime> = articles::table
         .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.gt(now))
         .select(diesel::dsl::min(articles::published_at))
         .get_result(conn)?;
+    // Archived ones too: staff see `expired` turn true at that time.
     let expiry: Option<NaiveDateTime> = articles::table
         .filter(articles::expires_at.gt(now))
-        .filter(
-            articles::status
-                .eq(ArticleStatus::Published)
-                .or(articles::status.eq(ArticleStatus::Scheduled)),
-        )
+        .filter(articles::status.ne(ArticleStatus::Draft))
         .select(diesel::dsl::min(articles::expires_at))
         .get_result(conn)?;
     Ok(match (publication, expiry) {
