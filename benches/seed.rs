@@ -218,6 +218,7 @@ fn main() {
                         author_id: None,
                         featured_image_id: None,
                         seo: Default::default(),
+                        expires_at: None,
                     },
                     1,
                 )?;

@@ -6,8 +6,8 @@
 //! generation per dependency in the transaction of every write that changes
 //! it, whichever process writes. An answer is served only while the
 //! generations of its dependencies are as they were when it was computed,
-//! and only before the next scheduled article turns public (the public
-//! view moves then without a write). So a cached answer is never one that
+//! and only before the next scheduled article turns public or the next
+//! public one expires (the public view moves then without a write). So a cached answer is never one that
 //! a write or the clock has made wrong, and a write makes stale only the
 //! answers that depend on what it changed.
 
@@ -41,7 +41,8 @@ struct Entry<V> {
     /// The dependencies' keys, and their generations at the time.
     keys: Vec<String>,
     generations: Vec<i64>,
-    /// The next scheduled publication then; the answer holds until it.
+    /// The next scheduled publication or expiry then; the answer holds
+    /// until it.
     valid_until: Option<NaiveDateTime>,
 }
 
@@ -110,7 +111,7 @@ impl<V: Weigh> Cache<V> {
             let entry = Entry {
                 generations: generations::current(conn, &keys)?,
                 keys,
-                valid_until: generations::next_publication(conn, now)?,
+                valid_until: generations::next_turn(conn, now)?,
                 value: Arc::new(value),
             };
             let value = Arc::clone(&entry.value);

@@ -73,6 +73,10 @@ pub enum ApiError {
     /// The resource named in the path does not exist (or is not visible).
     #[error("not found: {0}")]
     NotFound(String),
+    /// The resource was public and has been withdrawn for good (an expired
+    /// article); unlike a 404, clients and crawlers may forget it.
+    #[error("gone: {0}")]
+    Gone(String),
     /// The path exists but not with this method; `Allow` lists the methods it has.
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
@@ -142,6 +146,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::NotFound(_) => "not-found",
+            ApiError::Gone(_) => "gone",
             ApiError::MethodNotAllowed { .. } => "method-not-allowed",
             ApiError::Conflict { .. } => "conflict",
             ApiError::PreconditionFailed => "precondition-failed",
@@ -164,6 +169,7 @@ impl ApiError {
             ApiError::BadRequest(detail)
             | ApiError::UnsupportedType(detail)
             | ApiError::NotFound(detail)
+            | ApiError::Gone(detail)
             | ApiError::Unauthorized(detail)
             | ApiError::Forbidden(detail) => detail.clone(),
             ApiError::TooManyRequests { retry_after } => {
@@ -223,6 +229,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,

@@ -273,6 +273,9 @@ pub fn problem_example(status: &str, detail: Option<&str>) -> Option<serde_json:
         "403" => ApiError::Forbidden(detail("Authors may only edit their own articles")),
         "404" => ApiError::NotFound(detail("No article has this id or slug")),
         "409" => ApiError::taken("slug", "is already in use"),
+        "410" => ApiError::Gone(detail(
+            "This article has expired and is no longer published",
+        )),
         "412" => ApiError::PreconditionFailed,
         "413" => ApiError::PayloadTooLarge { limit: 1024 * 1024 },
         "415" => ApiError::UnsupportedMediaType,

@@ -78,6 +78,7 @@ diesel::table! {
         seo_canonical_url -> Nullable<Text>,
         seo_image_id -> Nullable<Integer>,
         preview_generation -> Integer,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -231,6 +232,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// `article.unpublished` events owed when an expiry time passes.
+    scheduled_unpublications (article_id) {
+        article_id -> Integer,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// `article.published` events owed when a scheduled time passes.
     scheduled_publications (article_id) {
         article_id -> Integer,
@@ -318,6 +327,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_events,
     webhook_deliveries,
     scheduled_publications,
+    scheduled_unpublications,
     media,
     old_slugs,
     corrections,

@@ -635,6 +635,7 @@ pub fn load(
                         .copied()
                         .filter(|_| index + 1 < PICTURES.len()),
                     seo: articles::Seo::default(),
+                    expires_at: None,
                 },
                 author,
             )?;

@@ -20,15 +20,41 @@ pub fn source(source: &str) -> String {
     format!("source:{source}")
 }
 
-/// The keys of every scheduled article whose time has passed by `now`:
-/// public, but still `scheduled` in the table, so not in the kept counts.
-/// They are few (the status index finds them), so this is cheap.
+/// The keys of every scheduled article whose time has passed by `now` (and
+/// whose expiry has not): public, but still `scheduled` in the table, so
+/// not in the kept counts. They are few (the status index finds them), so
+/// this is cheap.
 fn due_articles(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<HashSet<String>>> {
     let due: Vec<(i32, i32, Option<String>)> = articles::table
         .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.le(now))
+        .filter(
+            articles::expires_at
+                .is_null()
+                .or(articles::expires_at.gt(now)),
+        )
         .select((articles::id, articles::author_id, articles::source))
         .load(conn)?;
+    keys_of(conn, due)
+}
+
+/// The keys of every article still `published` in the table whose expiry
+/// has passed by `now`: in the kept counts, but no longer public. Few (the
+/// expiry index finds them; every write settles them).
+fn lapsed_articles(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<HashSet<String>>> {
+    let lapsed: Vec<(i32, i32, Option<String>)> = articles::table
+        .filter(articles::expires_at.le(now))
+        .filter(articles::status.eq(ArticleStatus::Published))
+        .select((articles::id, articles::author_id, articles::source))
+        .load(conn)?;
+    keys_of(conn, lapsed)
+}
+
+/// The kept-count keys of each of `due` (id, author, source).
+fn keys_of(
+    conn: &mut Conn,
+    due: Vec<(i32, i32, Option<String>)>,
+) -> QueryResult<Vec<HashSet<String>>> {
     if due.is_empty() {
         return Ok(Vec::new());
     }
@@ -77,6 +103,11 @@ pub fn public(
     for due in due_articles(conn, now)? {
         for key in keys.iter().filter(|key| due.contains(*key)) {
             *counts.entry(key.clone()).or_default() += 1;
+        }
+    }
+    for lapsed in lapsed_articles(conn, now)? {
+        for key in keys.iter().filter(|key| lapsed.contains(*key)) {
+            *counts.entry(key.clone()).or_default() -= 1;
         }
     }
     for key in keys {

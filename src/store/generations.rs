@@ -11,13 +11,26 @@ use crate::db::Conn;
 use crate::db::schema::{articles, generations};
 use crate::domain::ArticleStatus;
 
-/// The next time a scheduled article turns public after `now`.
-pub fn next_publication(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
-    articles::table
+/// The next time the public view moves by the clock alone after `now`: a
+/// scheduled article turning public, or one that is not a draft
+/// expiring (see `ArticleSummaryRow::is_expired`). Two lookups, in the
+/// status index and the expiry index.
+pub fn next_turn(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Option<NaiveDateTime>> {
+    let publication: Option<NaiveDateTime> = articles::table
         .filter(articles::status.eq(ArticleStatus::Scheduled))
         .filter(articles::published_at.gt(now))
         .select(diesel::dsl::min(articles::published_at))
-        .get_result(conn)
+        .get_result(conn)?;
+    // Archived ones too: staff see `expired` turn true at that time.
+    let expiry: Option<NaiveDateTime> = articles::table
+        .filter(articles::expires_at.gt(now))
+        .filter(articles::status.ne(ArticleStatus::Draft))
+        .select(diesel::dsl::min(articles::expires_at))
+        .get_result(conn)?;
+    Ok(match (publication, expiry) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
 }
 
 /// The current generation of each key (0 for one never bumped), in order.

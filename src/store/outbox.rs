@@ -13,7 +13,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::Conn;
-use crate::db::schema::{scheduled_publications, webhook_deliveries, webhook_events, webhooks};
+use crate::db::schema::{
+    scheduled_publications, scheduled_unpublications, webhook_deliveries, webhook_events, webhooks,
+};
 use crate::error::ApiError;
 
 /// An event to store, as it will be sent.
@@ -274,6 +276,76 @@ pub fn owe_scheduled(conn: &mut Conn) -> QueryResult<usize> {
         .into_columns((
             scheduled_publications::article_id,
             scheduled_publications::due_at,
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+}
+
+/// Owes `article_id` an `article.unpublished` at `due_at`, when it expires
+/// (replacing what it was owed before).
+pub fn owe_unpublication(
+    conn: &mut Conn,
+    article_id: i32,
+    due_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(scheduled_unpublications::table)
+        .values((
+            scheduled_unpublications::article_id.eq(article_id),
+            scheduled_unpublications::due_at.eq(due_at),
+        ))
+        .on_conflict(scheduled_unpublications::article_id)
+        .do_update()
+        .set(scheduled_unpublications::due_at.eq(due_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes (deletes) the unpublication `article_id` was owed; returns its
+/// due time, if any.
+pub fn take_unpublication(conn: &mut Conn, article_id: i32) -> QueryResult<Option<NaiveDateTime>> {
+    diesel::delete(scheduled_unpublications::table.find(article_id))
+        .returning(scheduled_unpublications::due_at)
+        .get_result(conn)
+        .optional()
+}
+
+/// Is any unpublication due? A read, for an idle poll.
+pub fn any_unpublication_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        scheduled_unpublications::table.filter(scheduled_unpublications::due_at.le(now)),
+    ))
+    .get_result(conn)
+}
+
+/// Takes (deletes) every unpublication due by `now` and returns the
+/// article ids; call inside the transaction that records their events.
+pub fn take_due_unpublications(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<i32>> {
+    diesel::delete(scheduled_unpublications::table.filter(scheduled_unpublications::due_at.le(now)))
+        .returning(scheduled_unpublications::article_id)
+        .get_results(conn)
+}
+
+/// Owes every published or scheduled article that expires after `now` its
+/// `article.unpublished` (those written by paths that keep no books of
+/// their own, such as an import); what is owed already stays as it is.
+pub fn owe_expiries(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize> {
+    use crate::db::schema::articles;
+    use crate::domain::ArticleStatus;
+
+    diesel::insert_into(scheduled_unpublications::table)
+        .values(
+            articles::table
+                .filter(
+                    articles::status
+                        .eq(ArticleStatus::Published)
+                        .or(articles::status.eq(ArticleStatus::Scheduled)),
+                )
+                .filter(articles::expires_at.gt(now))
+                .select((articles::id, articles::expires_at.assume_not_null())),
+        )
+        .into_columns((
+            scheduled_unpublications::article_id,
+            scheduled_unpublications::due_at,
         ))
         .on_conflict_do_nothing()
         .execute(conn)

@@ -305,6 +305,7 @@ pub fn as_was(
         seo_description: content.seo.description.clone(),
         seo_canonical_url: content.seo.canonical_url.clone(),
         seo_image_id: content.seo.image_id,
+        expires_at: content.expires_at,
     };
     Ok(ArticleRecord {
         summary: ArticleSummary {

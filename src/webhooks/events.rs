@@ -132,6 +132,36 @@ fn is_public(row: &ArticleSummaryRow, now: NaiveDateTime) -> bool {
     row.effective_status(now) == ArticleStatus::Published
 }
 
+/// The keys of what a public article shows in: its page, its author, its
+/// tags and their kinds.
+fn shown_in(record: &ArticleRecord) -> Vec<String> {
+    let mut keys = record.summary.keys();
+    keys.extend(
+        record
+            .summary
+            .entities
+            .iter()
+            .map(|entity| keys::kind(entity.kind)),
+    );
+    keys
+}
+
+/// Whether subscribers were last told that the article is public, given
+/// how it was (`before`) and the events it was owed: none while its
+/// `article.published` is still owed, and still so while an expiry has
+/// passed but its `article.unpublished` is owed.
+fn announced_public(
+    before: Option<&ArticleRecord>,
+    owed_publication: Option<NaiveDateTime>,
+    owed_unpublication: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> bool {
+    owed_publication.is_none()
+        && before.is_some_and(|before| {
+            is_public(&before.summary.row, now) || owed_unpublication.is_some_and(|at| at <= now)
+        })
+}
+
 /// What an article write changed: the article's page, its author, and for
 /// every version that was public, the lists it was in (by tag and kind,
 /// and every other list) and the feeds.
@@ -141,14 +171,7 @@ fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String>
     for record in versions {
         if is_public(&record.summary.row, now) {
             any_public = true;
-            purge.extend(record.summary.keys());
-            purge.extend(
-                record
-                    .summary
-                    .entities
-                    .iter()
-                    .map(|entity| keys::kind(entity.kind)),
-            );
+            purge.extend(shown_in(record));
         } else {
             purge.push(keys::article(record.summary.row.id));
         }
@@ -189,13 +212,20 @@ pub fn article_saved(
     // A scheduled article whose time passed is public but not yet
     // announced while it is still owed its event.
     let owed = outbox::take_publication(conn, row.id)?;
-    let was_announced =
-        before.is_some_and(|before| is_public(&before.summary.row, now)) && owed.is_none();
+    let owed_expiry = outbox::take_unpublication(conn, row.id)?;
+    let was_announced = announced_public(before, owed, owed_expiry, now);
     let now_public = is_public(row, now);
     if row.status == ArticleStatus::Scheduled
         && let Some(at) = row.published_at.filter(|at| *at > now)
     {
         outbox::owe_publication(conn, row.id, at)?;
+    }
+    if matches!(
+        row.status,
+        ArticleStatus::Published | ArticleStatus::Scheduled
+    ) && let Some(at) = row.expires_at.filter(|at| *at > now)
+    {
+        outbox::owe_unpublication(conn, row.id, at)?;
     }
     let change = match (was_announced, now_public) {
         (false, true) => Some(Publicity::Published),
@@ -236,7 +266,8 @@ pub fn article_deleted(
 ) -> Result<(), ApiError> {
     let now = now();
     let owed = outbox::take_publication(conn, before.summary.row.id)?;
-    let was_announced = is_public(&before.summary.row, now) && owed.is_none();
+    let owed_expiry = outbox::take_unpublication(conn, before.summary.row.id)?;
+    let was_announced = announced_public(Some(before), owed, owed_expiry, now);
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
         return Ok(());
@@ -250,21 +281,27 @@ pub fn article_deleted(
 }
 
 /// Records `article.published` for every scheduled article whose time has
-/// passed by `now`, each once: the owed rows are taken in this
-/// transaction. Also marks them published (`articles::settle_due`). Call
-/// inside a write transaction; returns how many were announced.
+/// passed by `now`, and `article.unpublished` for every public article
+/// whose expiry has, each once: the owed rows are taken in this
+/// transaction. Also marks them published or archived
+/// (`articles::settle_clock`). Call inside a write transaction; returns
+/// how many were announced.
 pub fn announce_due(
     conn: &mut Conn,
     urls: &PublicUrls,
     now: NaiveDateTime,
 ) -> Result<usize, ApiError> {
-    articles::settle_due(conn, now)?;
+    articles::settle_clock(conn, now)?;
     let due = outbox::take_due_publications(conn, now)?;
-    if due.is_empty() {
+    let expiring = outbox::take_due_unpublications(conn, now)?;
+    if due.is_empty() && expiring.is_empty() {
         return Ok(0);
     }
     let subscribers = Subscribers::load(conn)?;
     let mut announced = 0;
+    // Articles whose time and expiry both passed since the last look were
+    // never announced public, so their expiry is not announced either.
+    let mut never_announced = std::collections::HashSet::new();
     for id in due {
         let record = match articles::find(conn, &Key::Id(id)) {
             Ok(record) => record,
@@ -273,6 +310,7 @@ pub fn announce_due(
             Err(error) => return Err(error),
         };
         if !is_public(&record.summary.row, now) {
+            never_announced.insert(id);
             continue;
         }
         announced += 1;
@@ -283,6 +321,32 @@ pub fn announce_due(
                 "article.published",
                 &Article::new(record, urls),
                 &purge,
+            )?;
+        }
+    }
+    for id in expiring {
+        if never_announced.contains(&id) {
+            continue;
+        }
+        let record = match articles::find(conn, &Key::Id(id)) {
+            Ok(record) => record,
+            Err(ApiError::NotFound(_)) => continue,
+            Err(error) => return Err(error),
+        };
+        if is_public(&record.summary.row, now) {
+            continue;
+        }
+        announced += 1;
+        if !subscribers.is_empty() {
+            // Where it was shown while public, which it no longer is.
+            let mut purge = shown_in(&record);
+            purge.push(keys::LIST_ARTICLES.to_owned());
+            purge.push(keys::FEED.to_owned());
+            subscribers.record(
+                conn,
+                "article.unpublished",
+                &Article::new(record, urls),
+                &unique(purge),
             )?;
         }
     }

@@ -64,7 +64,7 @@ async fn announce_once(
     let mut announced = 0;
     // A read first, so that an idle poll takes no write lock.
     if db::run(pool, move |conn| {
-        Ok(outbox::any_publication_due(conn, now)?)
+        Ok(outbox::any_publication_due(conn, now)? || outbox::any_unpublication_due(conn, now)?)
     })
     .await?
     {
@@ -127,7 +127,7 @@ async fn announce(pool: DbPool, every: Duration, urls: crate::urls::PublicUrls) 
         }
         match announce_once(&pool, &urls, prune).await {
             Ok(0) => {}
-            Ok(n) => log::info!("webhooks: {n} scheduled article(s) became public"),
+            Ok(n) => log::info!("webhooks: {n} scheduled or expiring article(s) announced"),
             Err(err) => log::warn!("webhooks: announcing scheduled articles failed: {err}"),
         }
     }

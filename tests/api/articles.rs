@@ -714,6 +714,7 @@ fn a_page_loads_its_relations_in_a_fixed_number_of_queries() {
             author_id: None,
             featured_image_id: None,
             seo: articles::Seo::default(),
+            expires_at: None,
         };
         articles::create(&mut conn, &new, articles::NEWSROOM_USER_ID).unwrap();
     }

@@ -765,3 +765,32 @@ fn a_relative_site_url_or_a_bad_article_path_is_refused_at_start() {
         .unwrap();
     assert!(output.status.success());
 }
+
+#[test]
+fn an_articles_expiry_travels_through_export_and_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lines = demo_export(&dir);
+    let index = find_line(&lines, "article", |record| record["status"] == "published");
+    edit_line(&mut lines, index, |record| {
+        record["expires_at"] = serde_json::json!("2099-01-01T00:00:00Z");
+    });
+    let first = dir.path().join("first.db").to_string_lossy().into_owned();
+    let output = import_lines(&dir, &first, &lines);
+    assert!(output.status.success(), "{output:?}");
+    let exported = run_ok(newsdesk(&first).arg("export"));
+    let text = String::from_utf8(exported.clone()).unwrap();
+    assert_eq!(
+        text.matches("\"expires_at\":\"2099-01-01T00:00:00Z\"")
+            .count(),
+        1,
+        "the expiry is exported, and only where there is one"
+    );
+    let file = dir.path().join("again.ndjson");
+    std::fs::write(&file, &exported).unwrap();
+    let second = dir.path().join("second.db").to_string_lossy().into_owned();
+    run_ok(newsdesk(&second).args(["import", file.to_str().unwrap()]));
+    assert!(
+        run_ok(newsdesk(&second).arg("export")) == exported,
+        "export → import → export changed the file"
+    );
+}

@@ -19,6 +19,7 @@ mod crash;
 mod embeds;
 mod entities;
 mod errors;
+mod expiry;
 mod facets;
 mod featured;
 mod feeds;

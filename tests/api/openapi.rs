@@ -574,7 +574,8 @@ fn every_problem_response_has_the_example_of_its_own_status() {
         }
     }
     let expected = [
-        "400", "401", "403", "404", "406", "409", "412", "413", "415", "422", "429", "500", "503",
+        "400", "401", "403", "404", "406", "409", "410", "412", "413", "415", "422", "429", "500",
+        "503",
     ];
     assert_eq!(statuses.into_iter().collect::<Vec<_>>(), expected);
     let problem = &spec["components"]["schemas"]["Problem"]["example"];

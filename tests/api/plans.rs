@@ -92,6 +92,7 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
                     author_id: None,
                     featured_image_id: None,
                     seo: articles::Seo::default(),
+                    expires_at: None,
                 },
                 if n % 10 == 0 { reporter.id } else { 1 },
             )?;

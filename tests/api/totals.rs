@@ -258,10 +258,16 @@ async fn deleting_a_topic_moves_its_children_up_and_the_counts_follow() {
     app.delete("/api/v1/topics/asia").await;
     let korea = app.get("/api/v1/topics/korea").await.json;
     assert_eq!(korea["parent"]["slug"], "world", "{korea}");
-    assert_eq!(app.get("/api/v1/topics/world").await.json["article_count"], 1);
+    assert_eq!(
+        app.get("/api/v1/topics/world").await.json["article_count"],
+        1
+    );
     check(&app).await;
     // A root's children become roots, counted by no one above.
     app.delete("/api/v1/topics/world").await;
-    assert_eq!(app.get("/api/v1/topics/korea").await.json["article_count"], 1);
+    assert_eq!(
+        app.get("/api/v1/topics/korea").await.json["article_count"],
+        1
+    );
     check(&app).await;
 }

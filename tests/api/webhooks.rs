@@ -22,13 +22,13 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with, test_config};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
-struct Received {
+pub(crate) struct Received {
     headers: HashMap<String, String>,
     body: String,
 }
 
 impl Received {
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap()
     }
 
@@ -36,7 +36,7 @@ impl Received {
         self.headers.get(name).map_or("", String::as_str)
     }
 
-    fn event_type(&self) -> String {
+    pub(crate) fn event_type(&self) -> String {
         self.json()["type"].as_str().unwrap().to_owned()
     }
 }
@@ -46,13 +46,13 @@ impl Received {
 type Behaviour = dyn Fn(usize) -> Option<u16> + Send + Sync;
 
 /// A small HTTP/1.1 server on 127.0.0.1, one thread per connection.
-struct Receiver {
+pub(crate) struct Receiver {
     port: u16,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    fn answering(status: u16) -> Receiver {
+    pub(crate) fn answering(status: u16) -> Receiver {
         Receiver::start(Arc::new(move |_| Some(status)))
     }
 
@@ -77,11 +77,11 @@ impl Receiver {
         Receiver { port, received }
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://127.0.0.1:{}/hook", self.port)
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 
@@ -110,7 +110,7 @@ impl Receiver {
         }
     }
 
-    async fn wait_for(&self, n: usize) -> Vec<Received> {
+    pub(crate) async fn wait_for(&self, n: usize) -> Vec<Received> {
         self.wait_until(Duration::from_secs(10), &format!("{n} requests"), |r| {
             r.len() >= n
         })
@@ -207,7 +207,7 @@ fn assert_signed(received: &Received, secret: &str) {
 }
 
 /// A server that may reach 127.0.0.1 and retries within milliseconds.
-fn fast_config(dir: &tempfile::TempDir) -> Config {
+pub(crate) fn fast_config(dir: &tempfile::TempDir) -> Config {
     Config {
         webhook_allow_private: true,
         webhook_poll_interval: Duration::from_millis(50),
@@ -222,7 +222,7 @@ async fn spawn_fast_app() -> TestApp {
 }
 
 /// Creates a webhook; returns its id and secret.
-async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> (i64, String) {
+pub(crate) async fn subscribe(app: &TestApp, url: &str, events: &[&str]) -> (i64, String) {
     let reply = app
         .post("/api/v1/webhooks", &json!({"url": url, "events": events}))
         .await;

@@ -148,6 +148,7 @@ impl SeoInput {
     "seo": {"title": null, "description": null, "canonical_url": null, "image": null},
     "comments_open": true, "comment_count": 0, "word_count": 412, "reading_time_minutes": 3,
     "created_at": "2024-05-31T08:40:00Z", "updated_at": "2024-05-31T09:00:00Z", "version": 2,
+    "expires_at": "2024-08-31T09:00:00Z", "expired": false,
     "corrections": [{"id": 4, "kind": "correction",
         "text": "An earlier version of this story misstated the date of the G7 statement.",
         "created_at": "2024-06-01T10:15:00Z"}]
@@ -192,6 +193,12 @@ pub struct ArticleListItem {
     pub url: String,
     /// Corrections, clarifications and updates, oldest first.
     pub corrections: Vec<corrections::Correction>,
+    /// From this time on the article is no longer public (see `expired`).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether `expires_at` has passed: the article is withdrawn from the
+    /// public (lists, feeds, sitemaps, counts; a 410 by id or slug) and
+    /// its `status` reads `archived`. Only staff see it then.
+    pub expired: bool,
     /// With `q` only: how well the article matches, higher is better: 3
     /// when every word is in the title, 2 when every word is in the
     /// title, subtitle, summary or the names of its topics and entities,
@@ -203,7 +210,9 @@ pub struct ArticleListItem {
 
 impl ArticleListItem {
     pub fn new(record: SummaryRecord, urls: &PublicUrls) -> Self {
-        let status = record.row.effective_status(crate::store::now());
+        let now = crate::store::now();
+        let status = record.row.effective_status(now);
+        let expired = record.row.is_expired(now);
         let row = record.row;
         ArticleListItem {
             url: urls.article(row.id, &row.slug, row.published_at, row.created_at),
@@ -254,6 +263,8 @@ impl ArticleListItem {
                 .into_iter()
                 .map(corrections::Correction::from)
                 .collect(),
+            expires_at: row.expires_at.map(utc),
+            expired,
             rank: None,
         }
     }
@@ -334,6 +345,12 @@ pub struct ArticleInput {
     /// is a 422.
     pub featured_image: Option<i32>,
     pub seo: Option<SeoInput>,
+    /// From this time on the article is no longer public; it must be
+    /// after `published_at`, and in the future to publish. On PUT, absent
+    /// keeps the stored one and `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl crate::api::Checked for ArticleInput {
@@ -383,6 +400,10 @@ impl ArticleInput {
             author_id: self.author_id,
             featured_image_id: self.featured_image,
             seo: self.seo.unwrap_or_default().validate(&mut errors),
+            expires_at: self
+                .expires_at
+                .flatten()
+                .map(|at| fields::timestamp(&mut errors, "expires_at", at)),
         };
         errors.finish()?;
         Ok(article)
@@ -446,6 +467,10 @@ pub struct ArticlePatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<SeoInput>)]
     pub seo: Option<Option<SeoInput>>,
+    /// From this time on the article is no longer public; null clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl crate::api::Checked for ArticlePatch {
@@ -491,6 +516,9 @@ impl ArticlePatch {
             author_id: fields::not_null(&mut e, "author_id", self.author_id),
             featured_image_id: self.featured_image,
             seo: self.seo.map(|seo| seo.unwrap_or_default().validate(&mut e)),
+            expires_at: self
+                .expires_at
+                .map(|at| at.map(|at| fields::timestamp(&mut e, "expires_at", at))),
         };
         e.finish()?;
         Ok(changes)
@@ -572,8 +600,10 @@ pub struct ArticleQuery {
 
 /// Get one article by id or slug, with its body.
 ///
-/// An article the reader may not see is a 404, as if it did not exist.
-/// `fields=` narrows it to the fields named.
+/// An article the reader may not see is a 404, as if it did not exist;
+/// one whose `expires_at` has passed is a 410 for those who may not see
+/// it (staff still get it, with `expired: true`). `fields=` narrows it to
+/// the fields named.
 #[utoipa::path(
     tag = "articles",
     params(IdOrSlug, ArticleQuery),
@@ -581,6 +611,7 @@ pub struct ArticleQuery {
     responses(
         (status = 200, description = "The article", body = Article),
         (status = 403, description = "A `preview` token that is invalid, expired, revoked or for another article", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The article has expired (`expires_at` passed): no longer public", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 301, description = "An old slug of the article: `Location` names the current one",
             body = super::MovedSlug, headers(("Location" = String, description = "/api/v1/articles/{current-slug}"))),
     )
@@ -619,7 +650,15 @@ pub async fn get_article(
         }
         found => found?,
     };
-    if !audience(&user).can_see(&article.row, crate::store::now()) {
+    let now = crate::store::now();
+    if !audience(&user).can_see(&article.row, now) {
+        // What was public and has expired is gone; what never was public
+        // stays unknown.
+        if article.row.is_expired(now) {
+            return Err(ApiError::Gone(
+                "This article has expired and is no longer published.".to_owned(),
+            ));
+        }
         return Err(ApiError::NotFound(
             "No article has this id or slug.".to_owned(),
         ));
@@ -739,7 +778,13 @@ pub async fn replace_article(
     if_match: IfMatch,
     body: ApiJson<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = ArticleChanges::from(body.0.validate()?);
+    // An absent `expires_at` keeps the stored one (a PUT from a client
+    // that does not know the field must not clear it).
+    let keeps_expiry = body.0.expires_at.is_none();
+    let mut changes = ArticleChanges::from(body.0.validate()?);
+    if keeps_expiry {
+        changes.expires_at = None;
+    }
     save(&state, &user, &request, &path, if_match, changes).await
 }
 

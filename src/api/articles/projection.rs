@@ -33,6 +33,8 @@ pub const LIST_FIELDS: &[&str] = &[
     "version",
     "url",
     "corrections",
+    "expires_at",
+    "expired",
     "rank",
 ];
 
@@ -61,6 +63,8 @@ pub const ARTICLE_FIELDS: &[&str] = &[
     "version",
     "url",
     "corrections",
+    "expires_at",
+    "expired",
     "body",
     "body_html",
 ];

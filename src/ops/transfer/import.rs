@@ -208,6 +208,9 @@ pub fn import(
         search::reindex(conn, &reindex)?;
         // Scheduled articles get their `article.published` when due.
         crate::store::outbox::owe_scheduled(conn)?;
+        // Public and scheduled articles get their `article.unpublished`
+        // when they expire.
+        crate::store::outbox::owe_expiries(conn, crate::store::now())?;
         crate::audit::Actor::cli().record(
             conn,
             crate::domain::AuditAction::Import,
@@ -664,6 +667,7 @@ fn validate_article(article: ArticleRecord) -> Result<Valid, Vec<FieldError>> {
             canonical_url: article.seo.canonical_url,
             image: article.seo.image_id,
         }),
+        expires_at: Some(article.expires_at),
     }
     .validate();
     let new = combine(checked, errors)?;
@@ -1192,6 +1196,7 @@ fn apply(
                     articles::seo_description.eq(&new.seo.description),
                     articles::seo_canonical_url.eq(&new.seo.canonical_url),
                     articles::seo_image_id.eq(new.seo.image_id),
+                    articles::expires_at.eq(new.expires_at),
                 ))
                 .execute(conn)?;
             diesel::insert_into(article_bodies::table)

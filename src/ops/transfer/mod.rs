@@ -194,6 +194,10 @@ pub struct ArticleRecord {
     /// Public before, if not now: its corrections are then final.
     #[serde(default)]
     was_public: bool,
+    /// Left out when the article has none, so that exports from before
+    /// expiry existed read (and write) the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i32,
@@ -465,6 +469,7 @@ pub fn export(
                             image_id: row.seo_image_id,
                         },
                         was_public: row.was_public,
+                        expires_at: row.expires_at.map(utc),
                         created_at: utc(row.created_at),
                         updated_at: utc(row.updated_at),
                         version: row.version,

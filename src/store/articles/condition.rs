@@ -104,23 +104,64 @@ impl<ST: TypedExpressionType, QS> SelectableExpression<QS> for ArticleSql<ST> wh
 }
 
 /// What the public sees at `now`: published articles, and scheduled ones
-/// whose time has come (no background job flips them; see `settle_due`).
+/// whose time has come, unless their expiry has passed (no background job
+/// flips either; see `settle_due` and `settle_expired`).
 pub fn public(now: NaiveDateTime) -> Condition {
+    // The expiry test is repeated in each term, so that every term of the
+    // OR still starts with a status equality: SQLite can then answer each
+    // from the status index (and an author's "public or mine" from the
+    // author index too), as it did before expiry.
+    let unexpired = || {
+        articles::expires_at
+            .is_null()
+            .or(articles::expires_at.gt(now))
+    };
     Condition::new(
         articles::status
             .eq(ArticleStatus::Published)
+            .and(unexpired())
             .or(articles::status
                 .eq(ArticleStatus::Scheduled)
-                .and(articles::published_at.le(now))),
+                .and(articles::published_at.le(now))
+                .and(unexpired())),
     )
 }
 
-/// Scheduled articles whose time has come, not yet marked published.
-pub fn due(now: NaiveDateTime) -> Condition {
+/// Articles still marked published or scheduled whose expiry has passed:
+/// withdrawn from the public, not yet marked archived. Few (the expiry
+/// index finds them).
+pub fn expired(now: NaiveDateTime) -> Condition {
+    Condition::new(
+        articles::expires_at.le(now).and(
+            articles::status
+                .eq(ArticleStatus::Published)
+                .or(articles::status.eq(ArticleStatus::Scheduled)),
+        ),
+    )
+}
+
+/// Articles marked published whose expiry has passed: in the kept counts
+/// of published articles, but no longer public.
+pub fn lapsed(now: NaiveDateTime) -> Condition {
+    Condition::new(
+        articles::expires_at
+            .le(now)
+            .and(articles::status.eq(ArticleStatus::Published)),
+    )
+}
+
+/// Scheduled articles whose time has come and whose expiry has not: public,
+/// but not in the kept counts of published articles yet.
+pub fn due_unexpired(now: NaiveDateTime) -> Condition {
     Condition::new(
         articles::status
             .eq(ArticleStatus::Scheduled)
-            .and(articles::published_at.le(now)),
+            .and(articles::published_at.le(now))
+            .and(
+                articles::expires_at
+                    .is_null()
+                    .or(articles::expires_at.gt(now)),
+            ),
     )
 }
 
@@ -143,8 +184,10 @@ pub fn pending(now: NaiveDateTime) -> Condition {
 pub fn public_off_index(now: NaiveDateTime) -> Condition {
     Condition::new(
         diesel::dsl::sql::<Nullable<Bool>>(
-            "(+articles.status = 'published' OR (+articles.status = 'scheduled' AND articles.published_at <= ",
+            "((+articles.status = 'published' OR (+articles.status = 'scheduled' AND articles.published_at <= ",
         )
+        .bind::<diesel::sql_types::Timestamp, _>(now)
+        .sql(")) AND (articles.expires_at IS NULL OR articles.expires_at > ")
         .bind::<diesel::sql_types::Timestamp, _>(now)
         .sql("))"),
     )

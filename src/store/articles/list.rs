@@ -412,9 +412,12 @@ impl<'f> Resolved<'f> {
             StatusFilter::Draft => {
                 conditions.push(Condition::new(articles::status.eq(ArticleStatus::Draft)))
             }
-            StatusFilter::Archived => {
-                conditions.push(Condition::new(articles::status.eq(ArticleStatus::Archived)))
-            }
+            // Expired articles are archived, whether or not a write has
+            // marked them so yet.
+            StatusFilter::Archived => conditions.push(
+                Condition::new(articles::status.eq(ArticleStatus::Archived))
+                    .or(condition::expired(now)),
+            ),
         }
         // Whatever the status filter, a reader never gets more than they may see.
         match filter.audience {
@@ -758,25 +761,34 @@ fn kept_total(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Option<i64>, A
     let total = match (filter.audience, filter.status) {
         (Audience::Owner(_), _) => return Ok(None),
         // The kept count holds published articles; the scheduled ones
-        // whose time has come are few (every write settles them).
+        // whose time has come, and the published ones whose expiry has
+        // passed, are few (every write settles them).
         (_, StatusFilter::Public) => {
-            // One statement, two scalar subqueries.
+            // One statement, three scalar subqueries.
             let published = article_status_counts::table
                 .filter(article_status_counts::status.eq(ArticleStatus::Published))
                 .select(article_status_counts::n)
                 .single_value();
             let due = articles::table
-                .filter(condition::due(now))
+                .into_boxed()
+                .filter(condition::due_unexpired(now))
                 .count()
                 .single_value();
-            let (published, due): (Option<i64>, Option<i64>) =
-                diesel::select((published, due)).get_result(conn)?;
-            published.unwrap_or(0) + due.unwrap_or(0)
+            let lapsed = articles::table
+                .into_boxed()
+                .filter(condition::lapsed(now))
+                .count()
+                .single_value();
+            let (published, due, lapsed): (Option<i64>, Option<i64>, Option<i64>) =
+                diesel::select((published, due, lapsed)).get_result(conn)?;
+            published.unwrap_or(0) + due.unwrap_or(0) - lapsed.unwrap_or(0)
         }
         (Audience::Public, _) => return Ok(None),
         (Audience::Everyone, StatusFilter::Any) => kept(ArticleStatus::ALL)?,
         (Audience::Everyone, StatusFilter::Draft) => kept(&[ArticleStatus::Draft])?,
-        (Audience::Everyone, StatusFilter::Archived) => kept(&[ArticleStatus::Archived])?,
+        (Audience::Everyone, StatusFilter::Archived) => {
+            kept(&[ArticleStatus::Archived])? + count_where(conn, condition::expired(now))?
+        }
         (Audience::Everyone, StatusFilter::Pending) => count_where(conn, condition::pending(now))?,
     };
     Ok(Some(total))

@@ -81,6 +81,8 @@ pub struct ArticleSummaryRow {
     pub seo_description: Option<String>,
     pub seo_canonical_url: Option<String>,
     pub seo_image_id: Option<i32>,
+    /// From this time on the article is no longer public.
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 /// What search engines and social cards show of an article, when it is
@@ -110,16 +112,28 @@ impl ArticleSummaryRow {
     /// Whether readers have seen the article: what they saw then (its
     /// slug, its corrections) is kept.
     pub fn has_been_public(&self, now: NaiveDateTime) -> bool {
-        self.was_public || self.effective_status(now) == ArticleStatus::Published
+        self.was_public
+            || self.effective_status(now) == ArticleStatus::Published
+            || (self.is_expired(now) && self.status != ArticleStatus::Archived)
     }
 
     /// The status a reader is told: a scheduled article whose time has passed
-    /// is published.
+    /// is published, and a public one whose expiry has passed is archived
+    /// (withdrawn from the public), as `settle_expired` then stores it.
     pub fn effective_status(&self, now: NaiveDateTime) -> ArticleStatus {
+        if self.is_expired(now) {
+            return ArticleStatus::Archived;
+        }
         match (self.status, self.published_at) {
             (ArticleStatus::Scheduled, Some(at)) if at <= now => ArticleStatus::Published,
             (status, _) => status,
         }
+    }
+
+    /// Has the article's expiry passed by `now`? Only one that was to be
+    /// public (or was withdrawn by its expiry) expires; a draft never does.
+    pub fn is_expired(&self, now: NaiveDateTime) -> bool {
+        self.status != ArticleStatus::Draft && self.expires_at.is_some_and(|at| at <= now)
     }
 }
 
@@ -194,6 +208,9 @@ pub struct NewArticle {
     pub featured_image_id: Option<i32>,
     #[serde(default)]
     pub seo: Seo,
+    /// From this time on the article is no longer public.
+    #[serde(default)]
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 /// Validated changes: `None` leaves a field, `Some(None)` clears a nullable one.
@@ -216,6 +233,7 @@ pub struct ArticleChanges {
     pub featured_image_id: Option<Option<i32>>,
     /// Replaces the whole of it.
     pub seo: Option<Seo>,
+    pub expires_at: Option<Option<NaiveDateTime>>,
 }
 
 impl NewArticle {
@@ -249,6 +267,7 @@ impl NewArticle {
             author_id: Some(row.author_id),
             featured_image_id: row.featured_image_id,
             seo: row.seo(),
+            expires_at: row.expires_at,
         }
     }
 }
@@ -272,6 +291,7 @@ impl From<NewArticle> for ArticleChanges {
             author_id: new.author_id,
             featured_image_id: Some(new.featured_image_id),
             seo: Some(new.seo),
+            expires_at: Some(new.expires_at),
         }
     }
 }
@@ -488,6 +508,34 @@ fn settle_publication(
     }
 }
 
+/// An expiry must come after the publication it ends, and an article
+/// cannot be made public (published or scheduled) with an expiry that has
+/// already passed: re-publishing an expired article needs its `expires_at`
+/// cleared or moved later. 422 naming `expires_at`.
+fn check_expiry(
+    status: ArticleStatus,
+    published_at: Option<NaiveDateTime>,
+    expires_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let Some(expires_at) = expires_at else {
+        return Ok(());
+    };
+    if published_at.is_some_and(|at| expires_at <= at) {
+        return Err(ApiError::invalid(
+            "expires_at",
+            "must be after published_at",
+        ));
+    }
+    if matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled) && expires_at <= now {
+        return Err(ApiError::invalid(
+            "expires_at",
+            "has passed; clear it or move it later to publish the article",
+        ));
+    }
+    Ok(())
+}
+
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = articles, treat_none_as_null = true)]
 struct ArticleWrite<'a> {
@@ -508,6 +556,7 @@ struct ArticleWrite<'a> {
     seo_description: Option<&'a str>,
     seo_canonical_url: Option<&'a str>,
     seo_image_id: Option<i32>,
+    expires_at: Option<NaiveDateTime>,
 }
 
 /// The images an article names must exist (422 on the field), and one
@@ -652,6 +701,30 @@ pub fn settle_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
     Ok(())
 }
 
+/// Marks `archived` the public (and due scheduled) articles whose expiry
+/// has passed. Readers already treat them as archived (`effective_status`,
+/// `condition::public`), so no answer changes; but the kept counts then
+/// lose them through their triggers, and readers subtract only the few
+/// not yet settled. They were public, so what readers saw of them is kept
+/// (`was_public`). Every article write settles them, in its own
+/// transaction, as the webhook worker does.
+pub fn settle_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(articles::table.filter(condition::expired(now)))
+        .set((
+            articles::status.eq(ArticleStatus::Archived),
+            articles::was_public.eq(true),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Both settlements of the clock, expiry first (a scheduled article whose
+/// time and expiry have both passed goes straight to `archived`).
+pub fn settle_clock(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
+    settle_expired(conn, now)?;
+    settle_due(conn, now)
+}
+
 /// Creates an article owned by `author_id`; call inside a write transaction.
 pub fn create(
     conn: &mut Conn,
@@ -659,11 +732,12 @@ pub fn create(
     author_id: i32,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
-    settle_due(conn, now)?;
+    settle_clock(conn, now)?;
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
     let (status, published_at) = settle_publication(new.status, new.published_at, now)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.title, 0)?;
     check_images(conn, status, new.featured_image_id, &new.seo)?;
+    check_expiry(status, published_at, new.expires_at, now)?;
     let derived = derive(&new.body);
     let id: i32 = diesel::insert_into(articles::table)
         .values((
@@ -685,6 +759,7 @@ pub fn create(
                 seo_description: new.seo.description.as_deref(),
                 seo_canonical_url: new.seo.canonical_url.as_deref(),
                 seo_image_id: new.seo.image_id,
+                expires_at: new.expires_at,
             },
             articles::author_id.eq(author_id),
             articles::created_at.eq(now),
@@ -710,7 +785,7 @@ pub fn update(
     authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
 ) -> Result<ArticleRecord, ApiError> {
     let now = now();
-    settle_due(conn, now)?;
+    settle_clock(conn, now)?;
     let current = find(conn, key)?;
     authorize(&current)?;
     let row = &current.summary.row;
@@ -786,6 +861,8 @@ pub fn update(
     let featured_image_id = changes.featured_image_id.unwrap_or(row.featured_image_id);
     let seo = changes.seo.clone().unwrap_or_else(|| row.seo());
     check_images(conn, status, featured_image_id, &seo)?;
+    let expires_at = changes.expires_at.unwrap_or(row.expires_at);
+    check_expiry(status, published_at, expires_at, now)?;
 
     let same_set = |a: &[i32], b: &[i32]| {
         a.iter().collect::<BTreeSet<_>>() == b.iter().collect::<BTreeSet<_>>()
@@ -805,7 +882,8 @@ pub fn update(
         && comments_open == row.comments_open
         && author_id == row.author_id
         && featured_image_id == row.featured_image_id
-        && seo == row.seo();
+        && seo == row.seo()
+        && expires_at == row.expires_at;
     if unchanged {
         return Ok(current);
     }
@@ -839,6 +917,7 @@ pub fn update(
                 seo_description: seo.description.as_deref(),
                 seo_canonical_url: seo.canonical_url.as_deref(),
                 seo_image_id: seo.image_id,
+                expires_at,
             },
             articles::author_id.eq(author_id),
             articles::version.eq(articles::version + 1),

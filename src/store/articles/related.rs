@@ -32,7 +32,8 @@ pub struct RelatedScore {
 /// `(topic_id, article_id)` indexes; the entity weights are lookups in
 /// `published_counts` (kept by triggers) passed to `rarity(n)`, 1 / ln(1 +
 /// n), a function each pooled connection registers (`db::sqlite`); the
-/// public condition is the list's (published, or scheduled and due).
+/// public condition is the list's (published, or scheduled and due, and
+/// not expired).
 const RELATED_SQL: &str = "
 WITH shared AS (
     SELECT ae.article_id AS id,
@@ -50,7 +51,8 @@ WITH shared AS (
 )
 SELECT a.id AS id, sum(s.entity_score) AS entity_score, sum(s.shared_topics) AS shared_topics
 FROM shared s JOIN articles a ON a.id = s.id
-WHERE a.status = 'published' OR (a.status = 'scheduled' AND a.published_at <= ?2)
+WHERE (a.status = 'published' OR (a.status = 'scheduled' AND a.published_at <= ?2))
+  AND (a.expires_at IS NULL OR a.expires_at > ?2)
 GROUP BY a.id
 ORDER BY entity_score DESC, shared_topics DESC, a.published_at DESC, a.id DESC
 LIMIT ?3";
