@@ -2,7 +2,9 @@
 
 use clap::{Parser, Subcommand};
 use newsdesk::app::Application;
+use newsdesk::audit::{Actor, Target};
 use newsdesk::config::Config;
+use newsdesk::domain::AuditAction;
 
 #[derive(Debug, Parser)]
 #[command(name = "newsdesk", version, about = "A headless news-content REST API")]
@@ -217,7 +219,16 @@ fn create_user(email: &str, role: &str, display_name: Option<&str>) -> Result<()
     let pool = open_database()?;
     let mut conn = pool.get().map_err(|err| err.to_string())?;
     let user = conn
-        .immediate_transaction(|conn| newsdesk::store::users::create(conn, &new))
+        .immediate_transaction(|conn| {
+            let user = newsdesk::store::users::create(conn, &new)?;
+            Actor::cli().record(
+                conn,
+                AuditAction::UserCreated,
+                Some(Target::User(user.id)),
+                Some(serde_json::json!({"role": user.role})),
+            )?;
+            Ok::<_, newsdesk::error::ApiError>(user)
+        })
         .map_err(describe)?;
     println!("created user {} <{}> ({})", user.id, user.email, user.role);
     Ok(())
@@ -238,7 +249,16 @@ fn set_password(email: &str) -> Result<(), String> {
         ..UserChanges::default()
     };
     let user = conn
-        .immediate_transaction(|conn| users::update(conn, user.id, &changes))
+        .immediate_transaction(|conn| {
+            let user = users::update(conn, user.id, &changes)?;
+            Actor::cli().record(
+                conn,
+                AuditAction::UserUpdated,
+                Some(Target::User(user.id)),
+                Some(serde_json::json!({"changed": ["password"]})),
+            )?;
+            Ok::<_, newsdesk::error::ApiError>(user)
+        })
         .map_err(describe)?;
     println!("set the password of user {} <{}>", user.id, user.email);
     if !user.active {

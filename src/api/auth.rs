@@ -102,17 +102,17 @@ pub async fn issue_token(
         .await?;
         return Err(wrong_credentials());
     };
+    // The token first: a sign-in is on the record only once it is given.
+    let access_token = state
+        .tokens
+        .issue(user.id, user.role)
+        .map_err(ApiError::Internal)?;
     let actor = Actor::account(user.id, &user.display_name, &request);
     let id = user.id;
     db::write(&state.pool, move |conn| {
         Ok(actor.record(conn, AuditAction::SignIn, Some(Target::User(id)), None)?)
     })
     .await?;
-    let role = user.role;
-    let access_token = state
-        .tokens
-        .issue(user.id, role)
-        .map_err(ApiError::Internal)?;
     Ok(web::Json(TokenResponse {
         access_token,
         token_type: "Bearer",

@@ -164,12 +164,20 @@ fn announced_public(
 
 /// What an article write changed: the article's page, its author, and for
 /// every version that was public, the lists it was in (by tag and kind,
-/// and every other list) and the feeds.
-fn article_purge(versions: &[&ArticleRecord], now: NaiveDateTime) -> Vec<String> {
+/// and every other list) and the feeds. `announced` is a version that
+/// subscribers were last told is public: its lists count too, even when
+/// the clock (an expiry) has since ended its public life, because caches
+/// that heard nothing since still show it.
+fn article_purge(
+    versions: &[&ArticleRecord],
+    announced: Option<&ArticleRecord>,
+    now: NaiveDateTime,
+) -> Vec<String> {
     let mut purge = Vec::new();
     let mut any_public = false;
     for record in versions {
-        if is_public(&record.summary.row, now) {
+        let was_told_public = announced.is_some_and(|told| std::ptr::eq(told, *record));
+        if was_told_public || is_public(&record.summary.row, now) {
             any_public = true;
             purge.extend(shown_in(record));
         } else {
@@ -196,8 +204,9 @@ pub enum Publicity {
 /// `article.created` or `article.updated`, and `article.published` or
 /// `article.unpublished` when it became public or stopped being so. Keeps
 /// the `article.published` owed to a scheduled article (see
-/// `scheduled_publications`) whether or not anyone subscribes. Returns
-/// that change of visibility (whoever subscribes), for the audit log.
+/// `scheduled_publications`) whether or not anyone subscribes. Returns,
+/// for the audit log, the change of visibility that the write itself made
+/// (whoever subscribes).
 pub fn article_saved(
     conn: &mut Conn,
     urls: &PublicUrls,
@@ -227,17 +236,18 @@ pub fn article_saved(
     {
         outbox::owe_unpublication(conn, row.id, at)?;
     }
-    let change = match (was_announced, now_public) {
-        (false, true) => Some(Publicity::Published),
-        (true, false) => Some(Publicity::Unpublished),
-        _ => None,
-    };
+    let change = publicity(was_announced, now_public);
+    // What this write itself changed, for the audit log: the clock's own
+    // changes (a scheduled time or an expiry that passed before the write)
+    // are not the writer's doing.
+    let was_public = before.is_some_and(|before| is_public(&before.summary.row, now));
+    let written_change = publicity(was_public, now_public);
     let subscribers = Subscribers::load(conn)?;
     if subscribers.is_empty() {
-        return Ok(change);
+        return Ok(written_change);
     }
     let versions: Vec<&ArticleRecord> = before.into_iter().chain([after]).collect();
-    let purge = article_purge(&versions, now);
+    let purge = article_purge(&versions, before.filter(|_| was_announced), now);
     let data = Article::new(after.clone(), urls);
     let event_type = if before.is_none() {
         "article.created"
@@ -254,7 +264,16 @@ pub fn article_saved(
         }
         None => {}
     }
-    Ok(change)
+    Ok(written_change)
+}
+
+/// The change from public-or-not `before` to `after`.
+fn publicity(before: bool, after: bool) -> Option<Publicity> {
+    match (before, after) {
+        (false, true) => Some(Publicity::Published),
+        (true, false) => Some(Publicity::Unpublished),
+        _ => None,
+    }
 }
 
 /// An article was deleted; `before` is how it was. Records
@@ -272,7 +291,7 @@ pub fn article_deleted(
     if subscribers.is_empty() {
         return Ok(());
     }
-    let purge = article_purge(&[before], now);
+    let purge = article_purge(&[before], Some(before).filter(|_| was_announced), now);
     let data = Article::new(before.clone(), urls);
     if was_announced {
         subscribers.record(conn, "article.unpublished", &data, &purge)?;
@@ -315,7 +334,7 @@ pub fn announce_due(
         }
         announced += 1;
         if !subscribers.is_empty() {
-            let purge = article_purge(&[&record], now);
+            let purge = article_purge(&[&record], None, now);
             subscribers.record(
                 conn,
                 "article.published",

@@ -598,3 +598,57 @@ fn an_import_is_recorded_without_a_user_from_the_cli() {
     assert_eq!(lines[0]["request_id"], Value::Null);
     assert_eq!(lines[0]["detail"]["records"], 0);
 }
+
+#[test]
+fn account_changes_from_the_cli_are_recorded() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir
+        .path()
+        .join("newsdesk.db")
+        .to_string_lossy()
+        .into_owned();
+    for args in [
+        vec![
+            "user",
+            "create",
+            "--email",
+            "ed@example.org",
+            "--role",
+            "editor",
+        ],
+        vec!["user", "set-password", "--email", "ed@example.org"],
+    ] {
+        let mut child = newsdesk(&database)
+            .args(&args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"a long enough password\n")
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{args:?}: {output:?}");
+    }
+    let stdout = run_ok(newsdesk(&database).args(["audit", "export"]));
+    let lines: Vec<Value> = String::from_utf8(stdout)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let actions: Vec<&str> = lines
+        .iter()
+        .map(|line| line["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["user.created", "user.updated"], "{lines:?}");
+    assert!(lines.iter().all(|line| line["client"] == "cli"));
+    assert_eq!(lines[0]["detail"]["role"], "editor");
+    assert_eq!(lines[1]["detail"]["changed"], json!(["password"]));
+}

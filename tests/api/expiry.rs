@@ -398,3 +398,81 @@ async fn article_unpublished_is_delivered_at_the_expiry_once() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert_eq!(receiver.received().len(), 3, "announced more than once");
 }
+
+#[tokio::test]
+async fn an_edit_just_after_the_expiry_announces_it_with_every_list_to_purge() {
+    // The edit settles the expiry and takes the owed event; its purge must
+    // still name the lists and feeds that showed the article.
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_with(fast_config(&dir), dir).await;
+    let receiver = Receiver::answering(200);
+    subscribe(&app, &receiver.url(), &["article.unpublished"]).await;
+    app.create("/api/v1/topics", json!({"name": "World"})).await;
+    let (expiry, expires_at) = ahead(Duration::from_millis(1500));
+    let article = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "Wire copy", "status": "published", "topics": ["world"],
+                   "expires_at": expires_at}),
+        )
+        .await;
+    sleep_past(expiry).await;
+    app.patch(
+        &format!("/api/v1/articles/{}", article["id"]),
+        &json!({"title": "Wire copy, licence ended"}),
+    )
+    .await;
+    let received = receiver.wait_for(1).await;
+    assert_eq!(received[0].event_type(), "article.unpublished");
+    let purge = received[0].json()["purge"].clone();
+    for key in ["list:articles", "feed"] {
+        assert!(
+            purge.as_array().unwrap().iter().any(|k| k == key),
+            "{key} missing from {purge}"
+        );
+    }
+    // The editor did not unpublish it: the clock did.
+    let audit = app
+        .admin_get("/api/v1/audit?action=article.unpublished")
+        .await;
+    assert_eq!(audit.json["data"], json!([]), "{}", audit.text);
+}
+
+#[tokio::test]
+async fn what_never_was_public_stays_a_404_even_past_its_expiry() {
+    let app = spawn_app().await;
+    app.create(
+        "/api/v1/articles",
+        json!({"title": "Never shown", "slug": "never-shown", "status": "archived",
+               "expires_at": "2001-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(app.get("/api/v1/articles/never-shown").await.status, 404);
+}
+
+#[tokio::test]
+async fn a_restore_keeps_the_current_expiry() {
+    let app = spawn_app().await;
+    let article = app
+        .create(
+            "/api/v1/articles",
+            json!({"title": "First text", "status": "published"}),
+        )
+        .await;
+    let (_, later) = ahead(Duration::from_secs(3600));
+    let path = format!("/api/v1/articles/{}", article["id"]);
+    let changed = app
+        .patch(&path, &json!({"title": "Second text", "expires_at": later}))
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let etag = changed.header("etag").unwrap().to_owned();
+    let request = app
+        .client
+        .post(app.url(&format!("{path}/revisions/1/restore")))
+        .bearer_auth(&app.admin_token)
+        .header("if-match", etag);
+    let restored = app.send(request).await;
+    assert_eq!(restored.status, 200, "{}", restored.text);
+    assert_eq!(restored.json["title"], "First text");
+    assert_eq!(restored.json["expires_at"], changed.json["expires_at"]);
+}

@@ -654,7 +654,7 @@ pub async fn get_article(
     if !audience(&user).can_see(&article.row, now) {
         // What was public and has expired is gone; what never was public
         // stays unknown.
-        if article.row.is_expired(now) {
+        if article.row.is_expired(now) && article.row.has_been_public(now) {
             return Err(ApiError::Gone(
                 "This article has expired and is no longer published.".to_owned(),
             ));

@@ -160,7 +160,8 @@ pub async fn get_revision(
 /// editor or admin): a new version with that content, through the same
 /// checks as a PUT, firing `article.updated`. Send the current ETag in
 /// `If-Match`; a stale one is a 412. A scheduled time that has passed
-/// since restores as published; the owner is restored only by editors.
+/// since restores as published; the owner is restored only by editors;
+/// `expires_at` stays as it is (an older text does not undo an expiry).
 #[utoipa::path(
     tag = "articles",
     params(RevisionPath, ("If-Match" = Option<String>, Header,
@@ -193,6 +194,9 @@ pub async fn restore_revision(
             content.status = ArticleStatus::Published;
         }
         let mut changes = ArticleChanges::from(content);
+        // The expiry stays as it is now: it is when the article must leave
+        // public view (a licence ending), which an older text does not undo.
+        changes.expires_at = None;
         if user.role < Role::Editor {
             changes.author_id = None;
         }

@@ -210,7 +210,12 @@ pub fn import(
         crate::store::outbox::owe_scheduled(conn)?;
         // Public and scheduled articles get their `article.unpublished`
         // when they expire.
-        crate::store::outbox::owe_expiries(conn, crate::store::now())?;
+        let now = crate::store::now();
+        crate::store::outbox::owe_expiries(conn, now)?;
+        // Those already expired are archived now: readers subtract the
+        // unsettled ones from the kept counts, which is cheap only while
+        // they are few, and nothing else may write for a long while.
+        crate::store::articles::settle_clock(conn, now)?;
         crate::audit::Actor::cli().record(
             conn,
             crate::domain::AuditAction::Import,
