@@ -111,7 +111,7 @@ pub async fn catch_panic(
                 .map(|message| (*message).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic without a message".to_owned());
-            Err(ApiError::Internal(format!("handler panicked: {message}")).into())
+            Err(ApiError::Internal(format!("handler panicked: {message}").into()).into())
         }
     }
 }
@@ -143,7 +143,7 @@ fn ensure_problem<B: MessageBody + 'static>(
         408 => ApiError::RequestTimeout,
         413 => ApiError::PayloadTooLarge { limit: 1024 * 1024 },
         415 => ApiError::UnsupportedMediaType,
-        500..=599 => ApiError::Internal(format!("a {status} without a problem body")),
+        500..=599 => ApiError::Internal(format!("a {status} without a problem body").into()),
         _ => ApiError::BadRequest(format!("The request was refused ({status}).")),
     };
     // The body says the status the client gets, whatever the variant's own.
@@ -179,7 +179,8 @@ impl Application {
     pub fn build(config: Config) -> Result<Application, String> {
         let listener = TcpListener::bind(&config.bind)
             .map_err(|err| format!("cannot listen on {}: {err}", config.bind))?;
-        let pool = db::connect(config.database_path(), config.pool_size)?;
+        let pool = db::connect(config.database_path(), config.pool_size)
+            .map_err(|err| crate::store::error::chain(&err))?;
         give_slugs(&pool)?;
         if let Some((email, password)) = &config.bootstrap_admin {
             bootstrap_admin(&pool, email, password)?;

@@ -4,9 +4,11 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::result::Error as DieselError;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::store;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -117,13 +119,21 @@ pub enum ApiError {
     /// The database is busy beyond the wait we allow; the client may retry.
     #[error("service unavailable: {0}")]
     Unavailable(String),
-    /// Anything else: a bug or a broken environment. The cause is logged; the
-    /// client sees a generic message.
+    /// Anything else: a bug or a broken environment. The cause is logged
+    /// with its whole chain; the client sees a generic message.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(store::error::Source),
 }
 
 impl ApiError {
+    /// An internal error with what we were doing and why it failed.
+    pub fn internal(
+        context: impl Into<String>,
+        source: impl Into<store::error::Source>,
+    ) -> ApiError {
+        ApiError::Internal(Box::new(store::Error::other(context, source)))
+    }
+
     /// A validation problem about one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
@@ -247,7 +257,9 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
+            ApiError::Internal(cause) => {
+                log::error!("internal error: {}", store::error::chain(cause.as_ref()))
+            }
             ApiError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
             _ => {}
         }
@@ -275,43 +287,38 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Database errors are classified once, by the store.
 impl From<DieselError> for ApiError {
     fn from(error: DieselError) -> ApiError {
-        match error {
-            DieselError::NotFound => ApiError::NotFound("The resource does not exist.".to_owned()),
-            DieselError::DatabaseError(kind, info) => {
-                let message = info.message();
-                match kind {
-                    // SQLite names the column in its message:
-                    // "UNIQUE constraint failed: articles.slug".
-                    DatabaseErrorKind::UniqueViolation => {
-                        let field = message
-                            .rsplit('.')
-                            .next()
-                            .filter(|field| !field.contains(' '))
-                            .unwrap_or("value");
-                        ApiError::taken(field, "is already in use")
-                    }
-                    DatabaseErrorKind::ForeignKeyViolation => {
-                        ApiError::invalid("id", "refers to something that does not exist")
-                    }
-                    // Validation runs before every write, so reaching a CHECK means
-                    // it missed a rule: still the client's input, so still a 422.
-                    DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
-                        log::warn!("a constraint caught what validation missed: {message}");
-                        ApiError::invalid("body", "contains a value the database refuses")
-                    }
-                    _ if is_busy(message) => ApiError::Unavailable(message.to_owned()),
-                    _ => ApiError::Internal(format!("database error: {message}")),
-                }
-            }
-            other => ApiError::Internal(format!("database error: {other}")),
-        }
+        store::Error::from(error).into()
     }
 }
 
-fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database is busy")
+/// The one place where the store's words become HTTP.
+impl From<store::Error> for ApiError {
+    fn from(error: store::Error) -> ApiError {
+        use store::Error;
+        match error {
+            Error::NotFound(detail) => ApiError::NotFound(detail),
+            Error::Taken { field, message } => ApiError::taken(field, message),
+            Error::InvalidReference { field } => {
+                ApiError::invalid(field, "refers to something that does not exist")
+            }
+            Error::Conflict(detail) => ApiError::Conflict {
+                detail,
+                errors: Vec::new(),
+            },
+            Error::Invalid(violations) => ApiError::Validation(
+                violations
+                    .into_iter()
+                    .map(|violation| FieldError::new(violation.field, violation.message))
+                    .collect(),
+            ),
+            Error::NotAllowed(detail) => ApiError::Forbidden(detail),
+            Error::Busy(cause) => ApiError::Unavailable(cause.to_string()),
+            other @ Error::Other { .. } => ApiError::Internal(Box::new(other)),
+        }
+    }
 }
 
 impl From<diesel::r2d2::PoolError> for ApiError {
@@ -322,7 +329,7 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> ApiError {
-        ApiError::Internal(format!("blocking task failed: {error}"))
+        ApiError::internal("blocking task failed", error.to_string())
     }
 }
 

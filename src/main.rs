@@ -180,7 +180,8 @@ fn migrate() -> Result<(), String> {
 /// what the server would).
 fn open_database() -> Result<newsdesk::db::DbPool, String> {
     let config = Config::from_env().map_err(|err| err.to_string())?;
-    let pool = newsdesk::db::connect(config.database_path(), 1)?;
+    let pool = newsdesk::db::connect(config.database_path(), 1)
+        .map_err(|err| newsdesk::store::error::chain(&err))?;
     newsdesk::app::give_slugs(&pool)?;
     Ok(pool)
 }
@@ -279,7 +280,7 @@ fn list_users() -> Result<(), String> {
             per_page: i64::MAX / 2,
         },
     )
-    .map_err(describe)?;
+    .map_err(|err| describe(err.into()))?;
     println!(
         "{:>5}  {:<8}  {:<8}  {:<32}  display name",
         "id", "role", "active", "email"

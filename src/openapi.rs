@@ -288,7 +288,7 @@ pub fn problem_example(status: &str, detail: Option<&str>) -> Option<serde_json:
             ),
         ]),
         "429" => ApiError::TooManyRequests { retry_after: 42 },
-        "500" => ApiError::Internal(String::new()),
+        "500" => ApiError::Internal(String::new().into()),
         "503" => ApiError::Unavailable(String::new()),
         _ => return None,
     };

@@ -382,8 +382,10 @@ impl Shared {
         // made in between leaves a matcher marked older than it is (and
         // rebuilt again), never one marked newer.
         let generation = generation(conn, &key)?;
-        let matcher =
-            Arc::new(Matcher::new(entities::dictionary(conn)?).map_err(ApiError::Internal)?);
+        let matcher = Arc::new(
+            Matcher::new(entities::dictionary(conn)?)
+                .map_err(|err| ApiError::Internal(err.into()))?,
+        );
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(Built {
             generation,
             matcher: matcher.clone(),

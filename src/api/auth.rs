@@ -106,7 +106,7 @@ pub async fn issue_token(
     let access_token = state
         .tokens
         .issue(user.id, user.role)
-        .map_err(ApiError::Internal)?;
+        .map_err(|err| ApiError::Internal(err.into()))?;
     let actor = Actor::account(user.id, &user.display_name, &request);
     let id = user.id;
     db::write(&state.pool, move |conn| {

@@ -264,7 +264,7 @@ pub async fn list_thread(
     let page = pagination::page_request(query.page, query.per_page)?;
     let (key, audience) = (path.key(), audience(&user));
     let (rows, total, article_id) = db::run(&state.pool, move |conn| {
-        store::thread(conn, &key, audience, page)
+        Ok(store::thread(conn, &key, audience, page)?)
     })
     .await?;
     let data: Vec<Comment> = rows.into_iter().map(Comment::from).collect();
@@ -357,7 +357,10 @@ pub async fn list_comments(
             .filter(|article| !article.is_empty())
             .map(Key::parse),
     };
-    let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        Ok(store::list(conn, &filter, page)?)
+    })
+    .await?;
     let data: Vec<StaffComment> = rows.into_iter().map(StaffComment::from).collect();
     Ok(pagination::respond(&req, page, total, data))
 }

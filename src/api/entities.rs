@@ -293,8 +293,10 @@ pub async fn list_entities(
         kind: query.kind,
         prefix: super::topics::typeahead(query.q.as_deref())?,
     };
-    let (records, total) =
-        db::run(&state.pool, move |conn| store::list(conn, &filter, page)).await?;
+    let (records, total) = db::run(&state.pool, move |conn| {
+        Ok(store::list(conn, &filter, page)?)
+    })
+    .await?;
     let data: Vec<Entity> = records
         .into_iter()
         .map(|record| Entity::new(record, &state.config.urls))
@@ -324,7 +326,7 @@ pub async fn get_entity(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let lookup = key.clone();
-    let record = match db::run(&state.pool, move |conn| store::find(conn, &lookup)).await {
+    let record = match db::run(&state.pool, move |conn| Ok(store::find(conn, &lookup)?)).await {
         Err(not_found @ ApiError::NotFound(_)) => {
             return super::moved_or(&state.pool, Owner::Entity, &req, key, not_found).await;
         }

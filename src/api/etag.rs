@@ -25,7 +25,7 @@ pub fn of_bytes(bytes: &[u8]) -> String {
 pub fn of<T: serde::Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_vec(value)
         .map(|bytes| of_bytes(&bytes))
-        .map_err(|err| ApiError::Internal(format!("cannot serialize for an ETag: {err}")))
+        .map_err(|err| ApiError::internal("cannot serialize for an ETag", err))
 }
 
 /// The `If-Match` header of a write: absent, `*`, or a list of tags.

@@ -42,7 +42,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let schema_version = db::run(&state.pool, db::schema_version).await?;
+    let schema_version = db::run(&state.pool, |conn| Ok(db::schema_version(conn)?)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(Readiness {

@@ -415,7 +415,7 @@ fn image_problem(error: ImageError) -> ApiError {
         ImageError::Unreadable(message) | ImageError::Unsupported(message) => {
             ApiError::invalid("file", message)
         }
-        ImageError::Encoding(message) => ApiError::Internal(message),
+        ImageError::Encoding(message) => ApiError::Internal(message.into()),
     }
 }
 
@@ -545,7 +545,7 @@ pub async fn upload_media(
         uploaded_by: user.id,
     };
     state.media_files.put(&key, kept.bytes).await?;
-    let row = match db::write(&state.pool, move |conn| store::create(conn, &new)).await {
+    let row = match db::write(&state.pool, move |conn| Ok(store::create(conn, &new)?)).await {
         Ok(row) => row,
         Err(err) => {
             // Nothing refers to the file: take it away again.
@@ -582,7 +582,7 @@ pub async fn list_media(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Author)?;
     let page = pagination::page_request(query.page, query.per_page)?;
-    let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
+    let (rows, total) = db::run(&state.pool, move |conn| Ok(store::list(conn, page)?)).await?;
     let data: Vec<Media> = rows.into_iter().map(Media::from).collect();
     Ok(pagination::respond(&req, page, total, data))
 }
@@ -599,7 +599,7 @@ pub async fn get_media(
     path: web::Path<MediaId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.id;
-    let row = db::run(&state.pool, move |conn| store::find(conn, id)).await?;
+    let row = db::run(&state.pool, move |conn| Ok(store::find(conn, id)?)).await?;
     let keys = [crate::store::keys::media(id)];
     tagged(&Media::from(row)).map(|response| super::with_surrogate_keys(response, &keys))
 }
@@ -748,9 +748,9 @@ pub async fn media_file(
         return Err(ApiError::invalid("w", "must be 320, 640, 1024 or 1600"));
     }
     let id = path.id;
-    let row = db::run(&state.pool, move |conn| store::find(conn, id)).await?;
+    let row = db::run(&state.pool, move |conn| Ok(store::find(conn, id)?)).await?;
     let format = Format::from_content_type(&row.content_type).ok_or_else(|| {
-        ApiError::Internal(format!("media {id} has the type {}", row.content_type))
+        ApiError::Internal(format!("media {id} has the type {}", row.content_type).into())
     })?;
     let (rendition, key, etag) = chosen(&row, format, query.w);
     let surrogate = crate::store::keys::media(id);
@@ -773,9 +773,9 @@ pub async fn media_file(
         None => match rendition {
             Some(width) => make_rendition(&state, &row, format, width, &key).await?,
             None => {
-                return Err(ApiError::Internal(format!(
-                    "the file of media {id} is missing from the store: {key}"
-                )));
+                return Err(ApiError::Internal(
+                    format!("the file of media {id} is missing from the store: {key}").into(),
+                ));
             }
         },
     };
@@ -796,17 +796,20 @@ async fn make_rendition(
 ) -> Result<Bytes, ApiError> {
     let original_key = original_key(&row.storage_key, format);
     let original = state.media_files.get(&original_key).await?.ok_or_else(|| {
-        ApiError::Internal(format!(
-            "the file of media {} is missing from the store: {original_key}",
-            row.id
-        ))
+        ApiError::Internal(
+            format!(
+                "the file of media {} is missing from the store: {original_key}",
+                row.id
+            )
+            .into(),
+        )
     })?;
     let made = state
         .image_jobs
         .run(move || process::rendition(&original, width))
         .await?
-        .map_err(|err| ApiError::Internal(format!("cannot make a rendition: {err}")))?
-        .ok_or_else(|| ApiError::Internal("a rendition wider than its original".to_owned()))?;
+        .map_err(|err| ApiError::internal("cannot make a rendition", err))?
+        .ok_or_else(|| ApiError::Internal("a rendition wider than its original".into()))?;
     let bytes = Bytes::from(made.bytes);
     state.media_files.put(key, bytes.to_vec()).await?;
     Ok(bytes)

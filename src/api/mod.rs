@@ -359,7 +359,7 @@ pub fn with_surrogate_keys(
 /// `If-Match` on the same resource accepts.
 pub fn tagged<T: serde::Serialize>(body: &T) -> Result<actix_web::HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body)
-        .map_err(|err| ApiError::Internal(format!("cannot serialize a response: {err}")))?;
+        .map_err(|err| ApiError::internal("cannot serialize a response", err))?;
     Ok(actix_web::HttpResponse::Ok()
         .insert_header((header::ETAG, etag::of_bytes(&bytes)))
         .content_type(header::ContentType::json())
@@ -381,7 +381,7 @@ pub async fn moved_or(
         return Err(not_found);
     };
     let current = crate::db::run(pool, move |conn| {
-        crate::store::old_slugs::current(conn, owner, &slug)
+        Ok(crate::store::old_slugs::current(conn, owner, &slug)?)
     })
     .await?;
     let Some(current) = current else {

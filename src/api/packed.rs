@@ -34,7 +34,7 @@ impl PackedJson {
                     len: json.len(),
                 }
             })
-            .map_err(|err| ApiError::Internal(format!("packing a cached body: {err}")))
+            .map_err(|err| ApiError::internal("packing a cached body", err))
     }
 
     /// Bytes held.
@@ -44,7 +44,7 @@ impl PackedJson {
 
     fn unpack(&self) -> Result<Vec<u8>, ApiError> {
         zstd::bulk::decompress(&self.zstd, self.len)
-            .map_err(|err| ApiError::Internal(format!("unpacking a cached body: {err}")))
+            .map_err(|err| ApiError::internal("unpacking a cached body", err))
     }
 
     /// `response` with this body: as packed when the compressor would

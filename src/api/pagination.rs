@@ -218,7 +218,7 @@ pub fn render_faceted<T: Serialize>(
 ) -> Result<RenderedPage, ApiError> {
     let mut page = envelope(position, total, total_exact, next_cursor.clone(), data);
     page.meta.facets = facets;
-    let json = serde_json::to_vec(&page).map_err(|err| ApiError::Internal(err.to_string()))?;
+    let json = serde_json::to_vec(&page).map_err(|err| ApiError::Internal(err.into()))?;
     Ok(RenderedPage {
         position,
         total,

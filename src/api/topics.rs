@@ -222,7 +222,7 @@ pub async fn list_topics(
     let page = pagination::page_request(query.page, query.per_page)?;
     let prefix = typeahead(query.q.as_deref())?;
     let (records, total) = db::run(&state.pool, move |conn| {
-        store::list(conn, prefix.as_deref(), page)
+        Ok(store::list(conn, prefix.as_deref(), page)?)
     })
     .await?;
     let data: Vec<Topic> = records
@@ -254,7 +254,7 @@ pub async fn get_topic(
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
     let lookup = key.clone();
-    let record = match db::run(&state.pool, move |conn| store::find(conn, &lookup)).await {
+    let record = match db::run(&state.pool, move |conn| Ok(store::find(conn, &lookup)?)).await {
         Err(not_found @ ApiError::NotFound(_)) => {
             return super::moved_or(&state.pool, Owner::Topic, &req, key, not_found).await;
         }

@@ -285,7 +285,9 @@ pub fn validated_new_user(
         email,
         display_name,
         role,
-        password_hash: Some(password::hash(&password_text).map_err(ApiError::Internal)?),
+        password_hash: Some(
+            password::hash(&password_text).map_err(|err| ApiError::Internal(err.into()))?,
+        ),
         active: true,
         slug: None,
         bio: None,
@@ -299,7 +301,7 @@ pub fn validated_password_hash(password_text: &str) -> Result<String, ApiError> 
     let mut errors = FieldErrors::new();
     let password_text = new_password(&mut errors, password_text);
     errors.finish()?;
-    password::hash(&password_text).map_err(ApiError::Internal)
+    password::hash(&password_text).map_err(|err| ApiError::Internal(err.into()))
 }
 
 /// The checks on an account's email and display name, for every way an
@@ -319,7 +321,7 @@ pub(crate) fn account_fields(
 async fn hash(password: String) -> Result<String, ApiError> {
     web::block(move || password::hash(&password))
         .await?
-        .map_err(ApiError::Internal)
+        .map_err(|err| ApiError::Internal(err.into()))
 }
 
 /// List staff accounts (admin).

@@ -424,7 +424,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
     let page = pagination::page_request(query.page, query.per_page)?;
-    let (rows, total) = db::run(&state.pool, move |conn| store::list(conn, page)).await?;
+    let (rows, total) = db::run(&state.pool, move |conn| Ok(store::list(conn, page)?)).await?;
     let data: Vec<Webhook> = rows.into_iter().map(Webhook::from).collect();
     Ok(pagination::respond(&req, page, total, data))
 }
@@ -492,7 +492,7 @@ pub async fn get_webhook(
 ) -> Result<HttpResponse, ApiError> {
     require_admin(&user)?;
     let id = path.id;
-    let row = db::run(&state.pool, move |conn| store::find(conn, id)).await?;
+    let row = db::run(&state.pool, move |conn| Ok(store::find(conn, id)?)).await?;
     tagged(&Webhook::from(row))
 }
 
@@ -612,8 +612,10 @@ pub async fn list_deliveries(
             )
         }
     };
-    let (records, total, more) =
-        db::run(&state.pool, move |conn| store::deliveries(conn, id, spec)).await?;
+    let (records, total, more) = db::run(&state.pool, move |conn| {
+        Ok(store::deliveries(conn, id, spec)?)
+    })
+    .await?;
     let next_cursor = records
         .last()
         .filter(|_| more)
@@ -647,7 +649,7 @@ pub async fn retry_delivery(
     let record = db::write(&state.pool, move |conn| {
         require_active(&store::find(conn, id)?)?;
         crate::webhooks::queued();
-        store::retry(conn, id, delivery_id)
+        Ok(store::retry(conn, id, delivery_id)?)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(Delivery::from(record)))
@@ -677,7 +679,7 @@ pub async fn ping_webhook(
         let webhook = store::find(conn, id)?;
         require_active(&webhook)?;
         let delivery_id = events::ping(conn, &webhook)?;
-        store::delivery(conn, id, delivery_id)
+        Ok(store::delivery(conn, id, delivery_id)?)
     })
     .await?;
     Ok(HttpResponse::Accepted().json(Delivery::from(record)))

@@ -68,7 +68,7 @@ fn bearer_token(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 async fn authenticate(state: Option<Data<AppState>>, token: String) -> Result<AuthUser, ApiError> {
-    let state = state.ok_or_else(|| ApiError::Internal("no app state".to_owned()))?;
+    let state = state.ok_or_else(|| ApiError::Internal("no app state".into()))?;
     let id = state.tokens.verify(&token).ok_or_else(invalid_token)?;
     let user = db::run(&state.pool, move |conn| Ok(users::find_active(conn, id)?))
         .await?

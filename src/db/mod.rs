@@ -14,6 +14,7 @@ use diesel::r2d2::{ConnectionManager, Pool};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::ApiError;
+use crate::store;
 
 /// A connection to the database, as store functions take it.
 pub type Conn = diesel::sqlite::SqliteConnection;
@@ -28,26 +29,26 @@ pub type DbPool = Pool<ConnectionManager<Conn>>;
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
 /// Opens the pool on `path` (created when missing) and brings the schema up to date.
-pub fn connect(path: &str, size: u32) -> Result<DbPool, String> {
+pub fn connect(path: &str, size: u32) -> Result<DbPool, store::Error> {
     let manager = ConnectionManager::<Conn>::new(path);
     let pool = Pool::builder()
         .max_size(size.max(1))
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(sqlite::Pragmas))
         .build(manager)
-        .map_err(|err| format!("cannot open the database {path}: {err}"))?;
+        .map_err(|err| store::Error::other(format!("cannot open the database {path}"), err))?;
     let mut conn = pool
         .get()
-        .map_err(|err| format!("cannot open the database {path}: {err}"))?;
+        .map_err(|err| store::Error::other(format!("cannot open the database {path}"), err))?;
     migrate(&mut conn)?;
     Ok(pool)
 }
 
 /// Applies the migrations that have not run yet; returns their names.
-pub fn migrate(conn: &mut Conn) -> Result<Vec<String>, String> {
+pub fn migrate(conn: &mut Conn) -> Result<Vec<String>, store::Error> {
     conn.run_pending_migrations(MIGRATIONS)
         .map(|versions| versions.iter().map(ToString::to_string).collect())
-        .map_err(|err| format!("migration failed: {err}"))
+        .map_err(|err| store::Error::other("migration failed", err))
 }
 
 /// Runs blocking Diesel work on the blocking thread pool with a pooled
@@ -89,7 +90,7 @@ struct Version {
 }
 
 /// The latest migration applied: the database answers, and says which schema it has.
-pub fn schema_version(conn: &mut Conn) -> Result<String, ApiError> {
+pub fn schema_version(conn: &mut Conn) -> Result<String, store::Error> {
     let latest: Version =
         diesel::sql_query("SELECT max(version) AS version FROM __diesel_schema_migrations")
             .get_result(conn)?;

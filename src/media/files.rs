@@ -30,7 +30,7 @@ pub struct StoreError(#[from] object_store::Error);
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> ApiError {
-        ApiError::Internal(error.to_string())
+        ApiError::Internal(error.into())
     }
 }
 

@@ -39,7 +39,7 @@ impl Jobs {
             .permits
             .acquire()
             .await
-            .map_err(|err| ApiError::Internal(format!("image jobs closed: {err}")))?;
+            .map_err(|err| ApiError::internal("image jobs closed", err))?;
         let (send, receive) = oneshot::channel();
         std::thread::Builder::new()
             .name("newsdesk-image".to_owned())
@@ -47,7 +47,7 @@ impl Jobs {
                 let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
                 let _ = send.send(result);
             })
-            .map_err(|err| ApiError::Internal(format!("cannot start an image job: {err}")))?;
+            .map_err(|err| ApiError::internal("cannot start an image job", err))?;
         match receive.await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(panic)) => {
@@ -56,12 +56,12 @@ impl Jobs {
                     .map(|message| (*message).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                Err(ApiError::Internal(format!(
-                    "an image job panicked: {message}"
-                )))
+                Err(ApiError::Internal(
+                    format!("an image job panicked: {message}").into(),
+                ))
             }
             Err(_) => Err(ApiError::Internal(
-                "an image job ended without an answer".to_owned(),
+                "an image job ended without an answer".to_owned().into(),
             )),
         }
     }

@@ -485,16 +485,16 @@ fn picture(
             &mut std::io::Cursor::new(&mut encoded),
             image::ImageFormat::Jpeg,
         )
-        .map_err(|err| ApiError::Internal(format!("demo picture: {err}")))?;
+        .map_err(|err| ApiError::internal("demo picture", err))?;
     let kept = crate::media::process::normalise(&encoded)
-        .map_err(|err| ApiError::Internal(format!("demo picture: {err:?}")))?;
+        .map_err(|err| ApiError::Internal(format!("demo picture: {err:?}").into()))?;
     let storage_key = format!("demo-{index:02}");
     files
         .write(
             &crate::media::original_key(&storage_key, kept.format),
             kept.bytes.clone(),
         )
-        .map_err(ApiError::Internal)?;
+        .map_err(|err| ApiError::Internal(err.into()))?;
     let row = crate::store::media::create(
         conn,
         &crate::store::media::NewMedia {
@@ -682,7 +682,7 @@ fn corrections_and_renames(conn: &mut Conn, article_ids: &[i32]) -> Result<(), A
                 slug: Some(renamed),
                 ..articles::ArticleChanges::default()
             },
-            |_| Ok(()),
+            |_| Ok::<(), ApiError>(()),
         )?;
     }
     Ok(())
@@ -757,7 +757,7 @@ fn comment_threads(
                     status: Some(status),
                     body: None,
                 },
-                |_| Ok(()),
+                |_| Ok::<(), ApiError>(()),
             )?;
             if status == CommentStatus::Approved {
                 approved_ids.push(comment.id);

@@ -12,7 +12,7 @@ use super::{Key, PageRequest, counts, keys};
 use crate::db::Conn;
 use crate::db::schema::{articles, published_counts, users};
 use crate::domain::ArticleStatus;
-use crate::error::ApiError;
+use crate::store::Error;
 
 /// An account as its author page shows it: never its email, role or
 /// whether it may sign in.
@@ -26,12 +26,12 @@ pub struct AuthorRow {
     pub avatar_id: Option<i32>,
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("No author has this id or slug.".to_owned())
+fn not_found() -> Error {
+    Error::NotFound("No author has this id or slug.".to_owned())
 }
 
 /// Public articles per author at `now`, for every author with one.
-fn public_counts(conn: &mut Conn, now: NaiveDateTime) -> Result<HashMap<i32, i64>, ApiError> {
+fn public_counts(conn: &mut Conn, now: NaiveDateTime) -> Result<HashMap<i32, i64>, Error> {
     // The kept counts name authors with a published article; a scheduled
     // article whose time has passed is public before the table says so.
     let mut ids: Vec<i32> = published_counts::table
@@ -68,7 +68,7 @@ pub fn list(
     conn: &mut Conn,
     page: PageRequest,
     now: NaiveDateTime,
-) -> Result<(Vec<(AuthorRow, i64)>, i64), ApiError> {
+) -> Result<(Vec<(AuthorRow, i64)>, i64), Error> {
     let counts = public_counts(conn, now)?;
     let ids: Vec<i32> = counts.keys().copied().collect();
     let rows = users::table
@@ -92,7 +92,7 @@ pub fn list(
 
 /// The author `key` names, with its public article count; a 404 when no
 /// account has it or the account has no public article.
-pub fn find(conn: &mut Conn, key: &Key, now: NaiveDateTime) -> Result<(AuthorRow, i64), ApiError> {
+pub fn find(conn: &mut Conn, key: &Key, now: NaiveDateTime) -> Result<(AuthorRow, i64), Error> {
     let query = users::table.select(AuthorRow::as_select()).into_boxed();
     let row = match key {
         Key::Id(id) => query.filter(users::id.eq(*id)),
@@ -112,7 +112,7 @@ pub fn find(conn: &mut Conn, key: &Key, now: NaiveDateTime) -> Result<(AuthorRow
 
 /// The account a `?author=` names: an id, a slug, or an old slug of an
 /// author; `None` when none does.
-pub fn resolve(conn: &mut Conn, key: &Key) -> Result<Option<i32>, ApiError> {
+pub fn resolve(conn: &mut Conn, key: &Key) -> Result<Option<i32>, Error> {
     let query = users::table.select(users::id).into_boxed();
     let found = match key {
         Key::Id(id) => query.filter(users::id.eq(*id)),

@@ -9,7 +9,7 @@ use super::{Key, PageRequest, now};
 use crate::db::Conn;
 use crate::db::schema::comments;
 use crate::domain::{ArticleStatus, CommentStatus};
-use crate::error::ApiError;
+use crate::store::Error;
 
 /// Replies nest at most this deep (a top-level comment is depth 1).
 pub const MAX_DEPTH: i32 = 5;
@@ -82,21 +82,21 @@ fn open_article(
     conn: &mut Conn,
     key: &Key,
     audience: Audience,
-) -> Result<ArticleSummaryRow, ApiError> {
+) -> Result<ArticleSummaryRow, Error> {
     let article = articles::find_row(conn, key)?;
     let now = now();
     if article.effective_status(now) != ArticleStatus::Published {
         if audience.can_see(&article, now) {
-            return Err(ApiError::Forbidden(
+            return Err(Error::NotAllowed(
                 "Only published articles take comments.".to_owned(),
             ));
         }
-        return Err(ApiError::NotFound(
+        return Err(Error::NotFound(
             "No article has this id or slug.".to_owned(),
         ));
     }
     if !article.comments_open {
-        return Err(ApiError::Forbidden(
+        return Err(Error::NotAllowed(
             "Comments are closed on this article.".to_owned(),
         ));
     }
@@ -109,7 +109,7 @@ pub fn create(
     key: &Key,
     new: &NewComment,
     poster: Poster,
-) -> Result<CommentRow, ApiError> {
+) -> Result<CommentRow, Error> {
     let audience = match poster {
         Poster::Staff { audience, .. } => audience,
         Poster::Reader { .. } => Audience::Public,
@@ -130,13 +130,13 @@ pub fn create(
                         || matches!(poster, Poster::Staff { .. }))
             });
             let parent = parent.ok_or_else(|| {
-                ApiError::invalid(
+                Error::invalid(
                     "parent_id",
                     "must be the id of a published comment on the same article",
                 )
             })?;
             if parent.depth >= MAX_DEPTH {
-                return Err(ApiError::invalid(
+                return Err(Error::invalid(
                     "parent_id",
                     format!("replies nest at most {MAX_DEPTH} deep; answer a comment higher up"),
                 ));
@@ -191,13 +191,13 @@ fn email_marked_spam(conn: &mut Conn, email: &str) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-pub fn find(conn: &mut Conn, id: i32) -> Result<CommentRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<CommentRow, Error> {
     comments::table
         .find(id)
         .select(CommentRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No comment has this id.".to_owned()))
+        .ok_or_else(|| Error::NotFound("No comment has this id.".to_owned()))
 }
 
 /// The ids of an article's comments that its public thread shows, oldest
@@ -267,10 +267,10 @@ pub fn thread(
     key: &Key,
     audience: Audience,
     page: PageRequest,
-) -> Result<(Vec<CommentRow>, i64, i32), ApiError> {
+) -> Result<(Vec<CommentRow>, i64, i32), Error> {
     let article = articles::find_row(conn, key)?;
     if !audience.can_see(&article, now()) {
-        return Err(ApiError::NotFound(
+        return Err(Error::NotFound(
             "No article has this id or slug.".to_owned(),
         ));
     }
@@ -295,7 +295,7 @@ pub fn list(
     conn: &mut Conn,
     filter: &CommentFilter,
     page: PageRequest,
-) -> Result<(Vec<CommentRow>, i64), ApiError> {
+) -> Result<(Vec<CommentRow>, i64), Error> {
     let article_id = match &filter.article {
         Some(key) => Some(articles::find_row(conn, key)?.id),
         None => None,
@@ -322,14 +322,24 @@ pub fn list(
 
 /// Moderates or edits a comment; call inside a write transaction.
 /// `guard` sees the comment as stored and may refuse first.
-pub fn update(
+pub fn update<E: From<Error>>(
     conn: &mut Conn,
     id: i32,
     changes: &CommentChanges,
-    guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
-) -> Result<CommentRow, ApiError> {
+    guard: impl FnOnce(&CommentRow) -> Result<(), E>,
+) -> Result<CommentRow, E> {
     let current = find(conn, id)?;
     guard(&current)?;
+    Ok(apply_update(conn, id, changes, current)?)
+}
+
+/// `update` once its guard has accepted the row.
+fn apply_update(
+    conn: &mut Conn,
+    id: i32,
+    changes: &CommentChanges,
+    current: CommentRow,
+) -> Result<CommentRow, Error> {
     let status = changes.status.as_ref().unwrap_or(&current.status);
     let body = changes.body.as_ref().unwrap_or(&current.body);
     if *status == current.status && *body == current.body {
@@ -352,13 +362,18 @@ pub fn update(
 /// Deletes a comment and, through the foreign key, all its replies; call
 /// inside a write transaction.
 /// `guard` sees the comment first and may refuse.
-pub fn delete(
+pub fn delete<E: From<Error>>(
     conn: &mut Conn,
     id: i32,
-    guard: impl FnOnce(&CommentRow) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
+    guard: impl FnOnce(&CommentRow) -> Result<(), E>,
+) -> Result<(), E> {
     let current = find(conn, id)?;
     guard(&current)?;
+    Ok(apply_delete(conn, id, current)?)
+}
+
+/// `delete` once its guard has accepted the row.
+fn apply_delete(conn: &mut Conn, id: i32, current: CommentRow) -> Result<(), Error> {
     diesel::delete(comments::table.find(id)).execute(conn)?;
     recount(conn, current.article_id)?;
     Ok(())

@@ -16,7 +16,7 @@ use super::now;
 use crate::db::Conn;
 use crate::db::schema::{articles, corrections};
 use crate::domain::CorrectionKind;
-use crate::error::ApiError;
+use crate::store::Error;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = corrections)]
@@ -59,7 +59,7 @@ pub fn create(
     article: &ArticleSummaryRow,
     kind: CorrectionKind,
     text: &str,
-) -> Result<CorrectionRow, ApiError> {
+) -> Result<CorrectionRow, Error> {
     let now = now();
     let row = diesel::insert_into(corrections::table)
         .values((
@@ -81,7 +81,7 @@ pub fn update(
     article: &ArticleSummaryRow,
     correction_id: i32,
     changes: &CorrectionChanges,
-) -> Result<CorrectionRow, ApiError> {
+) -> Result<CorrectionRow, Error> {
     let current = find(conn, article.id, correction_id)?;
     refuse_if_public(article)?;
     let kind = changes.kind.unwrap_or(current.kind);
@@ -107,7 +107,7 @@ pub fn delete(
     conn: &mut Conn,
     article: &ArticleSummaryRow,
     correction_id: i32,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let current = find(conn, article.id, correction_id)?;
     refuse_if_public(article)?;
     diesel::delete(corrections::table.find(current.id)).execute(conn)?;
@@ -115,24 +115,23 @@ pub fn delete(
     Ok(())
 }
 
-fn find(conn: &mut Conn, article_id: i32, correction_id: i32) -> Result<CorrectionRow, ApiError> {
+fn find(conn: &mut Conn, article_id: i32, correction_id: i32) -> Result<CorrectionRow, Error> {
     corrections::table
         .filter(corrections::id.eq(correction_id))
         .filter(corrections::article_id.eq(article_id))
         .select(CorrectionRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("The article has no correction with this id.".to_owned()))
+        .ok_or_else(|| Error::NotFound("The article has no correction with this id.".to_owned()))
 }
 
-fn refuse_if_public(article: &ArticleSummaryRow) -> Result<(), ApiError> {
+fn refuse_if_public(article: &ArticleSummaryRow) -> Result<(), Error> {
     if article.has_been_public(now()) {
-        return Err(ApiError::Conflict {
-            detail: "The article has been public, so its corrections are on the record: \
+        return Err(Error::Conflict(
+            "The article has been public, so its corrections are on the record: \
                      publish a new correction instead."
                 .to_owned(),
-            errors: Vec::new(),
-        });
+        ));
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
 use crate::domain::EntityKind;
-use crate::error::ApiError;
+use crate::store::Error;
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = entities)]
@@ -91,7 +91,7 @@ struct EntityWrite<'a> {
     updated_at: chrono::NaiveDateTime,
 }
 
-fn find_row(conn: &mut Conn, key: &Key) -> Result<EntityRow, ApiError> {
+fn find_row(conn: &mut Conn, key: &Key) -> Result<EntityRow, Error> {
     let query = entities::table.select(EntityRow::as_select()).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(entities::id.eq(*id)),
@@ -100,15 +100,15 @@ fn find_row(conn: &mut Conn, key: &Key) -> Result<EntityRow, ApiError> {
     query
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No entity has this id or slug.".to_owned()))
+        .ok_or_else(|| Error::NotFound("No entity has this id or slug.".to_owned()))
 }
 
-pub fn find(conn: &mut Conn, key: &Key) -> Result<EntityRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<EntityRecord, Error> {
     let row = find_row(conn, key)?;
     let mut records = complete(conn, vec![row])?;
     records
         .pop()
-        .ok_or_else(|| ApiError::Internal("entity vanished while loading".to_owned()))
+        .ok_or_else(|| Error::broken("entity vanished while loading"))
 }
 
 /// A page of entities ordered by name, and the total.
@@ -116,7 +116,7 @@ pub fn list(
     conn: &mut Conn,
     filter: &EntityFilter,
     page: PageRequest,
-) -> Result<(Vec<EntityRecord>, i64), ApiError> {
+) -> Result<(Vec<EntityRecord>, i64), Error> {
     let filtered = || {
         let mut query = entities::table.into_boxed();
         if let Some(kind) = &filter.kind {
@@ -148,7 +148,7 @@ pub fn list(
 }
 
 /// Adds aliases and article counts to rows in two queries, whatever their number.
-fn complete(conn: &mut Conn, rows: Vec<EntityRow>) -> Result<Vec<EntityRecord>, ApiError> {
+fn complete(conn: &mut Conn, rows: Vec<EntityRow>) -> Result<Vec<EntityRecord>, Error> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let mut aliases: HashMap<i32, Vec<String>> = HashMap::new();
     for (entity_id, alias) in entity_aliases::table
@@ -171,7 +171,7 @@ fn complete(conn: &mut Conn, rows: Vec<EntityRow>) -> Result<Vec<EntityRecord>, 
 }
 
 /// Public articles tagged with each entity, from the kept counts.
-fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
+fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, Error> {
     let keys: Vec<String> = ids.iter().map(|id| super::keys::entity(*id)).collect();
     let counts = super::counts::public(conn, &keys, now())?;
     Ok(ids
@@ -183,7 +183,7 @@ fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, Api
 
 /// The id of each entity named by `slugs`, in order; unknown slugs are a 422
 /// naming them.
-pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
+pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<i32>, Error> {
     let found: HashMap<String, i32> = entities::table
         .filter(entities::slug.eq_any(slugs))
         .select((entities::slug, entities::id))
@@ -203,7 +203,7 @@ fn choose_slug(
     given: Option<&str>,
     name: &str,
     except_id: i32,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     super::choose_slug(given, name, "entity", |base| {
         let mut taken: Vec<String> = entities::table
             .select(entities::slug)
@@ -226,7 +226,7 @@ fn refuse_taken_country_code(
     conn: &mut Conn,
     code: Option<&str>,
     except_id: i32,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let Some(code) = code else { return Ok(()) };
     let holder: Option<String> = entities::table
         .filter(entities::country_code.eq(code))
@@ -235,7 +235,7 @@ fn refuse_taken_country_code(
         .first(conn)
         .optional()?;
     match holder {
-        Some(slug) => Err(ApiError::taken(
+        Some(slug) => Err(Error::taken(
             "country_code",
             format!("{code} is already the code of {slug}"),
         )),
@@ -264,7 +264,7 @@ fn replace_aliases(conn: &mut Conn, entity_id: i32, aliases: &[String]) -> Query
 }
 
 /// Creates an entity; call inside a write transaction.
-pub fn create(conn: &mut Conn, new: &NewEntity) -> Result<EntityRecord, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewEntity) -> Result<EntityRecord, Error> {
     let slug = choose_slug(conn, new.slug.as_deref(), &new.name, 0)?;
     refuse_taken_country_code(conn, new.country_code.as_deref(), 0)?;
     let now = now();
@@ -292,14 +292,23 @@ pub fn create(conn: &mut Conn, new: &NewEntity) -> Result<EntityRecord, ApiError
 ///
 /// `guard` sees the entity as stored and may refuse (a stale `If-Match` is
 /// a 412) before anything changes.
-pub fn update(
+pub fn update<E: From<Error>>(
     conn: &mut Conn,
     key: &Key,
     changes: &EntityChanges,
-    guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
-) -> Result<EntityRecord, ApiError> {
+    guard: impl FnOnce(&EntityRecord) -> Result<(), E>,
+) -> Result<EntityRecord, E> {
     let current = find(conn, key)?;
     guard(&current)?;
+    Ok(apply_update(conn, changes, current)?)
+}
+
+/// `update` once its guard has accepted the row.
+fn apply_update(
+    conn: &mut Conn,
+    changes: &EntityChanges,
+    current: EntityRecord,
+) -> Result<EntityRecord, Error> {
     let id = current.row.id;
     let mut next = current.row.clone();
     let mut aliases = current.aliases.clone();
@@ -322,7 +331,7 @@ pub fn update(
         aliases = new_aliases.clone();
     }
     if next.country_code.is_some() && next.kind != EntityKind::Country {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "country_code",
             "is only allowed on entities of kind country",
         ));
@@ -391,13 +400,18 @@ fn touch_articles(conn: &mut Conn, entity_id: i32) -> QueryResult<Vec<i32>> {
 }
 
 /// Deletes an entity and untags its articles; call inside a write transaction.
-pub fn delete(
+pub fn delete<E: From<Error>>(
     conn: &mut Conn,
     key: &Key,
-    guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
+    guard: impl FnOnce(&EntityRecord) -> Result<(), E>,
+) -> Result<(), E> {
     let current = find(conn, key)?;
     guard(&current)?;
+    Ok(apply_delete(conn, current)?)
+}
+
+/// `delete` once its guard has accepted the row.
+fn apply_delete(conn: &mut Conn, current: EntityRecord) -> Result<(), Error> {
     let entity = current.row;
     let touched = touch_articles(conn, entity.id)?;
     diesel::delete(entities::table.find(entity.id)).execute(conn)?;

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{PageRequest, now};
 use crate::db::schema::{articles, media, users};
 use crate::domain::ArticleStatus;
-use crate::error::ApiError;
+use crate::store::Error;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = media)]
@@ -82,11 +82,11 @@ struct MediaUpdate<'a> {
     updated_at: chrono::NaiveDateTime,
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("No media has this id.".to_owned())
+fn not_found() -> Error {
+    Error::NotFound("No media has this id.".to_owned())
 }
 
-pub fn create(conn: &mut SqliteConnection, new: &NewMedia) -> Result<MediaRow, ApiError> {
+pub fn create(conn: &mut SqliteConnection, new: &NewMedia) -> Result<MediaRow, Error> {
     let at = now();
     Ok(diesel::insert_into(media::table)
         .values(MediaInsert {
@@ -107,7 +107,7 @@ pub fn create(conn: &mut SqliteConnection, new: &NewMedia) -> Result<MediaRow, A
         .get_result(conn)?)
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, ApiError> {
+pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, Error> {
     media::table
         .find(id)
         .select(MediaRow::as_select())
@@ -121,7 +121,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, ApiError> 
 pub fn find_many(
     conn: &mut SqliteConnection,
     ids: &[i32],
-) -> Result<std::collections::HashMap<i32, MediaRow>, ApiError> {
+) -> Result<std::collections::HashMap<i32, MediaRow>, Error> {
     if ids.is_empty() {
         return Ok(std::collections::HashMap::new());
     }
@@ -135,10 +135,7 @@ pub fn find_many(
 }
 
 /// A page of the library, newest first, and the total.
-pub fn list(
-    conn: &mut SqliteConnection,
-    page: PageRequest,
-) -> Result<(Vec<MediaRow>, i64), ApiError> {
+pub fn list(conn: &mut SqliteConnection, page: PageRequest) -> Result<(Vec<MediaRow>, i64), Error> {
     let total: i64 = media::table.count().get_result(conn)?;
     let rows = media::table
         .select(MediaRow::as_select())
@@ -151,20 +148,29 @@ pub fn list(
 
 /// Applies `changes` once `guard` (ownership, `If-Match`) accepts the row
 /// as it is now.
-pub fn update(
+pub fn update<E: From<Error>>(
     conn: &mut SqliteConnection,
     id: i32,
     changes: &MediaChanges,
-    guard: impl FnOnce(&MediaRow) -> Result<(), ApiError>,
-) -> Result<MediaRow, ApiError> {
+    guard: impl FnOnce(&MediaRow) -> Result<(), E>,
+) -> Result<MediaRow, E> {
     let current = find(conn, id)?;
     guard(&current)?;
+    Ok(apply_update(conn, id, changes)?)
+}
+
+/// `update` once its guard has accepted the row.
+fn apply_update(
+    conn: &mut SqliteConnection,
+    id: i32,
+    changes: &MediaChanges,
+) -> Result<MediaRow, Error> {
     let clears_alt = changes
         .alt
         .as_ref()
         .is_some_and(|alt| alt.as_deref().is_none_or(|alt| alt.trim().is_empty()));
     if clears_alt && let Some(article) = featured_on_public(conn, id)? {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "alt",
             format!("is needed: the image is the featured image of published article {article}"),
         ));
@@ -188,20 +194,26 @@ pub fn update(
 /// caller can remove its files. Nothing in the schema refers to media yet;
 /// when articles get `featured_image` (and users `avatar`), this is where
 /// a delete of media in use becomes a 409 naming what uses it.
-pub fn delete(
+pub fn delete<E: From<Error>>(
     conn: &mut SqliteConnection,
     id: i32,
-    guard: impl FnOnce(&MediaRow) -> Result<(), ApiError>,
-) -> Result<MediaRow, ApiError> {
+    guard: impl FnOnce(&MediaRow) -> Result<(), E>,
+) -> Result<MediaRow, E> {
     let current = find(conn, id)?;
     guard(&current)?;
+    Ok(apply_delete(conn, id, current)?)
+}
+
+/// `delete` once its guard has accepted the row.
+fn apply_delete(
+    conn: &mut SqliteConnection,
+    id: i32,
+    current: MediaRow,
+) -> Result<MediaRow, Error> {
     if let Some(user) = in_use(conn, id)? {
-        return Err(ApiError::Conflict {
-            detail: format!(
-                "The image is in use by {user}; remove it there first, so that no page shows a broken image."
-            ),
-            errors: Vec::new(),
-        });
+        return Err(Error::Conflict(format!(
+            "The image is in use by {user}; remove it there first, so that no page shows a broken image."
+        )));
     }
     diesel::delete(media::table.find(id)).execute(conn)?;
     Ok(current)
@@ -209,7 +221,7 @@ pub fn delete(
 
 /// What shows image `id`, if anything: `article 12` (featured or social
 /// image) or `author 3` (avatar).
-fn in_use(conn: &mut SqliteConnection, id: i32) -> Result<Option<String>, ApiError> {
+fn in_use(conn: &mut SqliteConnection, id: i32) -> Result<Option<String>, Error> {
     let article: Option<i32> = articles::table
         .filter(
             articles::featured_image_id
@@ -232,7 +244,7 @@ fn in_use(conn: &mut SqliteConnection, id: i32) -> Result<Option<String>, ApiErr
 
 /// A published or scheduled article whose featured image is `id`: it
 /// needs the image's alt text.
-fn featured_on_public(conn: &mut SqliteConnection, id: i32) -> Result<Option<i32>, ApiError> {
+fn featured_on_public(conn: &mut SqliteConnection, id: i32) -> Result<Option<i32>, Error> {
     Ok(articles::table
         .filter(articles::featured_image_id.eq(id))
         .filter(articles::status.eq_any([ArticleStatus::Published, ArticleStatus::Scheduled]))

@@ -8,6 +8,7 @@ pub mod comments;
 pub mod corrections;
 pub mod counts;
 pub mod entities;
+pub mod error;
 pub mod generations;
 pub mod keys;
 pub mod media;
@@ -19,6 +20,8 @@ pub mod search;
 pub mod topics;
 pub mod users;
 pub mod webhooks;
+
+pub use error::Error;
 
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 
@@ -90,11 +93,11 @@ fn choose_slug(
     name: &str,
     what: &str,
     similar: impl FnOnce(&str) -> diesel::QueryResult<Vec<String>>,
-) -> Result<String, crate::error::ApiError> {
+) -> Result<String, Error> {
     match given {
         Some(slug) => {
             if similar(slug)?.iter().any(|taken| taken == slug) {
-                return Err(crate::error::ApiError::taken(
+                return Err(Error::taken(
                     "slug",
                     format!("is already used by another {what}: {slug}"),
                 ));

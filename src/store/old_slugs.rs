@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use super::now;
 use crate::db::Conn;
 use crate::db::schema::{articles, entities, old_slugs, topics, users};
-use crate::error::ApiError;
+use crate::store::Error;
 
 /// What an old slug belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub fn moved(
     target_id: i32,
     old: &str,
     new: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     diesel::delete(
         old_slugs::table
             .filter(old_slugs::kind.eq(owner.name()))
@@ -85,7 +85,7 @@ pub fn moved(
 
 /// Forgets a deleted target's old slugs: with the target gone, its links
 /// are dead either way, and the slugs may name something new.
-pub fn forget(conn: &mut Conn, owner: Owner, target_id: i32) -> Result<(), ApiError> {
+pub fn forget(conn: &mut Conn, owner: Owner, target_id: i32) -> Result<(), Error> {
     diesel::delete(
         old_slugs::table
             .filter(old_slugs::kind.eq(owner.name()))
@@ -96,7 +96,7 @@ pub fn forget(conn: &mut Conn, owner: Owner, target_id: i32) -> Result<(), ApiEr
 }
 
 /// The current slug of what `slug` used to name, if it is an old slug.
-pub fn current(conn: &mut Conn, owner: Owner, slug: &str) -> Result<Option<String>, ApiError> {
+pub fn current(conn: &mut Conn, owner: Owner, slug: &str) -> Result<Option<String>, Error> {
     let target: Option<i32> = old_slugs::table
         .select(old_slugs::target_id)
         .filter(old_slugs::kind.eq(owner.name()))

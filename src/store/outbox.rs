@@ -16,7 +16,7 @@ use crate::db::Conn;
 use crate::db::schema::{
     scheduled_publications, scheduled_unpublications, webhook_deliveries, webhook_events, webhooks,
 };
-use crate::error::ApiError;
+use crate::store::Error;
 
 /// An event to store, as it will be sent.
 #[derive(Debug, Clone)]
@@ -194,7 +194,7 @@ pub fn leased_until(
     conn: &mut Conn,
     delivery_id: i32,
     now: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, ApiError> {
+) -> Result<Option<NaiveDateTime>, Error> {
     let lease: Option<Option<NaiveDateTime>> = webhook_deliveries::table
         .find(delivery_id)
         .select(webhook_deliveries::lease_until)

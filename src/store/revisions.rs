@@ -20,8 +20,8 @@ use super::{PageRequest, now};
 use crate::db::Conn;
 use crate::db::schema::{article_revisions, entities, topics, users};
 use crate::domain::ArticleStatus;
-use crate::error::ApiError;
 use crate::render;
+use crate::store::Error;
 
 /// How close two saves of a draft by one user must be to fold into one.
 pub const FOLD_WINDOW: TimeDelta = TimeDelta::minutes(10);
@@ -58,18 +58,17 @@ pub struct RevisionSummary {
     pub user: AuthorRef,
 }
 
-fn compress(content: &NewArticle) -> Result<Vec<u8>, ApiError> {
+fn compress(content: &NewArticle) -> Result<Vec<u8>, Error> {
     let json = serde_json::to_vec(content)
-        .map_err(|err| ApiError::Internal(format!("cannot serialize a revision: {err}")))?;
+        .map_err(|err| Error::other("cannot serialize a revision", err))?;
     zstd::bulk::compress(&json, LEVEL)
-        .map_err(|err| ApiError::Internal(format!("cannot compress a revision: {err}")))
+        .map_err(|err| Error::other("cannot compress a revision", err))
 }
 
-fn decompress(snapshot: &[u8]) -> Result<NewArticle, ApiError> {
+fn decompress(snapshot: &[u8]) -> Result<NewArticle, Error> {
     let json = zstd::stream::decode_all(snapshot)
-        .map_err(|err| ApiError::Internal(format!("cannot decompress a revision: {err}")))?;
-    serde_json::from_slice(&json)
-        .map_err(|err| ApiError::Internal(format!("cannot read a revision: {err}")))
+        .map_err(|err| Error::other("cannot decompress a revision", err))?;
+    serde_json::from_slice(&json).map_err(|err| Error::other("cannot read a revision", err))
 }
 
 /// The top-level fields whose values differ between two contents (every
@@ -106,7 +105,7 @@ pub fn record(
     user_id: i32,
     before: Option<&ArticleRecord>,
     after: &ArticleRecord,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let row = &after.summary.row;
     if before.is_some_and(|before| before.summary.row.version == row.version) {
         return Ok(());
@@ -140,7 +139,7 @@ pub fn record(
     };
     let changed_json = |changed: &[String]| {
         serde_json::to_string(changed)
-            .map_err(|err| ApiError::Internal(format!("cannot serialize field names: {err}")))
+            .map_err(|err| Error::other("cannot serialize field names", err))
     };
     match latest {
         Some(latest) if folds(&latest) => {
@@ -176,7 +175,7 @@ pub fn list(
     conn: &mut Conn,
     article_id: i32,
     page: PageRequest,
-) -> Result<(Vec<RevisionSummary>, i64), ApiError> {
+) -> Result<(Vec<RevisionSummary>, i64), Error> {
     let total: i64 = article_revisions::table
         .filter(article_revisions::article_id.eq(article_id))
         .count()
@@ -203,7 +202,7 @@ pub fn find(
     conn: &mut Conn,
     article_id: i32,
     version: i32,
-) -> Result<(RevisionRow, NewArticle), ApiError> {
+) -> Result<(RevisionRow, NewArticle), Error> {
     let found: Option<(RevisionRow, Vec<u8>)> = article_revisions::table
         .filter(article_revisions::article_id.eq(article_id))
         .filter(article_revisions::version.eq(version))
@@ -211,7 +210,7 @@ pub fn find(
         .first(conn)
         .optional()?;
     let (row, snapshot) = found.ok_or_else(|| {
-        ApiError::NotFound("The article has no revision at this version.".to_owned())
+        Error::NotFound("The article has no revision at this version.".to_owned())
     })?;
     Ok((row, decompress(&snapshot)?))
 }
@@ -239,7 +238,7 @@ pub fn as_was(
     current: &ArticleRecord,
     revision: &RevisionRow,
     content: NewArticle,
-) -> Result<ArticleRecord, ApiError> {
+) -> Result<ArticleRecord, Error> {
     let now_row = &current.summary.row;
     let author_id = content.author_id.unwrap_or(now_row.author_id);
     let author: AuthorRef = users::table

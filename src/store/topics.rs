@@ -8,7 +8,7 @@ use super::old_slugs::{self, Owner};
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
 use crate::db::schema::{article_topics, articles, topic_closure, topics};
-use crate::error::{ApiError, FieldError};
+use crate::store::error::{Error, Violation};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = topics)]
@@ -80,21 +80,21 @@ fn by_key(key: &Key) -> topics::BoxedQuery<'static, crate::db::Backend> {
     }
 }
 
-fn find_row(conn: &mut Conn, key: &Key) -> Result<TopicRow, ApiError> {
+fn find_row(conn: &mut Conn, key: &Key) -> Result<TopicRow, Error> {
     by_key(key)
         .select(TopicRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No topic has this id or slug.".to_owned()))
+        .ok_or_else(|| Error::NotFound("No topic has this id or slug.".to_owned()))
 }
 
 /// One topic with its parent and count.
-pub fn find(conn: &mut Conn, key: &Key) -> Result<TopicRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<TopicRecord, Error> {
     let row = find_row(conn, key)?;
     let mut records = complete(conn, vec![row])?;
     records
         .pop()
-        .ok_or_else(|| ApiError::Internal("topic vanished while loading".to_owned()))
+        .ok_or_else(|| Error::broken("topic vanished while loading"))
 }
 
 /// A page of topics ordered by name (those whose name starts with
@@ -103,7 +103,7 @@ pub fn list(
     conn: &mut Conn,
     prefix: Option<&str>,
     page: PageRequest,
-) -> Result<(Vec<TopicRecord>, i64), ApiError> {
+) -> Result<(Vec<TopicRecord>, i64), Error> {
     let filtered = || {
         let mut query = topics::table.into_boxed();
         if let Some(prefix) = prefix {
@@ -126,7 +126,7 @@ pub fn list(
 }
 
 /// Adds parents and article counts to rows in two queries, whatever their number.
-fn complete(conn: &mut Conn, rows: Vec<TopicRow>) -> Result<Vec<TopicRecord>, ApiError> {
+fn complete(conn: &mut Conn, rows: Vec<TopicRow>) -> Result<Vec<TopicRecord>, Error> {
     let parent_ids: Vec<i32> = rows.iter().filter_map(|row| row.parent_id).collect();
     let parents: HashMap<i32, TopicRef> = topics::table
         .filter(topics::id.eq_any(&parent_ids))
@@ -150,7 +150,7 @@ fn complete(conn: &mut Conn, rows: Vec<TopicRow>) -> Result<Vec<TopicRecord>, Ap
 /// Public articles filed under each topic or any topic below it, each
 /// once, the way the `topic` filter of `GET /articles` counts them: from
 /// the kept counts.
-fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, ApiError> {
+fn article_counts(conn: &mut Conn, ids: &[i32]) -> Result<HashMap<i32, i64>, Error> {
     let keys: Vec<String> = ids.iter().map(|id| super::keys::topic(*id)).collect();
     let counts = super::counts::public(conn, &keys, now())?;
     Ok(ids
@@ -172,7 +172,7 @@ fn tree(conn: &mut Conn) -> QueryResult<HashMap<i32, Option<i32>>> {
 /// The topic ids named by `slugs` with all their descendants, one set per
 /// slug, in the order given, each starting with the named topic. Unknown
 /// slugs are a 422 naming them.
-pub fn subtrees(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<Vec<i32>>, ApiError> {
+pub fn subtrees(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<Vec<i32>>, Error> {
     let found = slug_map(conn, field, slugs)?;
     let mut subtrees = Vec::with_capacity(slugs.len());
     for root in slugs.iter().filter_map(|slug| found.get(slug)) {
@@ -194,25 +194,21 @@ pub fn unknown_slugs(
     what: &str,
     slugs: &[String],
     exists: impl Fn(&str) -> bool,
-) -> Result<(), ApiError> {
-    let errors: Vec<FieldError> = slugs
+) -> Result<(), Error> {
+    let errors: Vec<Violation> = slugs
         .iter()
         .filter(|slug| !exists(slug))
-        .map(|slug| FieldError::new(field, format!("unknown {what} slug: {slug}")))
+        .map(|slug| Violation::new(field, format!("unknown {what} slug: {slug}")))
         .collect();
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Validation(errors))
+        Err(Error::Invalid(errors))
     }
 }
 
 /// The id of each topic named by `slugs`; unknown slugs are a 422 naming them.
-fn slug_map(
-    conn: &mut Conn,
-    field: &str,
-    slugs: &[String],
-) -> Result<HashMap<String, i32>, ApiError> {
+fn slug_map(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<HashMap<String, i32>, Error> {
     let found: HashMap<String, i32> = topics::table
         .filter(topics::slug.eq_any(slugs))
         .select((topics::slug, topics::id))
@@ -224,7 +220,7 @@ fn slug_map(
 }
 
 /// Ids of the topics named by `slugs`, in order; unknown slugs are a 422 naming them.
-pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<i32>, ApiError> {
+pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<Vec<i32>, Error> {
     let found = slug_map(conn, field, slugs)?;
     Ok(slugs
         .iter()
@@ -232,7 +228,7 @@ pub fn ids_for_slugs(conn: &mut Conn, field: &str, slugs: &[String]) -> Result<V
         .collect())
 }
 
-fn parent_id(conn: &mut Conn, parent: Option<&str>) -> Result<Option<i32>, ApiError> {
+fn parent_id(conn: &mut Conn, parent: Option<&str>) -> Result<Option<i32>, Error> {
     match parent {
         None => Ok(None),
         Some(slug) => {
@@ -247,7 +243,7 @@ fn choose_slug(
     given: Option<&str>,
     name: &str,
     except_id: Option<i32>,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     super::choose_slug(given, name, "topic", |base| {
         let mut taken: Vec<String> = topics::table
             .select(topics::slug)
@@ -267,7 +263,7 @@ fn choose_slug(
 }
 
 /// Creates a topic; call inside a write transaction.
-pub fn create(conn: &mut Conn, new: &NewTopic) -> Result<TopicRecord, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewTopic) -> Result<TopicRecord, Error> {
     let parent_id = parent_id(conn, new.parent.as_deref())?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.name, None)?;
     let now = now();
@@ -290,13 +286,18 @@ pub fn create(conn: &mut Conn, new: &NewTopic) -> Result<TopicRecord, ApiError> 
 ///
 /// `guard` sees the topic as stored and may refuse (a stale `If-Match` is
 /// a 412) before anything changes.
-pub fn update(
+pub fn update<E: From<Error>>(
     conn: &mut Conn,
     key: &Key,
     changes: &TopicChanges,
-    guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
-) -> Result<TopicRecord, ApiError> {
+    guard: impl FnOnce(&TopicRecord) -> Result<(), E>,
+) -> Result<TopicRecord, E> {
     guard(&find(conn, key)?)?;
+    Ok(apply_update(conn, key, changes)?)
+}
+
+/// `update` once its guard has accepted the row.
+fn apply_update(conn: &mut Conn, key: &Key, changes: &TopicChanges) -> Result<TopicRecord, Error> {
     let current = find_row(conn, key)?;
     let mut next = current.clone();
     if let Some(name) = &changes.name {
@@ -344,12 +345,12 @@ pub fn update(
 }
 
 /// 422 when making `parent_id` the parent of `topic_id` would close a loop.
-fn refuse_cycle(conn: &mut Conn, topic_id: i32, parent_id: i32) -> Result<(), ApiError> {
+fn refuse_cycle(conn: &mut Conn, topic_id: i32, parent_id: i32) -> Result<(), Error> {
     let parents = tree(conn)?;
     let mut cursor = Some(parent_id);
     while let Some(id) = cursor {
         if id == topic_id {
-            return Err(ApiError::invalid(
+            return Err(Error::invalid(
                 "parent",
                 "would make the topic its own ancestor (a cycle)",
             ));
@@ -374,12 +375,17 @@ fn touch_articles(conn: &mut Conn, topic_id: i32) -> QueryResult<Vec<i32>> {
 
 /// Deletes a topic; call inside a write transaction. Articles lose the tag,
 /// and its subtopics move up to its own parent, as WordPress does with categories.
-pub fn delete(
+pub fn delete<E: From<Error>>(
     conn: &mut Conn,
     key: &Key,
-    guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
+    guard: impl FnOnce(&TopicRecord) -> Result<(), E>,
+) -> Result<(), E> {
     guard(&find(conn, key)?)?;
+    Ok(apply_delete(conn, key)?)
+}
+
+/// `delete` once its guard has accepted the row.
+fn apply_delete(conn: &mut Conn, key: &Key) -> Result<(), Error> {
     let topic = find_row(conn, key)?;
     let touched = touch_articles(conn, topic.id)?;
     diesel::update(topics::table.filter(topics::parent_id.eq(topic.id)))

@@ -7,7 +7,7 @@ use super::{PageRequest, now};
 use crate::db::Conn;
 use crate::db::schema::users;
 use crate::domain::Role;
-use crate::error::ApiError;
+use crate::store::Error;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -58,13 +58,13 @@ pub struct UserChanges {
     pub avatar_id: Option<Option<i32>>,
 }
 
-pub fn find(conn: &mut Conn, id: i32) -> Result<UserRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<UserRow, Error> {
     users::table
         .find(id)
         .select(UserRow::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No user has this id.".to_owned()))
+        .ok_or_else(|| Error::NotFound("No user has this id.".to_owned()))
 }
 
 /// The account with this email, whatever its case.
@@ -87,7 +87,7 @@ pub fn find_active(conn: &mut Conn, id: i32) -> QueryResult<Option<UserRow>> {
         .optional()
 }
 
-pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<UserRow>, i64), ApiError> {
+pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<UserRow>, i64), Error> {
     let total: i64 = users::table.count().get_result(conn)?;
     let rows = users::table
         .select(UserRow::as_select())
@@ -98,12 +98,11 @@ pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<UserRow>, i64), A
     Ok((rows, total))
 }
 
-fn refuse_taken_email(conn: &mut Conn, email: &str, except_id: i32) -> Result<(), ApiError> {
+fn refuse_taken_email(conn: &mut Conn, email: &str, except_id: i32) -> Result<(), Error> {
     match find_by_email(conn, email)? {
-        Some(user) if user.id != except_id => Err(ApiError::taken(
-            "email",
-            "is already used by another account",
-        )),
+        Some(user) if user.id != except_id => {
+            Err(Error::taken("email", "is already used by another account"))
+        }
         _ => Ok(()),
     }
 }
@@ -116,7 +115,7 @@ fn choose_slug(
     given: Option<&str>,
     display_name: &str,
     user_id: i32,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     super::choose_slug(given, display_name, "author", |base| {
         let mut taken: Vec<String> = users::table
             .select(users::slug.assume_not_null())
@@ -137,7 +136,7 @@ pub fn refuse_unknown_media(
     conn: &mut Conn,
     field: &str,
     media_id: Option<i32>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let Some(id) = media_id else {
         return Ok(());
     };
@@ -146,14 +145,14 @@ pub fn refuse_unknown_media(
         .count()
         .get_result(conn)?;
     if found == 0 {
-        return Err(ApiError::invalid(field, format!("names no media: {id}")));
+        return Err(Error::invalid(field, format!("names no media: {id}")));
     }
     Ok(())
 }
 
 /// Gives every account without a slug one made from its display name:
 /// the accounts that existed before authors had pages. Runs at start.
-pub fn give_slugs(conn: &mut Conn) -> Result<usize, ApiError> {
+pub fn give_slugs(conn: &mut Conn) -> Result<usize, Error> {
     let unnamed: Vec<(i32, String)> = users::table
         .filter(users::slug.is_null())
         .select((users::id, users::display_name))
@@ -170,13 +169,13 @@ pub fn give_slugs(conn: &mut Conn) -> Result<usize, ApiError> {
 
 /// Whether the account has a public article now: what makes it an author
 /// whose old slugs readers may hold links to.
-fn is_public_author(conn: &mut Conn, id: i32) -> Result<bool, ApiError> {
+fn is_public_author(conn: &mut Conn, id: i32) -> Result<bool, Error> {
     let counts = super::counts::public(conn, &[super::keys::author(id)], now())?;
     Ok(counts.values().any(|n| *n > 0))
 }
 
 /// Creates an account; call inside a write transaction.
-pub fn create(conn: &mut Conn, new: &NewUser) -> Result<UserRow, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewUser) -> Result<UserRow, Error> {
     refuse_taken_email(conn, &new.email, 0)?;
     refuse_unknown_media(conn, "avatar", new.avatar_id)?;
     let slug = choose_slug(conn, new.slug.as_deref(), &new.display_name, 0)?;
@@ -213,7 +212,7 @@ pub fn has_active_admin(conn: &mut Conn) -> QueryResult<bool> {
 /// Applies `changes`; call inside a write transaction. The last active
 /// admin can be neither demoted nor deactivated (409), so that the
 /// newsroom can never lock itself out.
-pub fn update(conn: &mut Conn, id: i32, changes: &UserChanges) -> Result<UserRow, ApiError> {
+pub fn update(conn: &mut Conn, id: i32, changes: &UserChanges) -> Result<UserRow, Error> {
     let current = find(conn, id)?;
     if let Some(email) = &changes.email {
         refuse_taken_email(conn, email, id)?;
@@ -249,10 +248,9 @@ pub fn update(conn: &mut Conn, id: i32, changes: &UserChanges) -> Result<UserRow
             .count()
             .get_result(conn)?;
         if other_admins == 0 {
-            return Err(ApiError::Conflict {
-                detail: "This is the last active admin; make another admin first.".to_owned(),
-                errors: Vec::new(),
-            });
+            return Err(Error::Conflict(
+                "This is the last active admin; make another admin first.".to_owned(),
+            ));
         }
     }
     diesel::update(users::table.find(id))

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{PageRequest, now};
 use crate::db::Conn;
 use crate::db::schema::{webhook_deliveries, webhook_events, webhooks};
-use crate::error::ApiError;
+use crate::store::Error;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhooks)]
@@ -80,12 +80,12 @@ pub struct DeliveryRecord {
     pub event_type: String,
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("No webhook has this id.".to_owned())
+fn not_found() -> Error {
+    Error::NotFound("No webhook has this id.".to_owned())
 }
 
 /// Creates a webhook; call inside a write transaction.
-pub fn create(conn: &mut Conn, new: &NewWebhook) -> Result<WebhookRow, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewWebhook) -> Result<WebhookRow, Error> {
     let now = now();
     let id: i32 = diesel::insert_into(webhooks::table)
         .values((
@@ -103,7 +103,7 @@ pub fn create(conn: &mut Conn, new: &NewWebhook) -> Result<WebhookRow, ApiError>
 }
 
 /// One webhook.
-pub fn find(conn: &mut Conn, id: i32) -> Result<WebhookRow, ApiError> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<WebhookRow, Error> {
     webhooks::table
         .find(id)
         .select(WebhookRow::as_select())
@@ -113,7 +113,7 @@ pub fn find(conn: &mut Conn, id: i32) -> Result<WebhookRow, ApiError> {
 }
 
 /// A page of webhooks, oldest first, and the total.
-pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<WebhookRow>, i64), ApiError> {
+pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<WebhookRow>, i64), Error> {
     let total: i64 = webhooks::table.count().get_result(conn)?;
     let rows = webhooks::table
         .select(WebhookRow::as_select())
@@ -137,14 +137,24 @@ pub fn active(conn: &mut Conn) -> QueryResult<Vec<WebhookRow>> {
 /// Applies `changes`; call inside a write transaction. `guard` sees the
 /// webhook as stored and may refuse first. The version moves only when
 /// something changed.
-pub fn update(
+pub fn update<E: From<Error>>(
     conn: &mut Conn,
     id: i32,
     changes: &WebhookChanges,
-    guard: impl FnOnce(&WebhookRow) -> Result<(), ApiError>,
-) -> Result<WebhookRow, ApiError> {
+    guard: impl FnOnce(&WebhookRow) -> Result<(), E>,
+) -> Result<WebhookRow, E> {
     let current = find(conn, id)?;
     guard(&current)?;
+    Ok(apply_update(conn, id, changes, current)?)
+}
+
+/// `update` once its guard has accepted the row.
+fn apply_update(
+    conn: &mut Conn,
+    id: i32,
+    changes: &WebhookChanges,
+    current: WebhookRow,
+) -> Result<WebhookRow, Error> {
     let url = changes.url.clone().unwrap_or_else(|| current.url.clone());
     let events = changes
         .events
@@ -176,12 +186,17 @@ pub fn update(
 }
 
 /// Deletes a webhook with its delivery log; call inside a write transaction.
-pub fn delete(
+pub fn delete<E: From<Error>>(
     conn: &mut Conn,
     id: i32,
-    guard: impl FnOnce(&WebhookRow) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
+    guard: impl FnOnce(&WebhookRow) -> Result<(), E>,
+) -> Result<(), E> {
     guard(&find(conn, id)?)?;
+    Ok(apply_delete(conn, id)?)
+}
+
+/// `delete` once its guard has accepted the row.
+fn apply_delete(conn: &mut Conn, id: i32) -> Result<(), Error> {
     diesel::delete(webhooks::table.find(id)).execute(conn)?;
     // Events that no delivery refers to any more are of no use.
     super::outbox::forget_orphan_events(conn)?;
@@ -201,7 +216,7 @@ pub fn deliveries(
     conn: &mut Conn,
     webhook_id: i32,
     page: DeliveryPage,
-) -> Result<(Vec<DeliveryRecord>, i64, bool), ApiError> {
+) -> Result<(Vec<DeliveryRecord>, i64, bool), Error> {
     find(conn, webhook_id)?;
     let total: i64 = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(webhook_id))
@@ -238,7 +253,7 @@ pub fn delivery(
     conn: &mut Conn,
     webhook_id: i32,
     delivery_id: i32,
-) -> Result<DeliveryRecord, ApiError> {
+) -> Result<DeliveryRecord, Error> {
     let (row, event_type) = webhook_deliveries::table
         .inner_join(webhook_events::table)
         .filter(webhook_deliveries::id.eq(delivery_id))
@@ -246,30 +261,23 @@ pub fn delivery(
         .select((DeliveryRow::as_select(), webhook_events::event_type))
         .first(conn)
         .optional()?
-        .ok_or_else(|| {
-            ApiError::NotFound("This webhook has no delivery with this id.".to_owned())
-        })?;
+        .ok_or_else(|| Error::NotFound("This webhook has no delivery with this id.".to_owned()))?;
     Ok(DeliveryRecord { row, event_type })
 }
 
 /// Makes a delivery due now again, whatever its state (a manual retry of a
 /// failed one, or a resend of a delivered one); its attempts keep counting.
 /// Call inside a write transaction.
-pub fn retry(
-    conn: &mut Conn,
-    webhook_id: i32,
-    delivery_id: i32,
-) -> Result<DeliveryRecord, ApiError> {
+pub fn retry(conn: &mut Conn, webhook_id: i32, delivery_id: i32) -> Result<DeliveryRecord, Error> {
     find(conn, webhook_id)?;
     delivery(conn, webhook_id, delivery_id)?;
     let now = now();
     if super::outbox::leased_until(conn, delivery_id, now)?.is_some() {
-        return Err(ApiError::Conflict {
-            detail: "This delivery is being attempted right now; retry it once the attempt \
+        return Err(Error::Conflict(
+            "This delivery is being attempted right now; retry it once the attempt \
                      has ended (its log shows the outcome)."
                 .to_owned(),
-            errors: Vec::new(),
-        });
+        ));
     }
     diesel::update(webhook_deliveries::table.find(delivery_id))
         .set((

@@ -107,7 +107,7 @@ fn store_event<T: Serialize>(
         data,
         purge,
     })
-    .map_err(|err| ApiError::Internal(format!("cannot serialize an event: {err}")))?;
+    .map_err(|err| ApiError::internal("cannot serialize an event", err))?;
     Ok(outbox::insert(
         conn,
         &NewEvent {
@@ -325,8 +325,8 @@ pub fn announce_due(
         let record = match articles::find(conn, &Key::Id(id)) {
             Ok(record) => record,
             // Deleted meanwhile by a path that keeps no books (an import).
-            Err(ApiError::NotFound(_)) => continue,
-            Err(error) => return Err(error),
+            Err(crate::store::Error::NotFound(_)) => continue,
+            Err(error) => return Err(error.into()),
         };
         if !is_public(&record.summary.row, now) {
             never_announced.insert(id);
@@ -349,8 +349,8 @@ pub fn announce_due(
         }
         let record = match articles::find(conn, &Key::Id(id)) {
             Ok(record) => record,
-            Err(ApiError::NotFound(_)) => continue,
-            Err(error) => return Err(error),
+            Err(crate::store::Error::NotFound(_)) => continue,
+            Err(error) => return Err(error.into()),
         };
         if is_public(&record.summary.row, now) {
             continue;
@@ -577,5 +577,5 @@ pub fn ping(conn: &mut Conn, webhook: &WebhookRow) -> Result<i32, ApiError> {
     store_event(conn, &[webhook.id], "ping", &data, &[])?
         .first()
         .copied()
-        .ok_or_else(|| ApiError::Internal("a ping was stored without a delivery".to_owned()))
+        .ok_or_else(|| ApiError::Internal("a ping was stored without a delivery".into()))
 }

@@ -232,5 +232,10 @@ fn announce(
 ) -> Result<(), ApiError> {
     let after = store::find(conn, &Key::Id(before.summary.row.id))?;
     events::article_saved(conn, urls, Some(before), &after)?;
-    crate::store::revisions::record(conn, user_id, Some(before), &after)
+    Ok(crate::store::revisions::record(
+        conn,
+        user_id,
+        Some(before),
+        &after,
+    )?)
 }

@@ -159,7 +159,7 @@ pub async fn get_article_jsonld(
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
     let key = path.key();
-    let record = db::run(&state.pool, move |conn| store::find(conn, &key)).await?;
+    let record = db::run(&state.pool, move |conn| Ok(store::find(conn, &key)?)).await?;
     if !audience(&user).can_see(&record.summary.row, crate::store::now()) {
         return Err(ApiError::NotFound(
             "No article has this id or slug.".to_owned(),

@@ -292,7 +292,7 @@ async fn author_id(state: &AppState, value: Option<&str>) -> Result<Option<i32>,
     };
     let key = crate::store::Key::parse(value.trim());
     let found = db::run(&state.pool, move |conn| {
-        crate::store::authors::resolve(conn, &key)
+        Ok(crate::store::authors::resolve(conn, &key)?)
     })
     .await?;
     match found {
@@ -374,7 +374,8 @@ pub async fn list_articles(
             let total = cached
                 .article_totals
                 .get_or_load(conn, filter.stable_key(), |conn| {
-                    store::count(conn, &resolved).map(|total| (Total(total), resolved.keys()))
+                    Ok(store::count(conn, &resolved)
+                        .map(|total| (Total(total), resolved.keys()))?)
                 })?;
             let parts = projection::parts(projection.as_ref());
             let page = store::page_parts(conn, &resolved, &spec, total.0, parts)?;
@@ -401,7 +402,7 @@ pub async fn list_articles(
                     let counted = ArticleFacets::from(counted);
                     Some(
                         serde_json::to_value(counted)
-                            .map_err(|err| ApiError::Internal(err.to_string()))?,
+                            .map_err(|err| ApiError::Internal(err.into()))?,
                     )
                 }
             };

@@ -560,7 +560,7 @@ impl RenderedArticle {
             None => serde_json::to_vec(&article),
             Some(projection) => serde_json::to_vec(&projection.apply(&article)?),
         }
-        .map_err(|err| ApiError::Internal(err.to_string()))?;
+        .map_err(|err| ApiError::Internal(err.into()))?;
         let rendered = RenderedArticle {
             etag: etag::of_bytes(&body),
             row,

@@ -52,8 +52,8 @@ pub async fn respond(state: &AppState, key: Key, token: &str) -> Result<HttpResp
     let (article_id, generation) = state.tokens.verify_preview(token).ok_or_else(refused)?;
     let record = db::run(&state.pool, move |conn| {
         let record = store::find(conn, &key).map_err(|err| match err {
-            ApiError::NotFound(_) => refused(),
-            other => other,
+            crate::store::Error::NotFound(_) => refused(),
+            other => other.into(),
         })?;
         if record.summary.row.id != article_id
             || previews::generation(conn, article_id)? != generation
@@ -97,9 +97,9 @@ pub async fn create_preview(
     let (token, exp) = state
         .tokens
         .issue_preview(id, generation, state.config.preview_ttl_seconds)
-        .map_err(ApiError::Internal)?;
+        .map_err(|err| ApiError::Internal(err.into()))?;
     let expires_at = DateTime::<Utc>::from_timestamp(i64::try_from(exp).unwrap_or(i64::MAX), 0)
-        .ok_or_else(|| ApiError::Internal("a preview expiry out of range".to_owned()))?;
+        .ok_or_else(|| ApiError::Internal("a preview expiry out of range".into()))?;
     // The article's page on the site, which hands the token on to
     // `GET /articles/{id}?preview=`.
     let url = format!("{page}?preview={token}");

@@ -152,7 +152,7 @@ impl Projection {
     /// `value` (a JSON object) with only the fields asked for.
     pub fn apply<T: Serialize>(&self, value: &T) -> Result<serde_json::Value, ApiError> {
         let mut value =
-            serde_json::to_value(value).map_err(|err| ApiError::Internal(err.to_string()))?;
+            serde_json::to_value(value).map_err(|err| ApiError::Internal(err.into()))?;
         if let serde_json::Value::Object(map) = &mut value {
             map.retain(|name, _| self.has(name));
         }

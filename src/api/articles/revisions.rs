@@ -121,7 +121,7 @@ pub async fn list_revisions(
     let urls = state.config.urls.clone();
     let (rows, total) = db::run(&state.pool, move |conn| {
         let current = editable(conn, &user, &urls, &key)?;
-        revisions::list(conn, current.summary.row.id, page)
+        Ok(revisions::list(conn, current.summary.row.id, page)?)
     })
     .await?;
     let data: Vec<Revision> = rows.into_iter().map(Revision::from).collect();
@@ -150,7 +150,7 @@ pub async fn get_revision(
     let record = db::run(&state.pool, move |conn| {
         let current = editable(conn, &user, &urls, &key)?;
         let (revision, content) = revisions::find(conn, current.summary.row.id, path.version)?;
-        revisions::as_was(conn, &current, &revision, content)
+        Ok(revisions::as_was(conn, &current, &revision, content)?)
     })
     .await?;
     tagged(&Article::new(record, &state.config.urls))

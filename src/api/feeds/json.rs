@@ -77,7 +77,7 @@ fn feed(data: &FeedData) -> JsonFeed<'_> {
 
 /// The feed as a JSON Feed document.
 pub fn render(data: &FeedData) -> Result<String, ApiError> {
-    serde_json::to_string(&feed(data)).map_err(|err| ApiError::Internal(err.to_string()))
+    serde_json::to_string(&feed(data)).map_err(|err| ApiError::Internal(err.into()))
 }
 
 /// An abridged feed of one item, for the spec.

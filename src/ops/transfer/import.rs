@@ -271,9 +271,13 @@ fn field_errors(error: ApiError) -> Vec<FieldError> {
     match error {
         // The cause matters to the operator (the client of the API never
         // sees it; the operator runs the database).
-        ApiError::Internal(cause) | ApiError::Unavailable(cause) => {
-            vec![FieldError::new("", cause)]
+        ApiError::Internal(cause) => {
+            vec![FieldError::new(
+                "",
+                crate::store::error::chain(cause.as_ref()),
+            )]
         }
+        ApiError::Unavailable(cause) => vec![FieldError::new("", cause)],
         other => {
             let problem = other.problem();
             if problem.errors.is_empty() {
@@ -1029,7 +1033,7 @@ fn apply(
                     &crate::media::original_key(&record.storage_key, format),
                     file.clone(),
                 )
-                .map_err(ApiError::Internal)?;
+                .map_err(|err| ApiError::Internal(err.into()))?;
             diesel::insert_into(media::table)
                 .values((
                     media::id.eq(record.id),

@@ -22,7 +22,7 @@ use crate::db::schema::{
     users,
 };
 use crate::domain::{EntityKind, Named};
-use crate::error::ApiError;
+use crate::store::Error;
 use crate::store::counts;
 
 /// The values of each facet, most frequent first.
@@ -146,11 +146,7 @@ fn is_kept_view(resolved: &Resolved<'_>) -> bool {
 }
 
 /// The facets `asked` of the list `resolved` describes.
-pub fn facets(
-    conn: &mut Conn,
-    resolved: &Resolved<'_>,
-    asked: &[Facet],
-) -> Result<Facets, ApiError> {
+pub fn facets(conn: &mut Conn, resolved: &Resolved<'_>, asked: &[Facet]) -> Result<Facets, Error> {
     let kept = is_kept_view(resolved);
     let mut facets = Facets::default();
     for facet in asked {
@@ -221,7 +217,7 @@ fn entity_facet(
     conn: &mut Conn,
     resolved: &Resolved<'_>,
     kind: Option<EntityKind>,
-) -> Result<Vec<TagCount>, ApiError> {
+) -> Result<Vec<TagCount>, Error> {
     let kinds: Vec<EntityKind> = kind.map_or_else(|| EntityKind::ALL.to_vec(), |kind| vec![kind]);
     let rows: Vec<(i32, String, String, EntityKind, i64)> = with_ids!(resolved, |ids| {
         article_entities::table
@@ -256,7 +252,7 @@ fn entity_facet(
         .collect())
 }
 
-fn topic_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>, ApiError> {
+fn topic_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>, Error> {
     let rows: Vec<(i32, String, String, i64)> = with_ids!(resolved, |ids| {
         article_topics::table
             .inner_join(
@@ -293,7 +289,7 @@ fn topic_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>
         .collect())
 }
 
-fn kind_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, ApiError> {
+fn kind_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
     let rows: Vec<(EntityKind, i64)> = with_ids!(resolved, |ids| {
         article_entities::table
             .inner_join(entities::table)
@@ -315,7 +311,7 @@ fn kind_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount
     ))
 }
 
-fn source_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, ApiError> {
+fn source_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
     let rows: Vec<(Option<String>, i64)> = with_ids!(resolved, |ids| {
         articles::table
             .filter(articles::id.eq_any(ids))
@@ -332,7 +328,7 @@ fn source_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCou
         .collect())
 }
 
-fn month_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, ApiError> {
+fn month_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
     let month = || sql::<Text>("strftime('%Y-%m', articles.published_at)");
     let rows: Vec<(String, i64)> = with_ids!(resolved, |ids| {
         articles::table
@@ -356,7 +352,7 @@ fn author_facet(
     conn: &mut Conn,
     resolved: &Resolved<'_>,
     kept: bool,
-) -> Result<Vec<AuthorCount>, ApiError> {
+) -> Result<Vec<AuthorCount>, Error> {
     let counted: Vec<(i32, i64)> = if kept {
         kept_top(conn, resolved, "author:")?
             .into_iter()
@@ -413,7 +409,7 @@ fn kept_top(
     conn: &mut Conn,
     resolved: &Resolved<'_>,
     prefix: &str,
-) -> Result<Vec<(String, i64)>, ApiError> {
+) -> Result<Vec<(String, i64)>, Error> {
     // Keys under the prefix sort between it and the prefix with its last
     // character (`:`) replaced by the next one (`;`).
     let end = format!("{};", prefix.trim_end_matches(':'));
@@ -462,7 +458,7 @@ fn kept_entities(
     conn: &mut Conn,
     resolved: &Resolved<'_>,
     kind: Option<EntityKind>,
-) -> Result<Vec<TagCount>, ApiError> {
+) -> Result<Vec<TagCount>, Error> {
     let counts: HashMap<i32, i64> = match kind {
         None => ids_of(&kept_top(conn, resolved, "entity:")?, "entity:"),
         // Entities of one kind (countries) are few: their kept counts, by key.
@@ -500,7 +496,7 @@ fn kept_entities(
     ))
 }
 
-fn kept_topics(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>, ApiError> {
+fn kept_topics(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>, Error> {
     let counts = ids_of(&kept_top(conn, resolved, "topic:")?, "topic:");
     let ids: Vec<i32> = counts.keys().copied().collect();
     let rows: Vec<(i32, String, String)> = topics::table
@@ -520,7 +516,7 @@ fn kept_topics(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>
     ))
 }
 
-fn kept_kinds(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, ApiError> {
+fn kept_kinds(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
     let keys: Vec<String> = EntityKind::ALL
         .iter()
         .map(|kind| crate::store::keys::kind(*kind))
@@ -540,7 +536,7 @@ fn kept_kinds(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount
     ))
 }
 
-fn kept_sources(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, ApiError> {
+fn kept_sources(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
     Ok(top_values(
         kept_top(conn, resolved, "source:")?
             .into_iter()

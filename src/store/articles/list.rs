@@ -17,7 +17,7 @@ use crate::db::schema::{
 use crate::db::sqlite::{self as backend, search::Searched};
 use crate::db::{Backend, Conn};
 use crate::domain::{ArticleStatus, EntityKind, Named};
-use crate::error::ApiError;
+use crate::store::Error;
 use crate::store::search::{SearchQuery, SearchTier};
 use crate::store::{PageRequest, entities, now, topics};
 use crate::store::{counts, keys};
@@ -230,7 +230,7 @@ impl ResolvedTags {
     }
 }
 
-fn resolve_tags(conn: &mut Conn, filter: &ArticleFilter) -> Result<ResolvedTags, ApiError> {
+fn resolve_tags(conn: &mut Conn, filter: &ArticleFilter) -> Result<ResolvedTags, Error> {
     let mut topic_groups = Vec::new();
     let mut topic_roots = Vec::new();
     for group in &filter.topics {
@@ -388,7 +388,7 @@ struct Window {
 
 impl<'f> Resolved<'f> {
     /// Looks up the filter's tags (a 422 names every unknown slug).
-    pub fn new(conn: &mut Conn, filter: &'f ArticleFilter) -> Result<Resolved<'f>, ApiError> {
+    pub fn new(conn: &mut Conn, filter: &'f ArticleFilter) -> Result<Resolved<'f>, Error> {
         Ok(Resolved {
             filter,
             tags: resolve_tags(conn, filter)?,
@@ -520,7 +520,7 @@ impl<'f> Resolved<'f> {
     }
 
     /// The bounded count, when no kept count answers the total.
-    fn count_source(&self, conn: &mut Conn) -> Result<Result<Total, Source>, ApiError> {
+    fn count_source(&self, conn: &mut Conn) -> Result<Result<Total, Source>, Error> {
         if self.filter.search.is_none()
             && let Some(total) = kept_total(conn, self)?
         {
@@ -533,7 +533,7 @@ impl<'f> Resolved<'f> {
     /// to `EXACT_UP_TO` (one more tells that there are more): reading ids
     /// stops there, so a search or a combination of filters never costs
     /// more than that many index entries, whatever it matches.
-    fn total(&self, conn: &mut Conn) -> Result<Total, ApiError> {
+    fn total(&self, conn: &mut Conn) -> Result<Total, Error> {
         let ids: Vec<i32> = match self.count_source(conn)? {
             Ok(total) => return Ok(total),
             Err(Source::Articles(query)) => count_query(query).load(conn)?,
@@ -543,9 +543,9 @@ impl<'f> Resolved<'f> {
     }
 
     /// Which rows a page reads; a 422 for a cursor of another order.
-    fn window(&self, spec: &PageSpec) -> Result<Window, ApiError> {
+    fn window(&self, spec: &PageSpec) -> Result<Window, Error> {
         if self.filter.sort == Sort::Relevance && self.filter.search.is_none() {
-            return Err(ApiError::invalid("sort", "relevance needs a search (q)"));
+            return Err(Error::invalid("sort", "relevance needs a search (q)"));
         }
         Ok(match spec {
             PageSpec::Offset(page) => Window {
@@ -558,7 +558,7 @@ impl<'f> Resolved<'f> {
                     .as_ref()
                     .is_some_and(|key| !key.fits(self.filter.sort))
                 {
-                    return Err(ApiError::invalid(
+                    return Err(Error::invalid(
                         "cursor",
                         "belongs to a list in another order",
                     ));
@@ -591,7 +591,7 @@ impl<'f> Resolved<'f> {
         &self,
         conn: &mut Conn,
         window: &Window,
-    ) -> Result<Vec<(ArticleSummaryRow, SearchTier)>, ApiError> {
+    ) -> Result<Vec<(ArticleSummaryRow, SearchTier)>, Error> {
         let search = self
             .filter
             .search
@@ -634,7 +634,7 @@ impl<'f> Resolved<'f> {
 
     /// The page query: the list in its order, from where the window starts
     /// (for any order but relevance, which `relevance_rows` reads).
-    fn page_query(&self, window: Window) -> Result<PageQuery, ApiError> {
+    fn page_query(&self, window: Window) -> Result<PageQuery, Error> {
         let sort = self.filter.sort;
         let undated = self.filter.may_be_undated();
         let source = match &window.after {
@@ -665,7 +665,7 @@ impl<'f> Resolved<'f> {
 /// The condition that starts a cursor page right after `after`. NULL
 /// publication times (drafts) sort first ascending and last descending,
 /// as SQLite does, and the conditions say so.
-fn after_key(after: &SortKey, sort: Sort, undated: bool) -> Result<Condition, ApiError> {
+fn after_key(after: &SortKey, sort: Sort, undated: bool) -> Result<Condition, Error> {
     Ok(match after.clone() {
         // Each "after (t, id)" is written as `t <= at AND (t < at OR
         // id < id)`: its first half is a range on the sort index, so a
@@ -715,7 +715,7 @@ fn after_key(after: &SortKey, sort: Sort, undated: bool) -> Result<Condition, Ap
 }
 
 /// The order of `sort`, ties broken by id.
-fn ordering(sort: Sort) -> Result<Ordering, ApiError> {
+fn ordering(sort: Sort) -> Result<Ordering, Error> {
     Ok(match sort {
         Sort::PublishedDesc => Ordering::new((articles::published_at.desc(), articles::id.desc())),
         Sort::PublishedAsc => Ordering::new((articles::published_at.asc(), articles::id.asc())),
@@ -725,8 +725,8 @@ fn ordering(sort: Sort) -> Result<Ordering, ApiError> {
     })
 }
 
-fn relevance_without_search() -> ApiError {
-    ApiError::Internal("relevance order without a search".to_owned())
+fn relevance_without_search() -> Error {
+    Error::broken("relevance order without a search")
 }
 
 /// The total of a list from kept counts: one filtered by nothing but its
@@ -734,7 +734,7 @@ fn relevance_without_search() -> ApiError {
 /// public view of one topic, entity, kind, author or source (see
 /// `counted_key`); `None` for any other list (and for an author's own list,
 /// which mixes in their drafts).
-fn kept_total(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Option<i64>, ApiError> {
+fn kept_total(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Option<i64>, Error> {
     let (filter, now) = (resolved.filter, resolved.now);
     if let Some(key) = counted_key(filter, &resolved.tags) {
         let counts = counts::public(conn, std::slice::from_ref(&key), now)?;
@@ -809,14 +809,14 @@ pub fn list(
     conn: &mut Conn,
     filter: &ArticleFilter,
     spec: &PageSpec,
-) -> Result<ArticlePage, ApiError> {
+) -> Result<ArticlePage, Error> {
     let resolved = Resolved::new(conn, filter)?;
     let total = resolved.total(conn)?;
     page(conn, &resolved, spec, total)
 }
 
 /// The articles matching a resolved filter, on all pages.
-pub fn count(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Total, ApiError> {
+pub fn count(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Total, Error> {
     resolved.total(conn)
 }
 
@@ -827,7 +827,7 @@ pub fn page(
     resolved: &Resolved<'_>,
     spec: &PageSpec,
     total: Total,
-) -> Result<ArticlePage, ApiError> {
+) -> Result<ArticlePage, Error> {
     page_parts(conn, resolved, spec, total, Parts::ALL)
 }
 
@@ -838,7 +838,7 @@ pub fn page_parts(
     spec: &PageSpec,
     total: Total,
     parts: Parts,
-) -> Result<ArticlePage, ApiError> {
+) -> Result<ArticlePage, Error> {
     let window = resolved.window(spec)?;
     let per_page = window.limit - 1;
     let sort = resolved.filter.sort;
@@ -894,7 +894,7 @@ pub fn explain(
     conn: &mut Conn,
     filter: &ArticleFilter,
     spec: &PageSpec,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<Vec<String>, Error> {
     let resolved = Resolved::new(conn, filter)?;
     let mut plans = match resolved.count_source(conn)? {
         Ok(_) => Vec::new(),

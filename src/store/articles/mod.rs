@@ -25,8 +25,8 @@ use super::{Key, entities, keys, now, search, topics};
 use crate::db::Conn;
 use crate::db::schema::{article_bodies, article_entities, article_topics, articles, users};
 use crate::domain::ArticleStatus;
-use crate::error::ApiError;
 use crate::render;
+use crate::store::error::{Error, Violation};
 
 /// The built-in "newsroom" user that owns every article until sign-in lands.
 pub const NEWSROOM_USER_ID: i32 = 1;
@@ -299,10 +299,7 @@ impl From<NewArticle> for ArticleChanges {
 /// Adds authors, topics, entities, corrections and images to a page of
 /// rows: five queries at most, whatever the page size (the images' only
 /// when some row has one).
-fn complete(
-    conn: &mut Conn,
-    rows: Vec<ArticleSummaryRow>,
-) -> Result<Vec<ArticleSummary>, ApiError> {
+fn complete(conn: &mut Conn, rows: Vec<ArticleSummaryRow>) -> Result<Vec<ArticleSummary>, Error> {
     complete_parts(conn, rows, Parts::ALL)
 }
 
@@ -336,7 +333,7 @@ fn complete_parts(
     conn: &mut Conn,
     rows: Vec<ArticleSummaryRow>,
     parts: Parts,
-) -> Result<Vec<ArticleSummary>, ApiError> {
+) -> Result<Vec<ArticleSummary>, Error> {
     let ids: Vec<i32> = rows.iter().map(|row| row.id).collect();
     let authors: HashMap<i32, AuthorRef> = if parts.author {
         let author_ids: BTreeSet<i32> = rows.iter().map(|row| row.author_id).collect();
@@ -385,7 +382,7 @@ fn complete_parts(
                     slug: None,
                 },
                 None => {
-                    return Err(ApiError::Internal(format!(
+                    return Err(Error::broken(format!(
                         "article {} has no author row",
                         row.id
                     )));
@@ -404,7 +401,7 @@ fn complete_parts(
         .collect()
 }
 
-fn find_id(conn: &mut Conn, key: &Key) -> Result<i32, ApiError> {
+fn find_id(conn: &mut Conn, key: &Key) -> Result<i32, Error> {
     let query = articles::table.select(articles::id).into_boxed();
     let query = match key {
         Key::Id(id) => query.filter(articles::id.eq(*id)),
@@ -413,11 +410,11 @@ fn find_id(conn: &mut Conn, key: &Key) -> Result<i32, ApiError> {
     query
         .first(conn)
         .optional()?
-        .ok_or_else(|| ApiError::NotFound("No article has this id or slug.".to_owned()))
+        .ok_or_else(|| Error::NotFound("No article has this id or slug.".to_owned()))
 }
 
 /// An article's row without its body, whatever its status.
-pub fn find_row(conn: &mut Conn, key: &Key) -> Result<ArticleSummaryRow, ApiError> {
+pub fn find_row(conn: &mut Conn, key: &Key) -> Result<ArticleSummaryRow, Error> {
     let id = find_id(conn, key)?;
     Ok(articles::table
         .find(id)
@@ -426,7 +423,7 @@ pub fn find_row(conn: &mut Conn, key: &Key) -> Result<ArticleSummaryRow, ApiErro
 }
 
 /// One whole article, whatever its status.
-pub fn find(conn: &mut Conn, key: &Key) -> Result<ArticleRecord, ApiError> {
+pub fn find(conn: &mut Conn, key: &Key) -> Result<ArticleRecord, Error> {
     let id = find_id(conn, key)?;
     let (row, body) = articles::table
         .inner_join(article_bodies::table)
@@ -435,7 +432,7 @@ pub fn find(conn: &mut Conn, key: &Key) -> Result<ArticleRecord, ApiError> {
         .first(conn)?;
     let summary = complete(conn, vec![row])?
         .pop()
-        .ok_or_else(|| ApiError::Internal("article vanished while loading".to_owned()))?;
+        .ok_or_else(|| Error::broken("article vanished while loading"))?;
     Ok(ArticleRecord { summary, body })
 }
 
@@ -445,14 +442,14 @@ fn resolve_tags(
     conn: &mut Conn,
     topic_slugs: &[String],
     entity_slugs: &[String],
-) -> Result<(Vec<i32>, Vec<i32>), ApiError> {
+) -> Result<(Vec<i32>, Vec<i32>), Error> {
     let topic_ids = topics::ids_for_slugs(conn, "topics", topic_slugs);
     let entity_ids = entities::ids_for_slugs(conn, "entities", entity_slugs);
     match (topic_ids, entity_ids) {
         (Ok(topic_ids), Ok(entity_ids)) => Ok((topic_ids, entity_ids)),
-        (Err(ApiError::Validation(mut first)), Err(ApiError::Validation(second))) => {
+        (Err(Error::Invalid(mut first)), Err(Error::Invalid(second))) => {
             first.extend(second);
-            Err(ApiError::Validation(first))
+            Err(Error::Invalid(first))
         }
         (Err(error), _) | (_, Err(error)) => Err(error),
     }
@@ -464,7 +461,7 @@ fn choose_slug(
     given: Option<&str>,
     title: &str,
     except_id: i32,
-) -> Result<String, ApiError> {
+) -> Result<String, Error> {
     super::choose_slug(given, title, "article", |base| {
         let mut taken: Vec<String> = articles::table
             .select(articles::slug)
@@ -491,14 +488,14 @@ fn settle_publication(
     status: ArticleStatus,
     published_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> Result<(ArticleStatus, Option<NaiveDateTime>), ApiError> {
+) -> Result<(ArticleStatus, Option<NaiveDateTime>), Error> {
     use ArticleStatus::{Published, Scheduled};
     match (status, published_at) {
-        (Scheduled, None) => Err(ApiError::invalid(
+        (Scheduled, None) => Err(Error::invalid(
             "published_at",
             "is required when status is scheduled",
         )),
-        (Scheduled, Some(at)) if at <= now => Err(ApiError::invalid(
+        (Scheduled, Some(at)) if at <= now => Err(Error::invalid(
             "published_at",
             "must be in the future when status is scheduled",
         )),
@@ -517,18 +514,15 @@ fn check_expiry(
     published_at: Option<NaiveDateTime>,
     expires_at: Option<NaiveDateTime>,
     now: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let Some(expires_at) = expires_at else {
         return Ok(());
     };
     if published_at.is_some_and(|at| expires_at <= at) {
-        return Err(ApiError::invalid(
-            "expires_at",
-            "must be after published_at",
-        ));
+        return Err(Error::invalid("expires_at", "must be after published_at"));
     }
     if matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled) && expires_at <= now {
-        return Err(ApiError::invalid(
+        return Err(Error::invalid(
             "expires_at",
             "has passed; clear it or move it later to publish the article",
         ));
@@ -568,34 +562,41 @@ fn check_images(
     status: ArticleStatus,
     featured_image_id: Option<i32>,
     seo: &Seo,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let wanted: Vec<i32> = [featured_image_id, seo.image_id]
         .into_iter()
         .flatten()
         .collect();
     let found = media::find_many(conn, &wanted)?;
-    let mut errors = crate::error::FieldErrors::new();
+    let mut errors = Vec::new();
     if let Some(id) = featured_image_id {
         match found.get(&id) {
-            None => errors.add("featured_image", format!("names no media: {id}")),
+            None => errors.push(Violation::new(
+                "featured_image",
+                format!("names no media: {id}"),
+            )),
             Some(image)
                 if matches!(status, ArticleStatus::Published | ArticleStatus::Scheduled)
                     && image.alt.as_deref().is_none_or(|alt| alt.trim().is_empty()) =>
             {
-                errors.add(
+                errors.push(Violation::new(
                     "featured_image",
                     format!(
                         "media {id} has no alt text; give it one (PATCH /media/{id}) before publishing"
                     ),
-                );
+                ));
             }
             Some(_) => {}
         }
     }
     if let Some(id) = seo.image_id.filter(|id| !found.contains_key(id)) {
-        errors.add("seo.image", format!("names no media: {id}"));
+        errors.push(Violation::new("seo.image", format!("names no media: {id}")));
     }
-    errors.finish()
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(errors))
+    }
 }
 
 /// Stores the body and its rendering (they live apart from the article row,
@@ -675,10 +676,10 @@ fn replace_links(
 }
 
 /// 422 unless `author_id` names an active staff account.
-fn refuse_unknown_author(conn: &mut Conn, author_id: i32) -> Result<(), ApiError> {
+fn refuse_unknown_author(conn: &mut Conn, author_id: i32) -> Result<(), Error> {
     match super::users::find_active(conn, author_id)? {
         Some(_) => Ok(()),
-        None => Err(ApiError::invalid(
+        None => Err(Error::invalid(
             "author_id",
             "must be the id of an active staff account",
         )),
@@ -726,11 +727,7 @@ pub fn settle_clock(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
 }
 
 /// Creates an article owned by `author_id`; call inside a write transaction.
-pub fn create(
-    conn: &mut Conn,
-    new: &NewArticle,
-    author_id: i32,
-) -> Result<ArticleRecord, ApiError> {
+pub fn create(conn: &mut Conn, new: &NewArticle, author_id: i32) -> Result<ArticleRecord, Error> {
     let now = now();
     settle_clock(conn, now)?;
     let (topic_ids, entity_ids) = resolve_tags(conn, &new.topics, &new.entities)?;
@@ -778,16 +775,26 @@ pub fn create(
 ///
 /// `authorize` sees the article as stored and may refuse (403) before
 /// anything changes.
-pub fn update(
+pub fn update<E: From<Error>>(
     conn: &mut Conn,
     key: &Key,
     changes: &ArticleChanges,
-    authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
-) -> Result<ArticleRecord, ApiError> {
+    authorize: impl FnOnce(&ArticleRecord) -> Result<(), E>,
+) -> Result<ArticleRecord, E> {
     let now = now();
-    settle_clock(conn, now)?;
+    settle_clock(conn, now).map_err(Error::from)?;
     let current = find(conn, key)?;
     authorize(&current)?;
+    Ok(apply_update(conn, changes, current, now)?)
+}
+
+/// `update` once `authorize` has accepted the article as it was at `now`.
+fn apply_update(
+    conn: &mut Conn,
+    changes: &ArticleChanges,
+    current: ArticleRecord,
+    now: NaiveDateTime,
+) -> Result<ArticleRecord, Error> {
     let row = &current.summary.row;
     let author_id = changes.author_id.unwrap_or(row.author_id);
     if author_id != row.author_id {
@@ -946,13 +953,18 @@ pub fn update(
 
 /// Deletes an article with its tags; call inside a write transaction.
 /// `authorize` sees it first and may refuse.
-pub fn delete(
+pub fn delete<E: From<Error>>(
     conn: &mut Conn,
     key: &Key,
-    authorize: impl FnOnce(&ArticleRecord) -> Result<(), ApiError>,
-) -> Result<(), ApiError> {
+    authorize: impl FnOnce(&ArticleRecord) -> Result<(), E>,
+) -> Result<(), E> {
     let current = find(conn, key)?;
     authorize(&current)?;
+    Ok(apply_delete(conn, current)?)
+}
+
+/// `delete` once its guard has accepted the row.
+fn apply_delete(conn: &mut Conn, current: ArticleRecord) -> Result<(), Error> {
     let id = current.summary.row.id;
     diesel::delete(articles::table.find(id)).execute(conn)?;
     old_slugs::forget(conn, Owner::Article, id)?;

@@ -10,7 +10,7 @@ use diesel::sql_types::{BigInt, Double, Integer, Timestamp};
 use super::{ArticleSummary, ArticleSummaryRow, complete};
 use crate::db::Conn;
 use crate::db::schema::articles;
-use crate::error::ApiError;
+use crate::store::Error;
 
 /// One related article's id and why it ranks where it does.
 #[derive(Debug, Clone, QueryableByName)]
@@ -65,7 +65,7 @@ pub fn related(
     id: i32,
     limit: i64,
     now: NaiveDateTime,
-) -> Result<Vec<(ArticleSummary, RelatedScore)>, ApiError> {
+) -> Result<Vec<(ArticleSummary, RelatedScore)>, Error> {
     let scores: Vec<RelatedScore> = diesel::sql_query(RELATED_SQL)
         .bind::<Integer, _>(id)
         .bind::<Timestamp, _>(now)
