@@ -8,7 +8,7 @@ local counter = 0
 
 function init(args)
   local file = os.getenv("PATHS")
-  if file then
+  if file and file ~= "" then
     for line in io.lines(file) do paths[#paths + 1] = line end
   end
 end

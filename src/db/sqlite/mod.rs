@@ -48,24 +48,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
                 .execute(conn)
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }
-        rarity_utils::register_impl(conn, rarity_of).map_err(diesel::r2d2::Error::QueryError)?;
         Ok(())
     }
-}
-
-diesel::define_sql_function! {
-    /// The weight of an entity shared by related stories (see
-    /// `store::articles::related`): `1 / ln(1 + n)` for an entity in `n`
-    /// published articles. A function of ours because the bundled SQLite
-    /// is built without its math functions (no `ln`); on PostgreSQL it is
-    /// plain SQL.
-    fn rarity(n: diesel::sql_types::BigInt) -> diesel::sql_types::Double;
-}
-
-/// `1 / ln(1 + n)`, with `n` at least 1 (an entity in no published
-/// article, when the article itself is not published, weighs as one in one).
-pub fn rarity_of(n: i64) -> f64 {
-    1.0 / (1.0 + n.max(1) as f64).ln()
 }
 
 /// Runs `work` in a `BEGIN IMMEDIATE` transaction: the write lock is taken
