@@ -43,14 +43,18 @@ pub struct Answers {
     pub article_totals: Cache<Total>,
     /// Single articles by id or slug.
     pub articles: Cache<articles::RenderedArticle>,
+    /// Related stories by article and limit.
+    pub related: Cache<articles::RenderedRelated>,
 }
 
 impl Answers {
     /// Caches sharing a budget of `bytes`.
     pub fn new(bytes: usize) -> Answers {
         Answers {
-            article_lists: Cache::new(bytes / 2),
-            articles: Cache::new(bytes / 2),
+            article_lists: Cache::new(bytes / 16 * 7),
+            articles: Cache::new(bytes / 16 * 7),
+            // A related answer is a short list: an eighth holds thousands.
+            related: Cache::new(bytes / 8),
             // Small: an entry is its key (the filter) and a number.
             article_totals: Cache::new(bytes / 32),
         }

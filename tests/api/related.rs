@@ -172,3 +172,60 @@ async fn unknown_articles_are_404_and_limits_outside_1_to_20_are_422() {
             .is_empty()
     );
 }
+
+/// Asserts that a write succeeded.
+fn saved(reply: crate::helpers::Reply) {
+    assert_eq!(reply.status.as_u16(), 200, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_cached_answer_follows_every_write_that_changes_it() {
+    let app = spawn_app().await;
+    newsroom(&app).await;
+    let path = "/api/v1/articles/source/related?limit=20";
+    let before = app.slugs(path).await;
+    assert_eq!(app.slugs(path).await, before, "a second read is the same");
+
+    // A story shown is retitled: the answer shows the new title.
+    saved(
+        app.patch(
+            "/api/v1/articles/shares-the-rare-one",
+            &json!({"title": "The rare one, retitled"}),
+        )
+        .await,
+    );
+    let reply = app.get(path).await;
+    assert_eq!(reply.json["data"][0]["title"], "The rare one, retitled");
+
+    // A story that shared nothing is tagged: it joins.
+    saved(
+        app.patch(
+            "/api/v1/articles/shares-nothing",
+            &json!({"entities": ["rare-island"]}),
+        )
+        .await,
+    );
+    assert!(app.slugs(path).await.contains(&"shares-nothing".to_owned()));
+
+    // A story shown is unpublished: it leaves.
+    saved(
+        app.patch(
+            "/api/v1/articles/shares-the-topic-only",
+            &json!({"status": "draft"}),
+        )
+        .await,
+    );
+    assert!(
+        !app.slugs(path)
+            .await
+            .contains(&"shares-the-topic-only".to_owned())
+    );
+
+    // The source itself becomes a draft: anonymous readers get a 404, not
+    // the answer cached for it while it was public.
+    saved(
+        app.patch("/api/v1/articles/source", &json!({"status": "draft"}))
+            .await,
+    );
+    app.get(path).await.assert_problem(404);
+}

@@ -11,7 +11,9 @@ pub mod revisions;
 
 pub use facets::ArticleFacets;
 pub use list::{__path_list_articles, ArticleListQuery, ArticleSort, list_articles};
-pub use related::{__path_related_articles, RelatedArticles, RelatedQuery, related_articles};
+pub use related::{
+    __path_related_articles, RelatedArticles, RelatedQuery, RenderedRelated, related_articles,
+};
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};

@@ -1,17 +1,21 @@
 //! `GET /articles/{id_or_slug}/related`: the stories to read next.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{ArticleListItem, audience};
-use crate::api::{IdOrSlug, with_surrogate_keys};
+use crate::api::packed::PackedJson;
+use crate::api::pagination::SURROGATE_KEY;
+use crate::api::{Answers, IdOrSlug, etag};
 use crate::auth::MaybeUser;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::articles as store;
+use crate::store::articles::{self as store, ArticleSummaryRow};
 use crate::store::{keys, now};
+use crate::urls::PublicUrls;
 
 /// Related stories when `limit` is not given.
 const LIMIT_DEFAULT: i64 = 5;
@@ -66,7 +70,9 @@ pub struct RelatedArticles {
 #[get("/articles/{id_or_slug}/related")]
 pub async fn related_articles(
     state: web::Data<AppState>,
+    answers: web::Data<Answers>,
     user: MaybeUser,
+    req: HttpRequest,
     path: web::Path<IdOrSlug>,
     query: web::Query<RelatedQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -78,28 +84,80 @@ pub async fn related_articles(
         ));
     }
     let (key, audience) = (path.key(), audience(&user));
-    let (source, related) = db::run(&state.pool, move |conn| {
-        let source = store::find_row(conn, &key)?;
-        if !audience.can_see(&source, now()) {
-            return Err(ApiError::NotFound(
-                "No article has this id or slug.".to_owned(),
-            ));
-        }
-        let related = store::related(conn, source.id, limit, now())?;
-        Ok((source.id, related))
+    let (cached, urls) = (answers.into_inner(), state.config.urls.clone());
+    let answer = db::run(&state.pool, move |conn| {
+        let cache_key = format!("{}:{limit}", key.stable_key());
+        cached.related.get_or_load(conn, cache_key, |conn| {
+            let source = store::find_row(conn, &key)?;
+            let related = store::related(conn, source.id, limit, now())?;
+            RenderedRelated::new(source, related, &urls)
+        })
     })
     .await?;
-    let mut depends_on = vec![keys::article(source), keys::LIST_ARTICLES.to_owned()];
-    depends_on.extend(
-        related
-            .iter()
-            .map(|(summary, _)| keys::article(summary.row.id)),
-    );
-    let body = RelatedArticles {
-        data: related
-            .into_iter()
-            .map(|(summary, _)| ArticleListItem::new(summary, &state.config.urls))
-            .collect(),
-    };
-    Ok(with_surrogate_keys(crate::api::tagged(&body)?, &depends_on))
+    // The answer is the same for every reader; whether its article may
+    // be seen is not.
+    if !audience.can_see(&answer.source, now()) {
+        return Err(ApiError::NotFound(
+            "No article has this id or slug.".to_owned(),
+        ));
+    }
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::ETAG, answer.etag.clone()));
+    response.insert_header((SURROGATE_KEY, answer.surrogate_keys.clone()));
+    answer.body.respond(&req, response)
+}
+
+/// A related-stories answer as the cache keeps it.
+pub struct RenderedRelated {
+    /// The article the stories are related to, to check who may see it.
+    source: ArticleSummaryRow,
+    etag: String,
+    body: PackedJson,
+    surrogate_keys: String,
+}
+
+impl RenderedRelated {
+    /// The answer, and what it depends on (see `cache`): the article and
+    /// its tags (which stories carry them, in which order), the stories
+    /// shown, and the names they embed.
+    fn new(
+        source: ArticleSummaryRow,
+        related: store::Related,
+        urls: &PublicUrls,
+    ) -> Result<(RenderedRelated, Vec<String>), ApiError> {
+        let mut depends_on = vec![keys::article(source.id), keys::NAMES.to_owned()];
+        depends_on.extend(related.tags);
+        depends_on.extend(
+            related
+                .stories
+                .iter()
+                .map(|(summary, _)| keys::article(summary.row.id)),
+        );
+        let body = RelatedArticles {
+            data: related
+                .stories
+                .into_iter()
+                .map(|(summary, _)| ArticleListItem::new(summary, urls))
+                .collect(),
+        };
+        let json = serde_json::to_vec(&body)
+            .map_err(|err| ApiError::internal("cannot serialize related stories", err))?;
+        let rendered = RenderedRelated {
+            source,
+            etag: etag::of_bytes(&json),
+            body: PackedJson::pack(&json)?,
+            surrogate_keys: keys::surrogate(&depends_on),
+        };
+        Ok((rendered, depends_on))
+    }
+}
+
+impl crate::cache::Weigh for RenderedRelated {
+    fn weight(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.body.weight()
+            + self.etag.len()
+            + self.surrogate_keys.len()
+            + 512
+    }
 }

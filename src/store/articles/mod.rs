@@ -10,7 +10,7 @@ pub use list::{
     ArticleFilter, ArticlePage, EXACT_UP_TO, PageSpec, Resolved, SlugGroups, Sort, SortKey,
     StatusFilter, Total, count, explain, list, page, page_parts,
 };
-pub use related::{RelatedScore, related};
+pub use related::{Related, RelatedScore, related};
 pub use sitemap::{SitemapRow, published_since, sitemap_page, sitemap_pages};
 
 use std::collections::{BTreeSet, HashMap};

@@ -45,6 +45,7 @@ fn scores(
     id: i32,
     limit: i64,
     now: NaiveDateTime,
+    tags: &mut Vec<String>,
 ) -> Result<Vec<RelatedScore>, Error> {
     let mut scores: HashMap<i32, RelatedScore> = HashMap::new();
     let entity_ids: Vec<i32> = article_entities::table
@@ -61,6 +62,11 @@ fn scores(
         .load::<(String, i64)>(conn)?
         .into_iter()
         .collect();
+    tags.extend(
+        entity_ids
+            .iter()
+            .map(|&entity| crate::store::keys::entity(entity)),
+    );
     for (entity, key) in entity_ids.iter().zip(&keys) {
         let weight = rarity_of(counts.get(key).copied().unwrap_or(1));
         let sharing: Vec<i32> = article_entities::table
@@ -78,6 +84,11 @@ fn scores(
         .filter(article_topics::article_id.eq(id))
         .select(article_topics::topic_id)
         .load(conn)?;
+    tags.extend(
+        topic_ids
+            .iter()
+            .map(|&topic| crate::store::keys::topic(topic)),
+    );
     for topic in topic_ids {
         let sharing: Vec<i32> = article_topics::table
             .filter(article_topics::topic_id.eq(topic))
@@ -127,16 +138,22 @@ fn candidate_of(scores: &mut HashMap<i32, RelatedScore>, id: i32) -> &mut Relate
     })
 }
 
+/// Related stories, and what they were found through.
+pub struct Related {
+    /// The most related first.
+    pub stories: Vec<(ArticleSummary, RelatedScore)>,
+    /// The dependency keys (`store::keys`) of the source article's tags:
+    /// which articles carry them, and so which could rank, changes only
+    /// with them.
+    pub tags: Vec<String>,
+}
+
 /// Up to `limit` public articles related to article `id` (never itself),
 /// the most related first: by the rarity-weighted entities they share,
 /// then the topics they share, then the newest.
-pub fn related(
-    conn: &mut Conn,
-    id: i32,
-    limit: i64,
-    now: NaiveDateTime,
-) -> Result<Vec<(ArticleSummary, RelatedScore)>, Error> {
-    let scores = scores(conn, id, limit, now)?;
+pub fn related(conn: &mut Conn, id: i32, limit: i64, now: NaiveDateTime) -> Result<Related, Error> {
+    let mut tags = Vec::new();
+    let scores = scores(conn, id, limit, now, &mut tags)?;
     let ids: Vec<i32> = scores.iter().map(|score| score.id).collect();
     let mut rows: HashMap<i32, ArticleSummaryRow> = articles::table
         .filter(articles::id.eq_any(&ids))
@@ -149,8 +166,9 @@ pub fn related(
     let summaries = complete(conn, ordered)?;
     let mut scores: HashMap<i32, RelatedScore> =
         scores.into_iter().map(|score| (score.id, score)).collect();
-    Ok(summaries
+    let stories = summaries
         .into_iter()
         .filter_map(|summary| scores.remove(&summary.row.id).map(|score| (summary, score)))
-        .collect())
+        .collect();
+    Ok(Related { stories, tags })
 }
