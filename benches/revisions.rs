@@ -84,7 +84,7 @@ fn main() {
         .expect("a topic");
     let started = std::time::Instant::now();
     for (done, chunk) in ids.chunks(200).enumerate() {
-        conn.immediate_transaction(|conn| {
+        newsdesk::db::write_transaction(&mut conn, |conn| {
             for &id in chunk {
                 for save in 0..4 {
                     let before = articles::find(conn, &Key::Id(id))?;

@@ -109,7 +109,7 @@ fn main() {
 
     // 200 topics: 10 sections, each with 19 subtopics, some with a third level.
     let mut topic_slugs = Vec::new();
-    conn.immediate_transaction(|conn| {
+    newsdesk::db::write_transaction(&mut conn, |conn| {
         for section in 0..10 {
             let top = topics::create(
                 conn,
@@ -147,7 +147,7 @@ fn main() {
 
     // 500 entities: 200 countries, 150 organisations, 100 people, 50 places.
     let mut entity_slugs = Vec::new();
-    conn.immediate_transaction(|conn| {
+    newsdesk::db::write_transaction(&mut conn, |conn| {
         for index in 0..500 {
             let (kind, code) = match index {
                 0..200 => (
@@ -192,7 +192,7 @@ fn main() {
     let mut made = 0;
     while made < count {
         let batch = (count - made).min(500);
-        conn.immediate_transaction(|conn| {
+        newsdesk::db::write_transaction(&mut conn, |conn| {
             for _ in 0..batch {
                 let n = made;
                 let topics: Vec<String> =
@@ -238,7 +238,7 @@ fn main() {
     eprintln!();
 
     for chunk in commented.chunks(100) {
-        conn.immediate_transaction(|conn| {
+        newsdesk::db::write_transaction(&mut conn, |conn| {
             for &id in chunk {
                 for c in 0..20 {
                     comments::create(

@@ -291,8 +291,7 @@ impl Application {
 /// get one now, so that every author has a URL.
 pub fn give_slugs(pool: &DbPool) -> Result<(), String> {
     let mut conn = pool.get().map_err(|err| err.to_string())?;
-    let named = conn
-        .immediate_transaction(crate::store::users::give_slugs)
+    let named = crate::db::write_transaction(&mut conn, crate::store::users::give_slugs)
         .map_err(|err| format!("cannot give accounts their slugs: {err}"))?;
     if named > 0 {
         log::info!("gave {named} account(s) an author slug");
@@ -319,8 +318,7 @@ fn bootstrap_admin(pool: &DbPool, email: &str, password: &str) -> Result<(), Str
             err.problem().errors
         )
     })?;
-    let user = conn
-        .immediate_transaction(|conn| users::create(conn, &new))
+    let user = crate::db::write_transaction(&mut conn, |conn| users::create(conn, &new))
         .map_err(|err| format!("cannot create the first admin: {err}"))?;
     log::info!("created the first admin, {} (user {})", user.email, user.id);
     Ok(())

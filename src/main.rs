@@ -219,18 +219,17 @@ fn create_user(email: &str, role: &str, display_name: Option<&str>) -> Result<()
         .map_err(describe)?;
     let pool = open_database()?;
     let mut conn = pool.get().map_err(|err| err.to_string())?;
-    let user = conn
-        .immediate_transaction(|conn| {
-            let user = newsdesk::store::users::create(conn, &new)?;
-            Actor::cli().record(
-                conn,
-                AuditAction::UserCreated,
-                Some(Target::User(user.id)),
-                Some(serde_json::json!({"role": user.role})),
-            )?;
-            Ok::<_, newsdesk::error::ApiError>(user)
-        })
-        .map_err(describe)?;
+    let user = newsdesk::db::write_transaction(&mut conn, |conn| {
+        let user = newsdesk::store::users::create(conn, &new)?;
+        Actor::cli().record(
+            conn,
+            AuditAction::UserCreated,
+            Some(Target::User(user.id)),
+            Some(serde_json::json!({"role": user.role})),
+        )?;
+        Ok::<_, newsdesk::error::ApiError>(user)
+    })
+    .map_err(describe)?;
     println!("created user {} <{}> ({})", user.id, user.email, user.role);
     Ok(())
 }
@@ -249,18 +248,17 @@ fn set_password(email: &str) -> Result<(), String> {
         password_hash: Some(hash),
         ..UserChanges::default()
     };
-    let user = conn
-        .immediate_transaction(|conn| {
-            let user = users::update(conn, user.id, &changes)?;
-            Actor::cli().record(
-                conn,
-                AuditAction::UserUpdated,
-                Some(Target::User(user.id)),
-                Some(serde_json::json!({"changed": ["password"]})),
-            )?;
-            Ok::<_, newsdesk::error::ApiError>(user)
-        })
-        .map_err(describe)?;
+    let user = newsdesk::db::write_transaction(&mut conn, |conn| {
+        let user = users::update(conn, user.id, &changes)?;
+        Actor::cli().record(
+            conn,
+            AuditAction::UserUpdated,
+            Some(Target::User(user.id)),
+            Some(serde_json::json!({"changed": ["password"]})),
+        )?;
+        Ok::<_, newsdesk::error::ApiError>(user)
+    })
+    .map_err(describe)?;
     println!("set the password of user {} <{}>", user.id, user.email);
     if !user.active {
         println!("the account is deactivated: it cannot sign in until an admin reactivates it");

@@ -522,11 +522,14 @@ pub fn load(
     conn: &mut Conn,
     files: Option<&dyn crate::ops::transfer::MediaFileAccess>,
 ) -> Result<String, ApiError> {
-    conn.immediate_transaction(|conn| {
-        let existing: i64 = crate::db::schema::articles::table.count().get_result(conn)?;
+    crate::db::write_transaction(conn, |conn| {
+        let existing: i64 = crate::db::schema::articles::table
+            .count()
+            .get_result(conn)?;
         if existing > 0 {
             return Err(ApiError::Conflict {
-                detail: "The database already has articles; load the demo into an empty one.".to_owned(),
+                detail: "The database already has articles; load the demo into an empty one."
+                    .to_owned(),
                 errors: Vec::new(),
             });
         }
@@ -610,9 +613,16 @@ pub fn load(
                     Utc::now() + Duration::days(30 + offset),
                 )),
                 ArticleStatus::Draft => None,
-                _ => Some(at(start + Duration::days(offset * 2), 9 + (index % 8) as u32)),
+                _ => Some(at(
+                    start + Duration::days(offset * 2),
+                    9 + (index % 8) as u32,
+                )),
             };
-            let author = if index % 3 == 0 { reporter.id } else { editor.id };
+            let author = if index % 3 == 0 {
+                reporter.id
+            } else {
+                editor.id
+            };
             let article = articles::create(
                 conn,
                 &NewArticle {

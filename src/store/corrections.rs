@@ -69,10 +69,10 @@ pub fn create(
             corrections::created_at.eq(now),
             corrections::updated_at.eq(now),
         ))
-        .returning(CorrectionRow::as_returning())
-        .get_result(conn)?;
+        .returning(corrections::id)
+        .get_result::<i32>(conn)?;
     touch_article(conn, article, now)?;
-    Ok(row)
+    find(conn, article.id, row)
 }
 
 /// Changes a correction of an article that has not been public yet.
@@ -90,16 +90,15 @@ pub fn update(
         return Ok(current);
     }
     let now = now();
-    let row = diesel::update(corrections::table.find(current.id))
+    diesel::update(corrections::table.find(current.id))
         .set((
             corrections::kind.eq(kind),
             corrections::text.eq(&text),
             corrections::updated_at.eq(now),
         ))
-        .returning(CorrectionRow::as_returning())
-        .get_result(conn)?;
+        .execute(conn)?;
     touch_article(conn, article, now)?;
-    Ok(row)
+    find(conn, article.id, current.id)
 }
 
 /// Removes a correction of an article that has not been public yet.

@@ -257,9 +257,13 @@ fn replace_aliases(conn: &mut Conn, entity_id: i32, aliases: &[String]) -> Query
             )
         })
         .collect();
-    diesel::insert_into(entity_aliases::table)
-        .values(&rows)
-        .execute(conn)?;
+    // One statement per row: a multi-row VALUES is not in the
+    // subset of SQL that both backends' Diesel share.
+    for row in rows {
+        diesel::insert_into(entity_aliases::table)
+            .values(row)
+            .execute(conn)?;
+    }
     Ok(())
 }
 

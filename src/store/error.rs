@@ -8,7 +8,7 @@ use std::error::Error as StdError;
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use crate::db::sqlite;
+use crate::db::{postgres, sqlite};
 
 /// The cause of an `Error::Other`, kept whole so that the log shows the chain.
 pub type Source = Box<dyn StdError + Send + Sync>;
@@ -105,7 +105,9 @@ impl From<DieselError> for Error {
                 let message = info.message();
                 match kind {
                     DatabaseErrorKind::UniqueViolation => Error::taken(
-                        sqlite::unique_column(message).unwrap_or("value"),
+                        sqlite::unique_column(message)
+                            .or_else(|| info.details().and_then(postgres::unique_column))
+                            .unwrap_or("value"),
                         "is already in use",
                     ),
                     DatabaseErrorKind::ForeignKeyViolation => Error::InvalidReference {
@@ -117,7 +119,10 @@ impl From<DieselError> for Error {
                         log::warn!("a constraint caught what validation missed: {message}");
                         Error::invalid("body", "contains a value the database refuses")
                     }
-                    _ if sqlite::is_busy(message) => Error::Busy(error),
+                    DatabaseErrorKind::SerializationFailure => Error::Busy(error),
+                    _ if sqlite::is_busy(message) || postgres::is_busy(message) => {
+                        Error::Busy(error)
+                    }
                     _ => Error::other("database error", error),
                 }
             }

@@ -5,6 +5,7 @@
 use diesel::prelude::*;
 
 use super::{PageRequest, now};
+use crate::db::Conn;
 use crate::db::schema::{articles, media, users};
 use crate::domain::ArticleStatus;
 use crate::store::Error;
@@ -86,9 +87,9 @@ fn not_found() -> Error {
     Error::NotFound("No media has this id.".to_owned())
 }
 
-pub fn create(conn: &mut SqliteConnection, new: &NewMedia) -> Result<MediaRow, Error> {
+pub fn create(conn: &mut Conn, new: &NewMedia) -> Result<MediaRow, Error> {
     let at = now();
-    Ok(diesel::insert_into(media::table)
+    diesel::insert_into(media::table)
         .values(MediaInsert {
             storage_key: &new.storage_key,
             content_type: &new.content_type,
@@ -103,11 +104,13 @@ pub fn create(conn: &mut SqliteConnection, new: &NewMedia) -> Result<MediaRow, E
             created_at: at,
             updated_at: at,
         })
-        .returning(MediaRow::as_returning())
-        .get_result(conn)?)
+        .returning(media::id)
+        .get_result::<i32>(conn)
+        .map_err(Error::from)
+        .and_then(|id| find(conn, id))
 }
 
-pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, Error> {
+pub fn find(conn: &mut Conn, id: i32) -> Result<MediaRow, Error> {
     media::table
         .find(id)
         .select(MediaRow::as_select())
@@ -119,7 +122,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> Result<MediaRow, Error> {
 /// The images of `ids` that exist, by id: one query for a page's
 /// featured images or avatars.
 pub fn find_many(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     ids: &[i32],
 ) -> Result<std::collections::HashMap<i32, MediaRow>, Error> {
     if ids.is_empty() {
@@ -135,7 +138,7 @@ pub fn find_many(
 }
 
 /// A page of the library, newest first, and the total.
-pub fn list(conn: &mut SqliteConnection, page: PageRequest) -> Result<(Vec<MediaRow>, i64), Error> {
+pub fn list(conn: &mut Conn, page: PageRequest) -> Result<(Vec<MediaRow>, i64), Error> {
     let total: i64 = media::table.count().get_result(conn)?;
     let rows = media::table
         .select(MediaRow::as_select())
@@ -149,7 +152,7 @@ pub fn list(conn: &mut SqliteConnection, page: PageRequest) -> Result<(Vec<Media
 /// Applies `changes` once `guard` (ownership, `If-Match`) accepts the row
 /// as it is now.
 pub fn update<E: From<Error>>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     changes: &MediaChanges,
     guard: impl FnOnce(&MediaRow) -> Result<(), E>,
@@ -160,11 +163,7 @@ pub fn update<E: From<Error>>(
 }
 
 /// `update` once its guard has accepted the row.
-fn apply_update(
-    conn: &mut SqliteConnection,
-    id: i32,
-    changes: &MediaChanges,
-) -> Result<MediaRow, Error> {
+fn apply_update(conn: &mut Conn, id: i32, changes: &MediaChanges) -> Result<MediaRow, Error> {
     let clears_alt = changes
         .alt
         .as_ref()
@@ -184,10 +183,10 @@ fn apply_update(
         focal_y: focal.map(|point| point.map(|(_, y)| y)),
         updated_at: now(),
     };
-    Ok(diesel::update(media::table.find(id))
+    diesel::update(media::table.find(id))
         .set(&update)
-        .returning(MediaRow::as_returning())
-        .get_result(conn)?)
+        .execute(conn)?;
+    find(conn, id)
 }
 
 /// Deletes the row once `guard` accepts it, and returns it so that the
@@ -195,7 +194,7 @@ fn apply_update(
 /// when articles get `featured_image` (and users `avatar`), this is where
 /// a delete of media in use becomes a 409 naming what uses it.
 pub fn delete<E: From<Error>>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i32,
     guard: impl FnOnce(&MediaRow) -> Result<(), E>,
 ) -> Result<MediaRow, E> {
@@ -205,11 +204,7 @@ pub fn delete<E: From<Error>>(
 }
 
 /// `delete` once its guard has accepted the row.
-fn apply_delete(
-    conn: &mut SqliteConnection,
-    id: i32,
-    current: MediaRow,
-) -> Result<MediaRow, Error> {
+fn apply_delete(conn: &mut Conn, id: i32, current: MediaRow) -> Result<MediaRow, Error> {
     if let Some(user) = in_use(conn, id)? {
         return Err(Error::Conflict(format!(
             "The image is in use by {user}; remove it there first, so that no page shows a broken image."
@@ -221,7 +216,7 @@ fn apply_delete(
 
 /// What shows image `id`, if anything: `article 12` (featured or social
 /// image) or `author 3` (avatar).
-fn in_use(conn: &mut SqliteConnection, id: i32) -> Result<Option<String>, Error> {
+fn in_use(conn: &mut Conn, id: i32) -> Result<Option<String>, Error> {
     let article: Option<i32> = articles::table
         .filter(
             articles::featured_image_id
@@ -244,7 +239,7 @@ fn in_use(conn: &mut SqliteConnection, id: i32) -> Result<Option<String>, Error>
 
 /// A published or scheduled article whose featured image is `id`: it
 /// needs the image's alt text.
-fn featured_on_public(conn: &mut SqliteConnection, id: i32) -> Result<Option<i32>, Error> {
+fn featured_on_public(conn: &mut Conn, id: i32) -> Result<Option<i32>, Error> {
     Ok(articles::table
         .filter(articles::featured_image_id.eq(id))
         .filter(articles::status.eq_any([ArticleStatus::Published, ArticleStatus::Scheduled]))

@@ -71,15 +71,17 @@ pub fn moved(
             .filter(old_slugs::slug.eq(new)),
     )
     .execute(conn)?;
-    diesel::insert_into(old_slugs::table)
-        .values((
-            old_slugs::kind.eq(owner.name()),
-            old_slugs::slug.eq(old),
-            old_slugs::target_id.eq(target_id),
-            old_slugs::created_at.eq(now()),
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)?;
+    crate::db::execute_on_conflict(
+        conn,
+        diesel::insert_into(old_slugs::table)
+            .values((
+                old_slugs::kind.eq(owner.name()),
+                old_slugs::slug.eq(old),
+                old_slugs::target_id.eq(target_id),
+                old_slugs::created_at.eq(now()),
+            ))
+            .on_conflict_do_nothing(),
+    )?;
     Ok(())
 }
 

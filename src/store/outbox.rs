@@ -222,15 +222,17 @@ pub fn prune(conn: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
 /// Owes `article_id` an `article.published` at `due_at` (replacing what it
 /// was owed before).
 pub fn owe_publication(conn: &mut Conn, article_id: i32, due_at: NaiveDateTime) -> QueryResult<()> {
-    diesel::insert_into(scheduled_publications::table)
-        .values((
-            scheduled_publications::article_id.eq(article_id),
-            scheduled_publications::due_at.eq(due_at),
-        ))
-        .on_conflict(scheduled_publications::article_id)
-        .do_update()
-        .set(scheduled_publications::due_at.eq(due_at))
-        .execute(conn)?;
+    crate::db::execute_on_conflict(
+        conn,
+        diesel::insert_into(scheduled_publications::table)
+            .values((
+                scheduled_publications::article_id.eq(article_id),
+                scheduled_publications::due_at.eq(due_at),
+            ))
+            .on_conflict(scheduled_publications::article_id)
+            .do_update()
+            .set(scheduled_publications::due_at.eq(due_at)),
+    )?;
     Ok(())
 }
 
@@ -266,19 +268,21 @@ pub fn owe_scheduled(conn: &mut Conn) -> QueryResult<usize> {
     use crate::db::schema::articles;
     use crate::domain::ArticleStatus;
 
-    diesel::insert_into(scheduled_publications::table)
-        .values(
-            articles::table
-                .filter(articles::status.eq(ArticleStatus::Scheduled))
-                .filter(articles::published_at.is_not_null())
-                .select((articles::id, articles::published_at.assume_not_null())),
-        )
-        .into_columns((
-            scheduled_publications::article_id,
-            scheduled_publications::due_at,
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
+    crate::db::execute_on_conflict(
+        conn,
+        diesel::insert_into(scheduled_publications::table)
+            .values(
+                articles::table
+                    .filter(articles::status.eq(ArticleStatus::Scheduled))
+                    .filter(articles::published_at.is_not_null())
+                    .select((articles::id, articles::published_at.assume_not_null())),
+            )
+            .into_columns((
+                scheduled_publications::article_id,
+                scheduled_publications::due_at,
+            ))
+            .on_conflict_do_nothing(),
+    )
 }
 
 /// Owes `article_id` an `article.unpublished` at `due_at`, when it expires
@@ -288,15 +292,17 @@ pub fn owe_unpublication(
     article_id: i32,
     due_at: NaiveDateTime,
 ) -> QueryResult<()> {
-    diesel::insert_into(scheduled_unpublications::table)
-        .values((
-            scheduled_unpublications::article_id.eq(article_id),
-            scheduled_unpublications::due_at.eq(due_at),
-        ))
-        .on_conflict(scheduled_unpublications::article_id)
-        .do_update()
-        .set(scheduled_unpublications::due_at.eq(due_at))
-        .execute(conn)?;
+    crate::db::execute_on_conflict(
+        conn,
+        diesel::insert_into(scheduled_unpublications::table)
+            .values((
+                scheduled_unpublications::article_id.eq(article_id),
+                scheduled_unpublications::due_at.eq(due_at),
+            ))
+            .on_conflict(scheduled_unpublications::article_id)
+            .do_update()
+            .set(scheduled_unpublications::due_at.eq(due_at)),
+    )?;
     Ok(())
 }
 
@@ -332,21 +338,23 @@ pub fn owe_expiries(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<usize> {
     use crate::db::schema::articles;
     use crate::domain::ArticleStatus;
 
-    diesel::insert_into(scheduled_unpublications::table)
-        .values(
-            articles::table
-                .filter(
-                    articles::status
-                        .eq(ArticleStatus::Published)
-                        .or(articles::status.eq(ArticleStatus::Scheduled)),
-                )
-                .filter(articles::expires_at.gt(now))
-                .select((articles::id, articles::expires_at.assume_not_null())),
-        )
-        .into_columns((
-            scheduled_unpublications::article_id,
-            scheduled_unpublications::due_at,
-        ))
-        .on_conflict_do_nothing()
-        .execute(conn)
+    crate::db::execute_on_conflict(
+        conn,
+        diesel::insert_into(scheduled_unpublications::table)
+            .values(
+                articles::table
+                    .filter(
+                        articles::status
+                            .eq(ArticleStatus::Published)
+                            .or(articles::status.eq(ArticleStatus::Scheduled)),
+                    )
+                    .filter(articles::expires_at.gt(now))
+                    .select((articles::id, articles::expires_at.assume_not_null())),
+            )
+            .into_columns((
+                scheduled_unpublications::article_id,
+                scheduled_unpublications::due_at,
+            ))
+            .on_conflict_do_nothing(),
+    )
 }

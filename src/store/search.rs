@@ -3,7 +3,7 @@
 
 use diesel::QueryResult;
 
-use crate::db::{Conn, sqlite};
+use crate::db::{self, Conn};
 
 /// A search as typed, read into terms: every term must match (AND), and a
 /// term is one word or a `"quoted phrase"` of several. Everything else a
@@ -95,10 +95,10 @@ impl SearchTier {
 /// and tags. Call in the transaction that changed them, so that the index
 /// is never out of step with what was committed.
 pub fn reindex(conn: &mut Conn, article_ids: &[i32]) -> QueryResult<()> {
-    sqlite::search::reindex(conn, article_ids)
+    db::search::reindex(conn, article_ids)
 }
 
 /// Drops an article from the index.
 pub fn forget(conn: &mut Conn, article_id: i32) -> QueryResult<()> {
-    sqlite::search::forget(conn, article_id)
+    db::search::forget(conn, article_id)
 }

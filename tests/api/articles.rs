@@ -761,7 +761,7 @@ async fn cached_lists_and_pages_follow_writes_from_any_process() {
         "Cached"
     );
     // Another process (an import, an operator's SQL) writes the file.
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query(
         "UPDATE articles SET title = 'Changed elsewhere', slug = 'changed' WHERE slug = 'cached'",
     )
@@ -827,7 +827,7 @@ async fn unfiltered_totals_follow_every_status_change() {
     assert_eq!(totals().await, (2, vec![4, 0, 1, 1]));
 
     // The scheduled article's time comes (moved by another process here).
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query(
         "UPDATE articles SET published_at = '2020-01-01 00:00:00' WHERE slug = 'later'",
     )

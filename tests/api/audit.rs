@@ -446,7 +446,7 @@ async fn no_route_changes_or_deletes_an_entry() {
 
     // Nor can anything with the database file: the table refuses.
     use diesel::prelude::*;
-    let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     for statement in [
         "UPDATE audit_log SET action = 'import'",
         "DELETE FROM audit_log",
@@ -498,7 +498,7 @@ async fn a_write_that_fails_leaves_no_entry() {
     // Refused after the entry was written, in the same transaction: the
     // entry goes with the rest.
     use diesel::prelude::*;
-    let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query(
         "CREATE TRIGGER refuse_revisions BEFORE INSERT ON article_revisions \
          BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",

@@ -18,7 +18,7 @@ struct Generation {
 
 /// Every dependency's generation, as the triggers keep them.
 fn generations(app: &TestApp) -> BTreeMap<String, i64> {
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query("SELECT key, n FROM generations")
         .load::<Generation>(&mut conn)
         .unwrap()
@@ -122,7 +122,7 @@ async fn no_cached_answer_survives_a_write_that_changes_it_from_any_process() {
     );
     // A comment approved by another process changes the cached article
     // and the lists that show it.
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query(format!(
         "UPDATE articles SET comment_count = 7 WHERE id = {}",
         story["id"]

@@ -510,7 +510,7 @@ async fn held_comments_keep_cached_pages_and_approval_updates_them() {
     }
     let app = spawn_app().await;
     let thread = with_article(&app).await;
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     let mut generation = || {
         diesel::sql_query("SELECT coalesce(sum(n), 0) AS n FROM generations")
             .get_result::<Generation>(&mut conn)

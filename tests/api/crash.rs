@@ -302,7 +302,7 @@ async fn sigterm_finishes_the_request_in_flight() {
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
-    let mut conn = SqliteConnection::establish(&database).unwrap();
+    let mut conn = newsdesk::db::establish(&database).unwrap();
     let names: Vec<String> = crate::helpers::topic_names(&mut conn);
     assert_eq!(names, ["Sent in two halves"]);
 }

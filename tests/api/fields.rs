@@ -208,7 +208,7 @@ async fn a_projection_without_tags_runs_no_tag_correction_or_author_query() {
         page: 1,
         per_page: 20,
     });
-    let run = |conn: &mut diesel::SqliteConnection, fields: Option<&str>| {
+    let run = |conn: &mut newsdesk::db::Conn, fields: Option<&str>| {
         statements.0.lock().unwrap().clear();
         let projection = Projection::parse(fields, LIST_FIELDS).unwrap();
         let parts = newsdesk::api::articles::projection::parts(projection.as_ref());

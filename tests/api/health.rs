@@ -52,7 +52,7 @@ fn every_connection_gets_the_pragmas() {
     let path = dir.path().join("pragmas.db");
     let pool = newsdesk::db::connect(path.to_str().unwrap(), 2).unwrap();
     let mut conn = pool.get().unwrap();
-    let number = |conn: &mut SqliteConnection, pragma: &str| {
+    let number = |conn: &mut newsdesk::db::Conn, pragma: &str| {
         // Table-valued pragmas name their one column after the pragma,
         // except busy_timeout, whose column is "timeout".
         let column = if pragma == "busy_timeout" {

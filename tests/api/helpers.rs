@@ -10,10 +10,71 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The server's `DATABASE_URL`: an SQLite file in the test's
+    /// directory, or a fresh PostgreSQL database (see `TestDatabase`).
     pub db_path: String,
     /// A token of the bootstrap admin; the write helpers send it.
     pub admin_token: String,
+    _database: Option<TestDatabase>,
     _dir: tempfile::TempDir,
+}
+
+/// `NEWSDESK_TEST_POSTGRES`: the URL of a PostgreSQL server on which a
+/// role may create databases (`postgres://postgres:secret@127.0.0.1/postgres`).
+/// When set, every test server runs on a fresh database of its own there,
+/// dropped with the test; otherwise on an SQLite file.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("NEWSDESK_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+/// A database created for one test on the `NEWSDESK_TEST_POSTGRES` server.
+pub struct TestDatabase {
+    server: String,
+    name: String,
+    pub url: String,
+}
+
+impl TestDatabase {
+    pub fn create(server: &str) -> TestDatabase {
+        use diesel::{Connection, RunQueryDsl};
+        let name = format!("newsdesk_test_{}_{}", std::process::id(), next_number());
+        let mut admin = diesel::PgConnection::establish(server)
+            .unwrap_or_else(|err| panic!("NEWSDESK_TEST_POSTGRES {server}: {err}"));
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut admin)
+            .expect("drop an old test database");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create a test database");
+        // The server's URL with the database's name as its path.
+        let (base, _) = server
+            .split_once('?')
+            .map_or((server, ""), |(base, query)| (base, query));
+        let root = base
+            .rfind('/')
+            .filter(|slash| *slash > base.find("://").map_or(0, |scheme| scheme + 2))
+            .map_or(base, |slash| &base[..slash]);
+        TestDatabase {
+            server: server.to_owned(),
+            url: format!("{root}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl};
+        if let Ok(mut admin) = diesel::PgConnection::establish(&self.server) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
 }
 
 pub const ADMIN_EMAIL: &str = "admin@newsroom.example";
@@ -106,7 +167,15 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_config(&dir), dir).await
 }
 
-pub async fn spawn_app_with(config: Config, dir: tempfile::TempDir) -> TestApp {
+pub async fn spawn_app_with(mut config: Config, dir: tempfile::TempDir) -> TestApp {
+    // On PostgreSQL, a fresh database in place of the test's SQLite file
+    // (a test that named its own database keeps it).
+    let database = postgres_server()
+        .filter(|_| config.database_url.ends_with("newsdesk.db"))
+        .map(|server| TestDatabase::create(&server));
+    if let Some(database) = &database {
+        config.database_url = database.url.clone();
+    }
     let db_path = config.database_path().to_owned();
     let (email, password) = config
         .bootstrap_admin
@@ -124,6 +193,7 @@ pub async fn spawn_app_with(config: Config, dir: tempfile::TempDir) -> TestApp {
             .expect("HTTP client"),
         db_path,
         admin_token: String::new(),
+        _database: database,
         _dir: dir,
     };
     app.admin_token = app.sign_in(&email, &password).await;
@@ -131,6 +201,17 @@ pub async fn spawn_app_with(config: Config, dir: tempfile::TempDir) -> TestApp {
 }
 
 impl TestApp {
+    /// A connection of its own to the server's database, as another
+    /// process would have.
+    pub fn connection(&self) -> newsdesk::db::Conn {
+        newsdesk::db::establish(&self.db_path).expect("a connection to the test database")
+    }
+
+    /// The directory the test server keeps its files in (media).
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
         let response = request.send().await.expect("request sent");
         let status = response.status();
@@ -339,7 +420,7 @@ pub fn base64_url(text: &str) -> String {
 }
 
 /// The names of the topics in a database file, read directly.
-pub fn topic_names(conn: &mut diesel::SqliteConnection) -> Vec<String> {
+pub fn topic_names(conn: &mut newsdesk::db::Conn) -> Vec<String> {
     use diesel::prelude::*;
     use newsdesk::db::schema::topics;
     topics::table

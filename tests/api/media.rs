@@ -208,7 +208,7 @@ async fn file(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, Ve
 }
 
 fn media_dir(app: &TestApp) -> PathBuf {
-    PathBuf::from(&app.db_path).parent().unwrap().join("media")
+    app.dir().join("media")
 }
 
 /// Every file under the media directory, with its bytes.

@@ -14,7 +14,7 @@ fn newsroom() -> (tempfile::TempDir, newsdesk::db::DbPool) {
     let dir = tempfile::tempdir().unwrap();
     let pool = newsdesk::db::connect(dir.path().join("plans.db").to_str().unwrap(), 1).unwrap();
     let mut conn = pool.get().unwrap();
-    conn.immediate_transaction(|conn| {
+    newsdesk::db::write_transaction(&mut conn, |conn| {
         let reporter = newsdesk::store::users::create(
             conn,
             &newsdesk::store::users::NewUser {
@@ -401,7 +401,7 @@ fn a_broad_kinds_page_walks_the_sort_index() {
     let (_dir, pool) = newsroom();
     let mut conn = pool.get().unwrap();
     // 600 more published stories about North Korea, written straight in.
-    conn.immediate_transaction(|conn| {
+    newsdesk::db::write_transaction(&mut conn, |conn| {
         diesel::sql_query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 600) \
              INSERT INTO articles (slug, title, status, published_at, author_id, \

@@ -13,7 +13,7 @@ const FIRST_DEMO_STORY: &str = "allies-demand-an-end-to-north-korean-arms-transf
 /// connection of its own (as another process would).
 async fn demo_app() -> TestApp {
     let app = spawn_app().await;
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     newsdesk::ops::demo::load(&mut conn, None).unwrap();
     app
 }
@@ -223,7 +223,7 @@ async fn a_new_entity_or_alias_is_suggested_at_once_from_any_process() {
 
     // An alias written by another process (the CLI, another server on the
     // same database) reaches this server's matcher too.
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query(
         "INSERT INTO entity_aliases (entity_id, position, alias) \
          SELECT id, 9, 'Hwasong-11' FROM entities WHERE slug = 'kharkiv'",

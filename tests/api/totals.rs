@@ -16,7 +16,7 @@ struct Count {
 /// Public articles matching `condition` (SQL over `a`, the articles row),
 /// counted from the rows themselves.
 fn brute_count(app: &TestApp, condition: &str) -> i64 {
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     diesel::sql_query(format!(
         "SELECT count(*) AS n FROM articles a WHERE (a.status = 'published' \
          OR (a.status = 'scheduled' AND a.published_at <= strftime('%Y-%m-%d %H:%M:%f', 'now'))) \
@@ -188,7 +188,7 @@ async fn kept_totals_follow_every_kind_of_write() {
     // The next article write marks it published in the table; nothing a
     // reader sees changes.
     app.create("/api/v1/articles", json!({"title": "F"})).await;
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
+    let mut conn = app.connection();
     let waiting =
         diesel::sql_query("SELECT count(*) AS n FROM articles WHERE status = 'scheduled'")
             .get_result::<Count>(&mut conn)
@@ -206,8 +206,8 @@ async fn totals_of_searches_and_combinations_stop_at_ten_thousand() {
     let app = spawn_app().await;
     app.topic("World", None).await;
     // 10,001 published articles, written straight to the database.
-    let mut conn = SqliteConnection::establish(&app.db_path).unwrap();
-    conn.immediate_transaction(|conn| {
+    let mut conn = app.connection();
+    newsdesk::db::write_transaction(&mut conn, |conn| {
         diesel::sql_query(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10001) \
              INSERT INTO articles (slug, title, status, published_at, source, author_id, \

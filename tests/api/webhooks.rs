@@ -718,7 +718,7 @@ async fn a_private_target_is_refused_again_at_delivery() {
     let id = hook.json["id"].as_i64().unwrap();
     {
         use diesel::prelude::*;
-        let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+        let mut conn = app.connection();
         diesel::sql_query(format!(
             "UPDATE webhooks SET url = '{}' WHERE id = {id}",
             receiver.url()
@@ -1142,7 +1142,7 @@ async fn articles_scheduled_by_a_path_without_events_are_announced_once_owed() {
         .await;
     {
         use diesel::prelude::*;
-        let mut conn = diesel::SqliteConnection::establish(&app.db_path).unwrap();
+        let mut conn = app.connection();
         let due = (chrono::Utc::now() + chrono::Duration::milliseconds(800))
             .naive_utc()
             .format("%Y-%m-%d %H:%M:%S%.3f");

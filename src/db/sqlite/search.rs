@@ -1,99 +1,27 @@
 //! The FTS5 index of articles (`articles_fts`, over the
-//! `article_search_documents` view), and a reader's search as an FTS5 query.
+//! `article_search_documents` view), kept by the writing transaction, and a
+//! reader's search as an FTS5 query.
 
 use diesel::prelude::*;
-use diesel::sql_types::Text;
-use diesel::sqlite::Sqlite;
 
-use crate::db::schema::{articles, articles_fts};
+use crate::db::Conn;
+use crate::db::search::Scope;
 use crate::store::search::{SearchQuery, SearchTier};
-
-diesel::infix_operator!(Matches, " MATCH ", backend: Sqlite);
-
-/// Articles joined to their index entries, boxed: what a search lists from.
-pub type Searched = diesel::dsl::IntoBoxed<
-    'static,
-    diesel::dsl::InnerJoinOn<
-        articles::table,
-        articles_fts::table,
-        diesel::dsl::Eq<articles_fts::rowid, articles::id>,
-    >,
-    Sqlite,
->;
-
-/// The articles `query` finds, joined to the index so that a page can be
-/// ordered by `rank`.
-pub fn searched(query: &SearchQuery) -> Searched {
-    articles::table
-        .inner_join(articles_fts::table.on(articles_fts::rowid.eq(articles::id)))
-        .into_boxed()
-        .filter(Matches::new(
-            articles_fts::whole,
-            fts_query(query).into_sql::<Text>(),
-        ))
-}
-
-/// The articles of `query` in `tier`, joined to the index, whose rowid
-/// (the article id) orders them: newest first is `rowid DESC`, which FTS5
-/// reads in order and stops after a page.
-/// `before`: only articles older (of lower id) than this one, as a range
-/// of the index.
-pub fn searched_in_tier(query: &SearchQuery, tier: SearchTier, before: Option<i32>) -> Searched {
-    let searched = articles::table
-        .inner_join(articles_fts::table.on(articles_fts::rowid.eq(articles::id)))
-        .into_boxed()
-        .filter(Matches::new(
-            articles_fts::whole,
-            tier_query(query, tier).into_sql::<Text>(),
-        ));
-    match before {
-        Some(id) => searched.filter(articles_fts::rowid.lt(id)),
-        None => searched,
-    }
-}
-
-/// The order of a tier: newest (highest id) first.
-pub fn tier_order() -> diesel::dsl::Desc<articles_fts::rowid> {
-    articles_fts::rowid.desc()
-}
-
-/// Which of `ids` are in the title and headline tiers of `query` (the
-/// rest matched in the body): two lookups per id, for the ranks of a page.
-pub fn tiers_of(
-    conn: &mut SqliteConnection,
-    query: &SearchQuery,
-    ids: &[i32],
-) -> QueryResult<Vec<SearchTier>> {
-    let mut in_tier = |columns: &str| -> QueryResult<Vec<i32>> {
-        articles_fts::table
-            .filter(Matches::new(
-                articles_fts::whole,
-                format!("{columns} : ({})", fts_query(query)).into_sql::<Text>(),
-            ))
-            .filter(articles_fts::rowid.eq_any(ids))
-            .select(articles_fts::rowid)
-            .load(conn)
-    };
-    let title = in_tier(TITLE)?;
-    let headline = in_tier(HEADLINE)?;
-    Ok(ids
-        .iter()
-        .map(|id| {
-            if title.contains(id) {
-                SearchTier::Title
-            } else if headline.contains(id) {
-                SearchTier::Headline
-            } else {
-                SearchTier::Body
-            }
-        })
-        .collect())
-}
 
 /// The columns of the title tier, and of the headline tier (FTS5 column
 /// filters).
 const TITLE: &str = "{title}";
 const HEADLINE: &str = "{title subtitle summary tags}";
+
+/// The FTS5 query of a search in `scope`.
+pub fn fts_query_in(query: &SearchQuery, scope: Scope) -> String {
+    match scope {
+        Scope::All => fts_query(query),
+        Scope::Title => format!("{TITLE} : ({})", fts_query(query)),
+        Scope::Headline => format!("{HEADLINE} : ({})", fts_query(query)),
+        Scope::Tier(tier) => tier_query(query, tier),
+    }
+}
 
 /// The FTS5 query of one tier: every term in its columns, and not in a
 /// better tier's.
@@ -118,7 +46,7 @@ fn id_list(ids: &[i32]) -> String {
 /// Rewrites the index rows of these articles from their current text and
 /// tags. Call in the transaction that changed them, so that the index is
 /// never out of step with what was committed.
-pub fn reindex(conn: &mut SqliteConnection, article_ids: &[i32]) -> QueryResult<()> {
+pub fn reindex(conn: &mut Conn, article_ids: &[i32]) -> QueryResult<()> {
     if article_ids.is_empty() {
         return Ok(());
     }
@@ -136,7 +64,7 @@ pub fn reindex(conn: &mut SqliteConnection, article_ids: &[i32]) -> QueryResult<
 }
 
 /// Drops an article from the index.
-pub fn forget(conn: &mut SqliteConnection, article_id: i32) -> QueryResult<()> {
+pub fn forget(conn: &mut Conn, article_id: i32) -> QueryResult<()> {
     diesel::sql_query(format!(
         "DELETE FROM articles_fts WHERE rowid = {article_id}"
     ))

@@ -129,10 +129,10 @@ pub fn import(
         }
     }
     let mut number = 1;
-    let result = conn.immediate_transaction::<u64, Abort, _>(|conn| {
+    let result = crate::db::write_transaction::<u64, Abort, _>(conn, |conn| {
         // Users come before the media they have as avatars (media name
         // their uploader): that reference is checked when the import ends.
-        diesel::sql_query("PRAGMA defer_foreign_keys = ON").execute(conn)?;
+        crate::db::defer_foreign_keys(conn)?;
         let mut imported = 0u64;
         let mut reindex: Vec<i32> = Vec::with_capacity(BATCH);
         let mut failure = ImportError {
@@ -206,6 +206,8 @@ pub fn import(
             Abort::Failed(ImportError::at(number, format!("cannot give slugs: {err}")))
         })?;
         search::reindex(conn, &reindex)?;
+        // Rows came with their ids: new ones must be numbered after them.
+        crate::db::number_after_explicit_ids(conn)?;
         // Scheduled articles get their `article.published` when due.
         crate::store::outbox::owe_scheduled(conn)?;
         // Public and scheduled articles get their `article.unpublished`
@@ -1089,35 +1091,37 @@ fn apply(
         } => {
             // The built-in "newsroom" account exists in every database:
             // users are upserted by id.
-            diesel::insert_into(users::table)
-                .values((
-                    users::id.eq(meta.id),
-                    users::email.eq(email),
-                    users::display_name.eq(display_name),
-                    users::role.eq(role),
-                    users::password_hash.eq(password_hash),
-                    users::active.eq(active),
-                    users::slug.eq(slug),
-                    users::bio.eq(bio),
-                    users::avatar_id.eq(avatar_id),
-                    users::created_at.eq(meta.created_at),
-                    users::updated_at.eq(meta.updated_at),
-                ))
-                .on_conflict(users::id)
-                .do_update()
-                .set((
-                    users::email.eq(email),
-                    users::display_name.eq(display_name),
-                    users::role.eq(role),
-                    users::password_hash.eq(password_hash),
-                    users::active.eq(active),
-                    users::slug.eq(slug),
-                    users::bio.eq(bio),
-                    users::avatar_id.eq(avatar_id),
-                    users::created_at.eq(meta.created_at),
-                    users::updated_at.eq(meta.updated_at),
-                ))
-                .execute(conn)?;
+            crate::db::execute_on_conflict(
+                conn,
+                diesel::insert_into(users::table)
+                    .values((
+                        users::id.eq(meta.id),
+                        users::email.eq(email),
+                        users::display_name.eq(display_name),
+                        users::role.eq(role),
+                        users::password_hash.eq(password_hash),
+                        users::active.eq(active),
+                        users::slug.eq(slug),
+                        users::bio.eq(bio),
+                        users::avatar_id.eq(avatar_id),
+                        users::created_at.eq(meta.created_at),
+                        users::updated_at.eq(meta.updated_at),
+                    ))
+                    .on_conflict(users::id)
+                    .do_update()
+                    .set((
+                        users::email.eq(email),
+                        users::display_name.eq(display_name),
+                        users::role.eq(role),
+                        users::password_hash.eq(password_hash),
+                        users::active.eq(active),
+                        users::slug.eq(slug),
+                        users::bio.eq(bio),
+                        users::avatar_id.eq(avatar_id),
+                        users::created_at.eq(meta.created_at),
+                        users::updated_at.eq(meta.updated_at),
+                    )),
+            )?;
         }
         Valid::Topic {
             meta,
@@ -1165,9 +1169,13 @@ fn apply(
                     )
                 })
                 .collect();
-            diesel::insert_into(entity_aliases::table)
-                .values(&aliases)
-                .execute(conn)?;
+            // One statement per row: a multi-row VALUES is not in the
+            // subset of SQL that both backends' Diesel share.
+            for row in aliases {
+                diesel::insert_into(entity_aliases::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
         }
         Valid::Article {
             meta,
@@ -1224,9 +1232,13 @@ fn apply(
                     )
                 })
                 .collect();
-            diesel::insert_into(article_topics::table)
-                .values(&topic_links)
-                .execute(conn)?;
+            // One statement per row: a multi-row VALUES is not in the
+            // subset of SQL that both backends' Diesel share.
+            for row in topic_links {
+                diesel::insert_into(article_topics::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
             let entity_links: Vec<_> = entity_ids
                 .iter()
                 .map(|&id| {
@@ -1236,9 +1248,13 @@ fn apply(
                     )
                 })
                 .collect();
-            diesel::insert_into(article_entities::table)
-                .values(&entity_links)
-                .execute(conn)?;
+            // One statement per row: a multi-row VALUES is not in the
+            // subset of SQL that both backends' Diesel share.
+            for row in entity_links {
+                diesel::insert_into(article_entities::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
             reindex.push(meta.id);
         }
         Valid::Comment {

@@ -17,6 +17,7 @@ use diesel::sql_types::Text;
 use super::Audience;
 use super::list::{Purpose, Resolved, Source, StatusFilter};
 use crate::db::Conn;
+use crate::db::expr::in_subquery;
 use crate::db::schema::{
     article_entities, article_topics, articles, entities, published_counts, topic_closure, topics,
     users,
@@ -222,7 +223,7 @@ fn entity_facet(
     let rows: Vec<(i32, String, String, EntityKind, i64)> = with_ids!(resolved, |ids| {
         article_entities::table
             .inner_join(entities::table)
-            .filter(article_entities::article_id.eq_any(ids))
+            .filter(in_subquery(article_entities::article_id, ids))
             .filter(entities::kind.eq_any(kinds.clone()))
             .group_by(entities::id)
             .select((
@@ -259,7 +260,7 @@ fn topic_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<TagCount>
                 topic_closure::table.on(topic_closure::topic_id.eq(article_topics::topic_id)),
             )
             .inner_join(topics::table.on(topics::id.eq(topic_closure::ancestor_id)))
-            .filter(article_topics::article_id.eq_any(ids))
+            .filter(in_subquery(article_topics::article_id, ids))
             .group_by(topics::id)
             .select((
                 topics::id,
@@ -293,7 +294,7 @@ fn kind_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount
     let rows: Vec<(EntityKind, i64)> = with_ids!(resolved, |ids| {
         article_entities::table
             .inner_join(entities::table)
-            .filter(article_entities::article_id.eq_any(ids))
+            .filter(in_subquery(article_entities::article_id, ids))
             .group_by(entities::kind)
             .select((
                 entities::kind,
@@ -314,7 +315,7 @@ fn kind_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount
 fn source_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
     let rows: Vec<(Option<String>, i64)> = with_ids!(resolved, |ids| {
         articles::table
-            .filter(articles::id.eq_any(ids))
+            .filter(in_subquery(articles::id, ids))
             .filter(articles::source.is_not_null())
             .group_by(articles::source)
             .select((articles::source, count_star()))
@@ -332,7 +333,7 @@ fn month_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCoun
     let month = || sql::<Text>("strftime('%Y-%m', articles.published_at)");
     let rows: Vec<(String, i64)> = with_ids!(resolved, |ids| {
         articles::table
-            .filter(articles::id.eq_any(ids))
+            .filter(in_subquery(articles::id, ids))
             .filter(articles::published_at.is_not_null())
             .group_by(month())
             .select((month(), count_star()))
@@ -361,7 +362,7 @@ fn author_facet(
     } else {
         with_ids!(resolved, |ids| {
             articles::table
-                .filter(articles::id.eq_any(ids))
+                .filter(in_subquery(articles::id, ids))
                 .group_by(articles::author_id)
                 .select((articles::author_id, count_star()))
                 .load(conn)?

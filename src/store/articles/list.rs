@@ -14,7 +14,7 @@ use super::{ArticleSummary, ArticleSummaryRow, Audience, Parts, complete_parts};
 use crate::db::schema::{
     article_entities, article_status_counts, article_topics, articles, entities as entity_table,
 };
-use crate::db::sqlite::{self as backend, search::Searched};
+use crate::db::search::{self, Searched};
 use crate::db::{Backend, Conn};
 use crate::domain::{ArticleStatus, EntityKind, Named};
 use crate::store::Error;
@@ -512,7 +512,7 @@ impl<'f> Resolved<'f> {
     pub(super) fn source(&self, purpose: Purpose) -> Source {
         let source = match &self.filter.search {
             None => Source::Articles(articles::table.into_boxed()),
-            Some(search) => Source::Searched(backend::search::searched(search)),
+            Some(search) => Source::Searched(search::searched(search)),
         };
         self.conditions(purpose)
             .into_iter()
@@ -575,12 +575,12 @@ impl<'f> Resolved<'f> {
     /// The articles of one search tier with every condition of a page,
     /// older than `before` when given, newest first.
     fn tier_query(&self, search: &SearchQuery, tier: SearchTier, before: Option<i32>) -> Searched {
-        let query = backend::search::searched_in_tier(search, tier, before);
+        let query = search::searched_in_tier(search, tier, before);
         let conditions = self.conditions(Purpose::Page);
         conditions
             .into_iter()
             .fold(query, |query, condition| query.filter(condition))
-            .order(backend::search::tier_order())
+            .order(search::tier_order())
     }
 
     /// A page in relevance order: the tiers in turn (see `SearchTier`),
@@ -862,7 +862,7 @@ pub fn page_parts(
         && sort != Sort::Relevance
     {
         let ids: Vec<i32> = rows.iter().map(|(row, _)| row.id).collect();
-        let tiers = backend::search::tiers_of(conn, search, &ids)?;
+        let tiers = search::tiers_of(conn, search, &ids)?;
         for ((_, tier), found) in rows.iter_mut().zip(tiers) {
             *tier = Some(found);
         }
@@ -898,13 +898,13 @@ pub fn explain(
     let resolved = Resolved::new(conn, filter)?;
     let mut plans = match resolved.count_source(conn)? {
         Ok(_) => Vec::new(),
-        Err(Source::Articles(query)) => backend::plan(conn, count_query(query))?,
-        Err(Source::Searched(query)) => backend::plan(conn, count_query(query))?,
+        Err(Source::Articles(query)) => crate::db::plan(conn, count_query(query))?,
+        Err(Source::Searched(query)) => crate::db::plan(conn, count_query(query))?,
     };
     let window = resolved.window(spec)?;
     plans.extend(match &filter.search {
         // The first tier's query: what a first page runs first.
-        Some(search) if filter.sort == Sort::Relevance => backend::plan(
+        Some(search) if filter.sort == Sort::Relevance => crate::db::plan(
             conn,
             resolved
                 .tier_query(search, SearchTier::Title, None)
@@ -912,8 +912,8 @@ pub fn explain(
                 .limit(window.limit),
         )?,
         _ => match resolved.page_query(window)? {
-            PageQuery::Rows(query) => backend::plan(conn, query)?,
-            PageQuery::Searched(query) => backend::plan(conn, query)?,
+            PageQuery::Rows(query) => crate::db::plan(conn, query)?,
+            PageQuery::Searched(query) => crate::db::plan(conn, query)?,
         },
     });
     Ok(plans)

@@ -602,19 +602,21 @@ fn check_images(
 /// Stores the body and its rendering (they live apart from the article row,
 /// so that lists and counts never read them).
 fn write_body(conn: &mut Conn, article_id: i32, body: &str, body_html: &str) -> QueryResult<()> {
-    diesel::insert_into(article_bodies::table)
-        .values((
-            article_bodies::article_id.eq(article_id),
-            article_bodies::body.eq(body),
-            article_bodies::body_html.eq(body_html),
-        ))
-        .on_conflict(article_bodies::article_id)
-        .do_update()
-        .set((
-            article_bodies::body.eq(body),
-            article_bodies::body_html.eq(body_html),
-        ))
-        .execute(conn)?;
+    crate::db::execute_on_conflict(
+        conn,
+        diesel::insert_into(article_bodies::table)
+            .values((
+                article_bodies::article_id.eq(article_id),
+                article_bodies::body.eq(body),
+                article_bodies::body_html.eq(body_html),
+            ))
+            .on_conflict(article_bodies::article_id)
+            .do_update()
+            .set((
+                article_bodies::body.eq(body),
+                article_bodies::body_html.eq(body_html),
+            )),
+    )?;
     Ok(())
 }
 
@@ -657,9 +659,13 @@ fn replace_links(
             )
         })
         .collect();
-    diesel::insert_into(article_topics::table)
-        .values(&topic_rows)
-        .execute(conn)?;
+    // One statement per row: a multi-row VALUES is not in the
+    // subset of SQL that both backends' Diesel share.
+    for row in topic_rows {
+        diesel::insert_into(article_topics::table)
+            .values(row)
+            .execute(conn)?;
+    }
     let entity_rows: Vec<_> = entity_ids
         .iter()
         .map(|&id| {
@@ -669,9 +675,13 @@ fn replace_links(
             )
         })
         .collect();
-    diesel::insert_into(article_entities::table)
-        .values(&entity_rows)
-        .execute(conn)?;
+    // One statement per row: a multi-row VALUES is not in the
+    // subset of SQL that both backends' Diesel share.
+    for row in entity_rows {
+        diesel::insert_into(article_entities::table)
+            .values(row)
+            .execute(conn)?;
+    }
     Ok(())
 }
 
