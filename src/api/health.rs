@@ -18,11 +18,15 @@ pub struct Health {
 
 /// The state of the database.
 #[derive(Debug, Serialize, ToSchema)]
-#[schema(example = json!({"status": "ok", "schema_version": "20261128000003"}))]
+#[schema(example = json!({"status": "ok", "backend": "sqlite", "schema_version": "20261203000331"}))]
 pub struct Readiness {
     /// `ok` when the database answers.
     pub status: &'static str,
-    /// The latest migration applied.
+    /// Which database this node runs on: `sqlite` (the embedded default)
+    /// or `postgres` (`DATABASE_URL=postgres://…`).
+    #[schema(example = "sqlite")]
+    pub backend: &'static str,
+    /// The latest migration applied (each backend has its own).
     pub schema_version: String,
 }
 
@@ -42,11 +46,15 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let schema_version = db::run(&state.pool, |conn| Ok(db::schema_version(conn)?)).await?;
+    let (backend, schema_version) = db::run(&state.pool, |conn| {
+        Ok((conn.kind().name(), db::schema_version(conn)?))
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(Readiness {
             status: "ok",
+            backend,
             schema_version,
         }))
 }

@@ -8,6 +8,7 @@ use super::old_slugs::{self, Owner};
 use super::topics::unknown_slugs;
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
+use crate::db::expr::starts_with_ignoring_case;
 use crate::db::schema::{article_entities, articles, entities, entity_aliases};
 use crate::domain::EntityKind;
 use crate::store::Error;
@@ -123,16 +124,12 @@ pub fn list(
             query = query.filter(entities::kind.eq(*kind));
         }
         if let Some(prefix) = &filter.prefix {
-            let pattern = super::prefix_pattern(prefix);
             query = query.filter(
-                entities::name
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(entities::id.eq_any(
-                        entity_aliases::table
-                            .filter(entity_aliases::alias.like(pattern).escape('\\'))
-                            .select(entity_aliases::entity_id),
-                    )),
+                starts_with_ignoring_case(entities::name, prefix).or(entities::id.eq_any(
+                    entity_aliases::table
+                        .filter(starts_with_ignoring_case(entity_aliases::alias, prefix))
+                        .select(entity_aliases::entity_id),
+                )),
             );
         }
         query

@@ -120,6 +120,12 @@ impl From<DieselError> for Error {
                         Error::invalid("body", "contains a value the database refuses")
                     }
                     DatabaseErrorKind::SerializationFailure => Error::Busy(error),
+                    // PostgreSQL's text cannot hold U+0000 (SQLite's can):
+                    // no stored value has one, so the input is at fault.
+                    _ if postgres::is_nul_in_text(message) => Error::invalid(
+                        "body",
+                        "contains a NUL character (U+0000), which text may not hold",
+                    ),
                     _ if sqlite::is_busy(message) || postgres::is_busy(message) => {
                         Error::Busy(error)
                     }

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::old_slugs::{self, Owner};
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
+use crate::db::expr::starts_with_ignoring_case;
 use crate::db::schema::{article_topics, articles, topic_closure, topics};
 use crate::store::error::{Error, Violation};
 
@@ -107,11 +108,7 @@ pub fn list(
     let filtered = || {
         let mut query = topics::table.into_boxed();
         if let Some(prefix) = prefix {
-            query = query.filter(
-                topics::name
-                    .like(super::prefix_pattern(prefix))
-                    .escape('\\'),
-            );
+            query = query.filter(starts_with_ignoring_case(topics::name, prefix));
         }
         query
     };

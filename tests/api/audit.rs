@@ -499,12 +499,22 @@ async fn a_write_that_fails_leaves_no_entry() {
     // entry goes with the rest.
     use diesel::prelude::*;
     let mut conn = app.connection();
-    diesel::sql_query(
-        "CREATE TRIGGER refuse_revisions BEFORE INSERT ON article_revisions \
-         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
-    )
-    .execute(&mut conn)
-    .unwrap();
+    let refusal: &[&str] = if crate::helpers::on_postgres() {
+        &[
+            "CREATE FUNCTION refuse_revision() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$",
+            "CREATE TRIGGER refuse_revisions BEFORE INSERT ON article_revisions \
+             FOR EACH ROW EXECUTE FUNCTION refuse_revision()",
+        ]
+    } else {
+        &[
+            "CREATE TRIGGER refuse_revisions BEFORE INSERT ON article_revisions \
+           BEGIN SELECT RAISE(ABORT, 'refused by the test'); END",
+        ]
+    };
+    for statement in refusal {
+        diesel::sql_query(*statement).execute(&mut conn).unwrap();
+    }
     let refused = app
         .post(
             "/api/v1/articles",
@@ -546,7 +556,11 @@ async fn audit_export_writes_the_log_as_ndjson_oldest_first() {
         "cli-guess@example.com"
     );
 
-    let file = format!("{}.audit.ndjson", app.db_path);
+    let file = app
+        .dir()
+        .join("audit.ndjson")
+        .to_string_lossy()
+        .into_owned();
     run_ok(newsdesk(&app.db_path).args(["audit", "export", "--output", &file]));
     let written: Vec<Value> = std::fs::read_to_string(&file)
         .unwrap()
@@ -569,11 +583,7 @@ async fn audit_export_writes_the_log_as_ndjson_oldest_first() {
 #[test]
 fn an_import_is_recorded_without_a_user_from_the_cli() {
     let dir = tempfile::tempdir().unwrap();
-    let database = dir
-        .path()
-        .join("newsdesk.db")
-        .to_string_lossy()
-        .into_owned();
+    let database = crate::helpers::database_in(&dir, "newsdesk.db");
     let file = dir.path().join("empty.ndjson");
     std::fs::write(&file, "{\"newsdesk_export\":1}\n").unwrap();
     run_ok(newsdesk(&database).args(["import", file.to_str().unwrap()]));
@@ -605,11 +615,7 @@ fn account_changes_from_the_cli_are_recorded() {
     use std::process::Stdio;
 
     let dir = tempfile::tempdir().unwrap();
-    let database = dir
-        .path()
-        .join("newsdesk.db")
-        .to_string_lossy()
-        .into_owned();
+    let database = crate::helpers::database_in(&dir, "newsdesk.db");
     for args in [
         vec![
             "user",

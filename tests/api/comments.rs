@@ -512,7 +512,7 @@ async fn held_comments_keep_cached_pages_and_approval_updates_them() {
     let thread = with_article(&app).await;
     let mut conn = app.connection();
     let mut generation = || {
-        diesel::sql_query("SELECT coalesce(sum(n), 0) AS n FROM generations")
+        diesel::sql_query("SELECT CAST(coalesce(sum(n), 0) AS BIGINT) AS n FROM generations")
             .get_result::<Generation>(&mut conn)
             .unwrap()
             .n

@@ -29,38 +29,100 @@ pub fn postgres_server() -> Option<String> {
         .filter(|url| !url.is_empty())
 }
 
-/// A database created for one test on the `NEWSDESK_TEST_POSTGRES` server.
+/// True when the suite runs on PostgreSQL.
+pub fn on_postgres() -> bool {
+    postgres_server().is_some()
+}
+
+/// The database a test keeps in `dir` under the name `file`: that SQLite
+/// file, or on PostgreSQL (`NEWSDESK_TEST_POSTGRES`) a fresh database made
+/// for it. The same `dir` and `file` give the same database.
+pub fn database_in(dir: &tempfile::TempDir, file: &str) -> String {
+    let Some(server) = postgres_server() else {
+        return dir.path().join(file).to_string_lossy().into_owned();
+    };
+    static MADE: std::sync::Mutex<Vec<(std::path::PathBuf, String)>> =
+        std::sync::Mutex::new(Vec::new());
+    let key = dir.path().join(file);
+    let mut made = MADE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, url)) = made.iter().find(|(path, _)| *path == key) {
+        return url.clone();
+    }
+    let url = create_database(&server);
+    made.push((key, url.clone()));
+    url
+}
+
+/// The prefix of every test database's name, then the test process's id.
+const TEST_DATABASE: &str = "newsdesk_test_";
+
+/// Creates an empty database on `server` and returns its URL. The first
+/// call of a run drops what earlier runs left (databases made for tests
+/// that started no server).
+fn create_database(server: &str) -> String {
+    use diesel::{Connection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let mut admin = diesel::PgConnection::establish(server)
+        .unwrap_or_else(|err| panic!("NEWSDESK_TEST_POSTGRES {server}: {err}"));
+    let pid = std::process::id();
+    SWEPT.call_once(|| {
+        let old: Vec<Name> = diesel::sql_query(format!(
+            "SELECT datname FROM pg_database WHERE datname LIKE '{TEST_DATABASE}%' \
+             AND datname NOT LIKE '{TEST_DATABASE}{pid}\\_%'"
+        ))
+        .load(&mut admin)
+        .expect("list old test databases");
+        for name in old {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                name.datname
+            ))
+            .execute(&mut admin);
+        }
+    });
+    let name = format!("{TEST_DATABASE}{pid}_{}", next_number());
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .expect("create a test database");
+    database_url(server, &name)
+}
+
+/// `server`'s URL naming the database `name` instead.
+fn database_url(server: &str, name: &str) -> String {
+    let (base, query) = server.split_once('?').unwrap_or((server, ""));
+    let authority = base.find("://").map_or(0, |scheme| scheme + 3);
+    let root = match base[authority..].find('/') {
+        Some(slash) => &base[..authority + slash],
+        None => base,
+    };
+    if query.is_empty() {
+        format!("{root}/{name}")
+    } else {
+        format!("{root}/{name}?{query}")
+    }
+}
+
+/// A test server's PostgreSQL database, dropped with it.
 pub struct TestDatabase {
     server: String,
     name: String,
-    pub url: String,
 }
 
 impl TestDatabase {
-    pub fn create(server: &str) -> TestDatabase {
-        use diesel::{Connection, RunQueryDsl};
-        let name = format!("newsdesk_test_{}_{}", std::process::id(), next_number());
-        let mut admin = diesel::PgConnection::establish(server)
-            .unwrap_or_else(|err| panic!("NEWSDESK_TEST_POSTGRES {server}: {err}"));
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut admin)
-            .expect("drop an old test database");
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .expect("create a test database");
-        // The server's URL with the database's name as its path.
-        let (base, _) = server
-            .split_once('?')
-            .map_or((server, ""), |(base, query)| (base, query));
-        let root = base
-            .rfind('/')
-            .filter(|slash| *slash > base.find("://").map_or(0, |scheme| scheme + 2))
-            .map_or(base, |slash| &base[..slash]);
-        TestDatabase {
-            server: server.to_owned(),
-            url: format!("{root}/{name}"),
-            name,
-        }
+    /// The guard of `url`'s database, when it is a test database on the
+    /// `NEWSDESK_TEST_POSTGRES` server.
+    fn of(url: &str) -> Option<TestDatabase> {
+        let server = postgres_server()?;
+        let name = url.rsplit('/').next()?.split('?').next()?;
+        name.starts_with(TEST_DATABASE).then(|| TestDatabase {
+            server,
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -138,11 +200,7 @@ impl Reply {
 /// bootstrap admin and a known JWT secret.
 pub fn test_config(dir: &tempfile::TempDir) -> Config {
     Config {
-        database_url: dir
-            .path()
-            .join("newsdesk.db")
-            .to_string_lossy()
-            .into_owned(),
+        database_url: database_in(dir, "newsdesk.db"),
         bind: "127.0.0.1:0".to_owned(),
         workers: Some(1),
         pool_size: 4,
@@ -167,15 +225,11 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_config(&dir), dir).await
 }
 
-pub async fn spawn_app_with(mut config: Config, dir: tempfile::TempDir) -> TestApp {
-    // On PostgreSQL, a fresh database in place of the test's SQLite file
-    // (a test that named its own database keeps it).
-    let database = postgres_server()
-        .filter(|_| config.database_url.ends_with("newsdesk.db"))
-        .map(|server| TestDatabase::create(&server));
-    if let Some(database) = &database {
-        config.database_url = database.url.clone();
-    }
+pub async fn spawn_app_with(config: Config, dir: tempfile::TempDir) -> TestApp {
+    // The server's log, captured per test: `RUST_LOG=error cargo test …`
+    // shows why a test's request failed.
+    let _ = env_logger::builder().is_test(true).try_init();
+    let database = TestDatabase::of(&config.database_url);
     let db_path = config.database_path().to_owned();
     let (email, password) = config
         .bootstrap_admin

@@ -67,21 +67,12 @@ where
     })
 }
 
-/// Moves the identity sequence of every table past its largest id.
+/// Moves the identity sequence of every table past its largest id
+/// (`newsdesk_reset_sequences()`, migrations_postgres/…_rebuild).
 pub fn move_sequences(conn: &mut Conn) -> QueryResult<()> {
-    diesel::sql_query(
-        "DO $$ DECLARE t record; BEGIN \
-           FOR t IN SELECT table_name FROM information_schema.columns \
-                    WHERE table_schema = current_schema() AND column_name = 'id' \
-                      AND is_identity = 'YES' LOOP \
-             EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, ''id''), \
-                             coalesce((SELECT max(id) FROM %I), 0) + 1, false)', \
-                            t.table_name, t.table_name); \
-           END LOOP; \
-         END $$",
-    )
-    .execute(conn)
-    .map(drop)
+    diesel::sql_query("SELECT newsdesk_reset_sequences()")
+        .execute(conn)
+        .map(drop)
 }
 
 /// True when PostgreSQL gave up waiting for a lock, or chose this
@@ -91,7 +82,12 @@ pub fn is_busy(message: &str) -> bool {
     message.contains("lock timeout")
         || message.contains("deadlock detected")
         || message.contains("could not serialize access")
-        || message.contains("canceling statement due to lock timeout")
+}
+
+/// True when a value sent held U+0000, which PostgreSQL's text refuses.
+pub fn is_nul_in_text(message: &str) -> bool {
+    message.contains("invalid byte sequence for encoding \"UTF8\": 0x00")
+        || message.contains("unsupported Unicode escape sequence")
 }
 
 /// The first column a unique violation names: PostgreSQL's detail reads

@@ -10,14 +10,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use diesel::dsl::{count, count_star, sql};
+use diesel::dsl::{count, count_star};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 use super::Audience;
 use super::list::{Purpose, Resolved, Source, StatusFilter};
 use crate::db::Conn;
-use crate::db::expr::in_subquery;
+use crate::db::expr::{in_subquery, year_month};
 use crate::db::schema::{
     article_entities, article_topics, articles, entities, published_counts, topic_closure, topics,
     users,
@@ -330,7 +329,7 @@ fn source_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCou
 }
 
 fn month_facet(conn: &mut Conn, resolved: &Resolved<'_>) -> Result<Vec<ValueCount>, Error> {
-    let month = || sql::<Text>("strftime('%Y-%m', articles.published_at)");
+    let month = || year_month(articles::published_at);
     let rows: Vec<(String, i64)> = with_ids!(resolved, |ids| {
         articles::table
             .filter(in_subquery(articles::id, ids))

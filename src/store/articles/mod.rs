@@ -644,42 +644,45 @@ fn replace_links(
     entity_ids: &[i32],
 ) -> QueryResult<()> {
     // A slug named twice is one tag, not a primary-key clash.
-    let unique = |ids: &[i32]| ids.iter().copied().collect::<BTreeSet<i32>>();
-    let (topic_ids, entity_ids) = (unique(topic_ids), unique(entity_ids));
-    diesel::delete(article_topics::table.filter(article_topics::article_id.eq(article_id)))
-        .execute(conn)?;
-    diesel::delete(article_entities::table.filter(article_entities::article_id.eq(article_id)))
-        .execute(conn)?;
-    let topic_rows: Vec<_> = topic_ids
-        .iter()
-        .map(|&id| {
-            (
-                article_topics::article_id.eq(article_id),
-                article_topics::topic_id.eq(id),
-            )
-        })
+    let wanted = |ids: &[i32]| ids.iter().copied().collect::<BTreeSet<i32>>();
+    let (topic_ids, entity_ids) = (wanted(topic_ids), wanted(entity_ids));
+    // Only the links that change are written, one row per statement: the
+    // kept-count triggers ask whether another link of the article still
+    // reaches a topic or kind, and PostgreSQL runs row triggers at the end
+    // of their statement, when a multi-row DELETE has removed every link
+    // (SQLite runs them row by row). Unchanged links cost nothing.
+    let linked_topics: BTreeSet<i32> = article_topics::table
+        .filter(article_topics::article_id.eq(article_id))
+        .select(article_topics::topic_id)
+        .load::<i32>(conn)?
+        .into_iter()
         .collect();
-    // One statement per row: a multi-row VALUES is not in the
-    // subset of SQL that both backends' Diesel share.
-    for row in topic_rows {
+    for gone in linked_topics.difference(&topic_ids) {
+        diesel::delete(article_topics::table.find((article_id, *gone))).execute(conn)?;
+    }
+    for new in topic_ids.difference(&linked_topics) {
         diesel::insert_into(article_topics::table)
-            .values(row)
+            .values((
+                article_topics::article_id.eq(article_id),
+                article_topics::topic_id.eq(*new),
+            ))
             .execute(conn)?;
     }
-    let entity_rows: Vec<_> = entity_ids
-        .iter()
-        .map(|&id| {
-            (
-                article_entities::article_id.eq(article_id),
-                article_entities::entity_id.eq(id),
-            )
-        })
+    let linked_entities: BTreeSet<i32> = article_entities::table
+        .filter(article_entities::article_id.eq(article_id))
+        .select(article_entities::entity_id)
+        .load::<i32>(conn)?
+        .into_iter()
         .collect();
-    // One statement per row: a multi-row VALUES is not in the
-    // subset of SQL that both backends' Diesel share.
-    for row in entity_rows {
+    for gone in linked_entities.difference(&entity_ids) {
+        diesel::delete(article_entities::table.find((article_id, *gone))).execute(conn)?;
+    }
+    for new in entity_ids.difference(&linked_entities) {
         diesel::insert_into(article_entities::table)
-            .values(row)
+            .values((
+                article_entities::article_id.eq(article_id),
+                article_entities::entity_id.eq(*new),
+            ))
             .execute(conn)?;
     }
     Ok(())
