@@ -204,7 +204,6 @@ impl Application {
         let answers = web::Data::new(Answers::new(config.cache_mb.saturating_mul(1024 * 1024)));
         let state = web::Data::new(AppState {
             tokens: TokenKeys::new(config.jwt_secret.as_deref(), config.token_ttl_seconds),
-            auth_limiter: RateLimit::per_minute(config.auth_rate_per_minute),
             comment_limiter: RateLimit::per_minute(config.comment_rate_per_minute),
             media_files,
             // One image job per core: each is CPU-bound and may hold up to

@@ -1,4 +1,5 @@
-//! Per-client rate limits (sign-in attempts, comment posts), and who the
+//! Per-client rate limits (sign-in attempts, counted in the database;
+//! comment posts, counted in memory), and who the
 //! client is when newsdesk sits behind a proxy.
 
 use std::net::IpAddr;
@@ -8,7 +9,9 @@ use actix_web::HttpRequest;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
+use crate::db::{self, DbPool};
 use crate::error::ApiError;
+use crate::store::sign_in_attempts;
 
 /// Prune idle clients once the table holds this many, to bound memory.
 const PRUNE_AT: usize = 10_000;
@@ -41,6 +44,38 @@ impl RateLimit {
                 retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
             }
         })
+    }
+}
+
+/// Counts a sign-in attempt of `client` in the database
+/// (`store::sign_in_attempts`), so that the limit holds across every node;
+/// a 429 with the seconds to wait past `per_minute` attempts in a minute.
+/// Zero disables the limit.
+pub async fn admit_sign_in(
+    pool: &DbPool,
+    client: Option<IpAddr>,
+    per_minute: u32,
+) -> Result<(), ApiError> {
+    let Some(client) = client.filter(|_| per_minute > 0) else {
+        return Ok(());
+    };
+    let wait = db::write(pool, move |conn| {
+        Ok(sign_in_attempts::admit(
+            conn,
+            &client.to_string(),
+            per_minute,
+            crate::store::now(),
+        )?)
+    })
+    .await?;
+    match wait {
+        None => Ok(()),
+        Some(wait) => Err(ApiError::TooManyRequests {
+            retry_after: u64::try_from(wait.num_milliseconds())
+                .unwrap_or(1)
+                .div_ceil(1000)
+                .max(1),
+        }),
     }
 }
 

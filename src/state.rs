@@ -1,5 +1,6 @@
 //! What every handler can reach: the database, the settings, the token
-//! keys, the rate limits, the media store
+//! keys, the comment rate limit (sign-ins are counted in the database,
+//! `store::sign_in_attempts`), the media store
 //! and the image threads. The answer caches are the api's own
 //! (`api::Answers`), so that nothing here depends on the HTTP layer.
 
@@ -12,8 +13,6 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Config,
     pub tokens: TokenKeys,
-    /// Sign-in attempts per client address.
-    pub auth_limiter: RateLimit,
     /// Comment posts per client address.
     pub comment_limiter: RateLimit,
     /// Where media files are kept (a directory or an S3 bucket).

@@ -13,7 +13,7 @@ use crate::db;
 use crate::domain::AuditAction;
 use crate::error::{ApiError, FieldErrors};
 use crate::http::RequestInfo;
-use crate::rate_limit::client_address;
+use crate::rate_limit::{admit_sign_in, client_address};
 use crate::state::AppState;
 use crate::store::users::{self, UserChanges};
 
@@ -72,9 +72,8 @@ pub async fn issue_token(
     request: RequestInfo,
     body: ApiJson<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    if let Some(client) = client_address(&req, &state.config.trusted_proxies) {
-        state.auth_limiter.check(client)?;
-    }
+    let client = client_address(&req, &state.config.trusted_proxies);
+    admit_sign_in(&state.pool, client, state.config.auth_rate_per_minute).await?;
     let TokenRequest {
         email,
         password: given,

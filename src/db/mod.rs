@@ -294,3 +294,33 @@ pub fn establish(url: &str) -> Result<Conn, store::Error> {
         store::Error::other(format!("cannot open the database {}", redacted(url)), err)
     })
 }
+
+/// Starts a bulk load (an import: one transaction of many records). On
+/// PostgreSQL the triggers that keep counts, the topic closure, the search
+/// index and the generations stand aside until `end_bulk_load` (a row that
+/// one transaction updates many times costs each later update a walk over
+/// its versions: minutes for 10,000 articles, against seconds). SQLite's
+/// triggers stay on: they cost there what the row costs.
+pub fn begin_bulk_load(conn: &mut Conn) -> QueryResult<()> {
+    match conn.kind() {
+        Kind::Sqlite => Ok(()),
+        Kind::Postgres => diesel::sql_query("SET LOCAL newsdesk.bulk_load = 'on'")
+            .execute(conn)
+            .map(drop),
+    }
+}
+
+/// Ends a bulk load: recomputes what the triggers keep from the rows
+/// (`newsdesk_rebuild_kept()`), and turns them back on for the rest of
+/// the transaction.
+pub fn end_bulk_load(conn: &mut Conn) -> QueryResult<()> {
+    match conn.kind() {
+        Kind::Sqlite => Ok(()),
+        Kind::Postgres => {
+            diesel::sql_query("SELECT newsdesk_rebuild_kept()").execute(conn)?;
+            diesel::sql_query("SET LOCAL newsdesk.bulk_load = 'off'")
+                .execute(conn)
+                .map(drop)
+        }
+    }
+}

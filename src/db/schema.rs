@@ -296,6 +296,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Sign-in attempts of the last minute, per client address (the
+    /// sign-in rate limit, shared by every node).
+    sign_in_attempts (id) {
+        id -> Integer,
+        client -> Text,
+        at -> Timestamp,
+    }
+}
+
 diesel::joinable!(corrections -> articles (article_id));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (user_id));

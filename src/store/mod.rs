@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod previews;
 pub mod revisions;
 pub mod search;
+pub mod sign_in_attempts;
 pub mod topics;
 pub mod users;
 pub mod webhooks;

@@ -83,7 +83,9 @@ pub fn any_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<bool> {
 /// not held by a live lease, the longest due first; call inside the
 /// claiming transaction, then `lease` those taken.
 pub fn candidates(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<Candidate>> {
-    // PostgreSQL: .for_update().skip_locked() on this read.
+    // Claims run in a write transaction, which holds the database's one
+    // write lock (SQLite's, or PostgreSQL's advisory lock, on every node):
+    // two workers never read the same candidates before one leases them.
     webhook_deliveries::table
         .inner_join(webhooks::table)
         .filter(webhook_deliveries::state.eq("pending"))

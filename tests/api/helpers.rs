@@ -57,8 +57,8 @@ pub fn database_in(dir: &tempfile::TempDir, file: &str) -> String {
 const TEST_DATABASE: &str = "newsdesk_test_";
 
 /// Creates an empty database on `server` and returns its URL. The first
-/// call of a run drops what earlier runs left (databases made for tests
-/// that started no server).
+/// call of a run drops what earlier, finished runs left (databases made
+/// for tests that started no server).
 fn create_database(server: &str) -> String {
     use diesel::{Connection, RunQueryDsl};
     #[derive(diesel::QueryableByName)]
@@ -72,12 +72,21 @@ fn create_database(server: &str) -> String {
     let pid = std::process::id();
     SWEPT.call_once(|| {
         let old: Vec<Name> = diesel::sql_query(format!(
-            "SELECT datname FROM pg_database WHERE datname LIKE '{TEST_DATABASE}%' \
-             AND datname NOT LIKE '{TEST_DATABASE}{pid}\\_%'"
+            "SELECT datname FROM pg_database WHERE datname LIKE '{TEST_DATABASE}%'"
         ))
         .load(&mut admin)
         .expect("list old test databases");
-        for name in old {
+        // Only those of test processes that are gone: another run may be
+        // using the same server right now.
+        let gone = |name: &str| {
+            name.strip_prefix(TEST_DATABASE)
+                .and_then(|rest| rest.split('_').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(|owner| {
+                    owner != pid && !std::path::Path::new(&format!("/proc/{owner}")).exists()
+                })
+        };
+        for name in old.into_iter().filter(|name| gone(&name.datname)) {
             let _ = diesel::sql_query(format!(
                 "DROP DATABASE IF EXISTS {} WITH (FORCE)",
                 name.datname

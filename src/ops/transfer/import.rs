@@ -133,6 +133,7 @@ pub fn import(
         // Users come before the media they have as avatars (media name
         // their uploader): that reference is checked when the import ends.
         crate::db::defer_foreign_keys(conn)?;
+        crate::db::begin_bulk_load(conn)?;
         let mut imported = 0u64;
         let mut reindex: Vec<i32> = Vec::with_capacity(BATCH);
         let mut failure = ImportError {
@@ -208,6 +209,9 @@ pub fn import(
         search::reindex(conn, &reindex)?;
         // Rows came with their ids: new ones must be numbered after them.
         crate::db::number_after_explicit_ids(conn)?;
+        // What the triggers would have kept, from the rows as loaded; the
+        // writes below go through the triggers again.
+        crate::db::end_bulk_load(conn)?;
         // Scheduled articles get their `article.published` when due.
         crate::store::outbox::owe_scheduled(conn)?;
         // Public and scheduled articles get their `article.unpublished`
