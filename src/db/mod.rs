@@ -36,13 +36,13 @@ pub type Backend = MultiBackend;
 
 pub type DbPool = Pool<Connector>;
 
-/// The SQLite migrations in `migrations/`, compiled into the binary.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+/// The SQLite migrations in `migrations/sqlite/`, compiled into the binary.
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 
-/// The PostgreSQL migrations in `migrations_postgres/`: the same schema
+/// The PostgreSQL migrations in `migrations/postgres/`: the same schema
 /// (checked by tests/postgres/schema_check.sh), with the search index as
 /// a tsvector and the kept counts as PL/pgSQL triggers.
-pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations_postgres");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Which database a `DATABASE_URL` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-// The Diesel view of the tables in `migrations/`.
+// The Diesel view of the tables in `migrations/sqlite/` and `migrations/postgres/`.
 
 diesel::table! {
     users (id) {

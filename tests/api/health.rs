@@ -17,9 +17,9 @@ async fn healthz_and_readyz_answer_ok() {
     assert_eq!(ready.json["backend"], backend);
     let version = ready.json["schema_version"].as_str().unwrap();
     let migrations = if crate::helpers::on_postgres() {
-        "migrations_postgres"
+        "migrations/postgres"
     } else {
-        "migrations"
+        "migrations/sqlite"
     };
     let newest = std::fs::read_dir(migrations)
         .unwrap()

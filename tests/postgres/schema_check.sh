@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Checks migrations_postgres/ on a real PostgreSQL (15 or newer):
+# Checks migrations/postgres/ on a real PostgreSQL (15 or newer):
 #   1. applies every up.sql, in order, each in one transaction (as Diesel
 #      does), in a throwaway database;
 #   2. compares the columns with src/db/schema.rs (columns_check.py), and
 #      checks that every index and trigger of the SQLite schema has its
 #      namesake on the same table;
-#   3. runs scenario.sql there and on SQLite (migrations/ applied by
+#   3. runs scenario.sql there and on SQLite (migrations/sqlite/ applied by
 #      sqlite_migrate.py, with foreign keys on, as the app runs), and
 #      compares what their triggers kept, and both with a recount
 #      (dump.sql, compare.py);
@@ -50,7 +50,7 @@ step "a throwaway database: $db"
 "${psql[@]}" -d postgres -c "CREATE DATABASE $db TEMPLATE template0 ENCODING 'UTF8'"
 
 step "up migrations"
-ups=("$root"/migrations_postgres/*/up.sql)
+ups=("$root"/migrations/postgres/*/up.sql)
 for up in "${ups[@]}"; do
     echo "   $(basename "$(dirname "$up")")"
     run -1 -f "$up" >/dev/null

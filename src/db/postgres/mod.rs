@@ -68,7 +68,7 @@ where
 }
 
 /// Moves the identity sequence of every table past its largest id
-/// (`newsdesk_reset_sequences()`, migrations_postgres/…_rebuild).
+/// (`newsdesk_reset_sequences()`, migrations/postgres/…_rebuild).
 pub fn move_sequences(conn: &mut Conn) -> QueryResult<()> {
     diesel::sql_query("SELECT newsdesk_reset_sequences()")
         .execute(conn)

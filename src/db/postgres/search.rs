@@ -1,5 +1,5 @@
 //! A reader's search as a PostgreSQL tsquery, over the weighted tsvectors
-//! that the triggers of migrations_postgres/…_search keep in
+//! that the triggers of migrations/postgres/…_search keep in
 //! `article_search`: title A; subtitle and tags B; summary C; body D.
 //!
 //! The text goes through `to_tsquery('newsdesk_search', …)`, so that the
