@@ -10,6 +10,7 @@ use crate::auth::AuthUser;
 use crate::db::Conn;
 use crate::domain::AuditAction;
 use crate::http::RequestInfo;
+use crate::store;
 use crate::store::audit::{self, NewEntry};
 use crate::webhooks::events::Publicity;
 
@@ -81,8 +82,8 @@ impl Actor {
         action: AuditAction,
         target: Option<Target>,
         detail: Option<Value>,
-    ) -> diesel::QueryResult<()> {
-        audit::record(
+    ) -> Result<(), store::Error> {
+        Ok(audit::record(
             conn,
             &NewEntry {
                 user: self.user.as_ref().map(|(id, name)| (*id, name.as_str())),
@@ -92,7 +93,7 @@ impl Actor {
                 client: self.client.as_deref(),
                 detail,
             },
-        )
+        )?)
     }
 
     /// An article write, with what it did to the article's visibility as
@@ -103,7 +104,7 @@ impl Actor {
         conn: &mut Conn,
         article_id: i32,
         change: Option<Publicity>,
-    ) -> diesel::QueryResult<()> {
+    ) -> Result<(), store::Error> {
         let action = match change {
             Some(Publicity::Published) => AuditAction::ArticlePublished,
             Some(Publicity::Unpublished) => AuditAction::ArticleUnpublished,

@@ -15,7 +15,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDateTime;
-use diesel::prelude::*;
 
 use crate::db::Conn;
 use crate::error::ApiError;
@@ -95,7 +94,7 @@ impl<V: Weigh> Cache<V> {
             return load(conn).map(|(value, _)| Arc::new(value));
         }
         let now = crate::store::now();
-        conn.transaction(|conn| {
+        crate::db::read_transaction(conn, |conn| {
             let cached = self
                 .entries
                 .lock()
@@ -149,6 +148,7 @@ impl<V: Weigh> Cache<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use diesel::prelude::*;
 
     type Outcome = Result<(), Box<dyn std::error::Error>>;
 

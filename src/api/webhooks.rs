@@ -392,7 +392,7 @@ fn audit(
     conn: &mut db::Conn,
     action: AuditAction,
     webhook: &WebhookRow,
-) -> diesel::QueryResult<()> {
+) -> Result<(), crate::store::Error> {
     let detail = serde_json::json!({"url": webhook.url, "events": webhook.event_types()});
     actor.record(
         conn,

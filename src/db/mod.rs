@@ -213,6 +213,16 @@ where
     .await
 }
 
+/// Runs `work` in one read transaction: every query in it sees the same
+/// snapshot of the database.
+pub fn read_transaction<T, E, F>(conn: &mut Conn, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut Conn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(work)
+}
+
 /// Runs `work` in a transaction that holds the database's write lock from
 /// its first statement: one writer at a time, on every node, so that a
 /// read-then-write (an If-Match check, a kept count) is never interleaved

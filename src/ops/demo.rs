@@ -4,7 +4,6 @@
 //! every comment status appears.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
-use diesel::prelude::*;
 
 use crate::db::Conn;
 use crate::domain::{ArticleStatus, CommentStatus, EntityKind, Role};
@@ -523,10 +522,7 @@ pub fn load(
     files: Option<&dyn crate::ops::transfer::MediaFileAccess>,
 ) -> Result<String, ApiError> {
     crate::db::write_transaction(conn, |conn| {
-        let existing: i64 = crate::db::schema::articles::table
-            .count()
-            .get_result(conn)?;
-        if existing > 0 {
+        if crate::store::articles::count_all(conn)? > 0 {
             return Err(ApiError::Conflict {
                 detail: "The database already has articles; load the demo into an empty one."
                     .to_owned(),

@@ -19,6 +19,7 @@ pub mod revisions;
 pub mod search;
 pub mod sign_in_attempts;
 pub mod topics;
+pub mod transfer;
 pub mod users;
 pub mod webhooks;
 

@@ -4,6 +4,7 @@
 use diesel::QueryResult;
 
 use crate::db::{self, Conn};
+use crate::store::Error;
 
 /// A search as typed, read into terms: every term must match (AND), and a
 /// term is one word or a `"quoted phrase"` of several. Everything else a
@@ -94,8 +95,8 @@ impl SearchTier {
 /// Rewrites the index entries of these articles from their current text
 /// and tags. Call in the transaction that changed them, so that the index
 /// is never out of step with what was committed.
-pub fn reindex(conn: &mut Conn, article_ids: &[i32]) -> QueryResult<()> {
-    db::search::reindex(conn, article_ids)
+pub fn reindex(conn: &mut Conn, article_ids: &[i32]) -> Result<(), Error> {
+    Ok(db::search::reindex(conn, article_ids)?)
 }
 
 /// Drops an article from the index.

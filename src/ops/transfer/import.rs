@@ -12,11 +12,9 @@
 //! that one run reports as many bad lines as it can), and then everything
 //! is rolled back. A fixed file can simply be imported again.
 
-use std::collections::HashSet;
 use std::io::BufRead;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 
 use super::{
@@ -29,17 +27,14 @@ use crate::api::entities::EntityInput;
 use crate::api::topics::TopicInput;
 use crate::api::{fields, users as user_fields};
 use crate::db::Conn;
-use crate::db::schema::{
-    article_bodies, article_entities, article_topics, articles, comments, corrections, entities,
-    entity_aliases, media, old_slugs, topics, users,
-};
-use crate::domain::{CommentStatus, Role};
 use crate::error::{ApiError, FieldError, FieldErrors};
-use crate::store::articles::NewArticle;
-use crate::store::comments::{MAX_DEPTH, NewComment};
-use crate::store::entities::NewEntity;
+use crate::store;
+use crate::store::comments::MAX_DEPTH;
+use crate::store::corrections::CorrectionRow;
+use crate::store::media::MediaRow;
 use crate::store::search;
-use crate::store::topics::NewTopic;
+use crate::store::transfer::{Imported, OldSlugRow, Stamps, Table};
+use crate::store::users::UserRow;
 use base64::Engine as _;
 
 /// Bad lines reported before the import gives up reading.
@@ -100,11 +95,11 @@ impl std::fmt::Display for ImportError {
 /// What ends the import's transaction early.
 enum Abort {
     Failed(ImportError),
-    Database(diesel::result::Error),
+    Database(store::Error),
 }
 
-impl From<diesel::result::Error> for Abort {
-    fn from(error: diesel::result::Error) -> Abort {
+impl From<store::Error> for Abort {
+    fn from(error: store::Error) -> Abort {
         Abort::Database(error)
     }
 }
@@ -129,11 +124,9 @@ pub fn import(
         }
     }
     let mut number = 1;
-    let result = crate::db::write_transaction::<u64, Abort, _>(conn, |conn| {
-        // Users come before the media they have as avatars (media name
-        // their uploader): that reference is checked when the import ends.
-        crate::db::defer_foreign_keys(conn)?;
-        crate::db::begin_bulk_load(conn)?;
+    // Users come before the media they have as avatars (media name their
+    // uploader): the database checks that reference when the import ends.
+    let result = store::transfer::all_or_nothing::<u64, Abort, _>(conn, |conn| {
         let mut imported = 0u64;
         let mut reindex: Vec<i32> = Vec::with_capacity(BATCH);
         let mut failure = ImportError {
@@ -207,21 +200,7 @@ pub fn import(
             Abort::Failed(ImportError::at(number, format!("cannot give slugs: {err}")))
         })?;
         search::reindex(conn, &reindex)?;
-        // Rows came with their ids: new ones must be numbered after them.
-        crate::db::number_after_explicit_ids(conn)?;
-        // What the triggers would have kept, from the rows as loaded; the
-        // writes below go through the triggers again.
-        crate::db::end_bulk_load(conn)?;
-        // Scheduled articles get their `article.published` when due.
-        crate::store::outbox::owe_scheduled(conn)?;
-        // Public and scheduled articles get their `article.unpublished`
-        // when they expire.
-        let now = crate::store::now();
-        crate::store::outbox::owe_expiries(conn, now)?;
-        // Those already expired are archived now: readers subtract the
-        // unsettled ones from the kept counts, which is cheap only while
-        // they are few, and nothing else may write for a long while.
-        crate::store::articles::settle_clock(conn, now)?;
+        store::transfer::finish(conn, store::now())?;
         crate::audit::Actor::cli().record(
             conn,
             crate::domain::AuditAction::Import,
@@ -232,7 +211,10 @@ pub fn import(
     });
     result.map_err(|abort| match abort {
         Abort::Failed(failure) => failure,
-        Abort::Database(err) => ImportError::at(number, format!("the database failed: {err}")),
+        Abort::Database(err) => ImportError::at(
+            number,
+            format!("the database failed: {}", store::error::chain(&err)),
+        ),
     })
 }
 
@@ -295,62 +277,17 @@ fn field_errors(error: ApiError) -> Vec<FieldError> {
     }
 }
 
-/// The fields every record has beside its own.
-struct Meta {
-    id: i32,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
-    version: i32,
+/// A record that passed the API's checks, in the types the store writes.
+struct Valid {
+    row: Imported,
+    /// A media record's file, kept before its row is written.
+    file: Option<Vec<u8>>,
 }
 
-/// A record that passed the API's checks, in the types the store writes.
-enum Valid {
-    User {
-        meta: Meta,
-        email: String,
-        display_name: String,
-        role: Role,
-        active: bool,
-        password_hash: Option<String>,
-        slug: Option<String>,
-        bio: Option<String>,
-        avatar_id: Option<i32>,
-    },
-    Media {
-        record: Box<MediaRecord>,
-        file: Vec<u8>,
-    },
-    Correction(CorrectionRecord),
-    OldSlug(OldSlugRecord),
-    Topic {
-        meta: Meta,
-        slug: String,
-        new: NewTopic,
-        parent_id: Option<i32>,
-    },
-    Entity {
-        meta: Meta,
-        slug: String,
-        new: NewEntity,
-    },
-    Article {
-        meta: Meta,
-        slug: String,
-        // Boxed: an article is much larger than the other records.
-        new: Box<NewArticle>,
-        was_public: bool,
-        author_id: i32,
-        topic_ids: Vec<i32>,
-        entity_ids: Vec<i32>,
-    },
-    Comment {
-        meta: Meta,
-        new: NewComment,
-        article_id: i32,
-        depth: i32,
-        user_id: Option<i32>,
-        status: CommentStatus,
-    },
+impl From<Imported> for Valid {
+    fn from(row: Imported) -> Valid {
+        Valid { row, file: None }
+    }
 }
 
 fn meta(
@@ -359,14 +296,14 @@ fn meta(
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i32,
-) -> Meta {
+) -> Stamps {
     if id < 1 {
         errors.add("id", "must be a positive integer");
     }
     if version < 1 {
         errors.add("version", "must be at least 1");
     }
-    Meta {
+    Stamps {
         id,
         created_at: fields::timestamp(errors, "created_at", created_at),
         updated_at: fields::timestamp(errors, "updated_at", updated_at),
@@ -491,9 +428,26 @@ fn validate_media(record: MediaRecord) -> Result<Valid, Vec<FieldError>> {
         fields::optional_text(&mut errors, field, value.as_deref(), 2_000);
     }
     combine(Ok(()), errors)?;
-    Ok(Valid::Media {
-        record: Box::new(record),
-        file,
+    let row = MediaRow {
+        id: record.id,
+        storage_key: record.storage_key,
+        content_type: record.content_type,
+        width: record.width,
+        height: record.height,
+        bytes: record.bytes,
+        checksum: record.checksum,
+        alt: record.alt,
+        caption: record.caption,
+        credit: record.credit,
+        focal_x: record.focal_x,
+        focal_y: record.focal_y,
+        uploaded_by: record.uploaded_by,
+        created_at: record.created_at.naive_utc(),
+        updated_at: record.updated_at.naive_utc(),
+    };
+    Ok(Valid {
+        row: Imported::Media(row),
+        file: Some(file),
     })
 }
 
@@ -510,7 +464,15 @@ fn validate_correction(correction: CorrectionRecord) -> Result<Valid, Vec<FieldE
         errors.add("text", "must not be empty");
     }
     combine(Ok(()), errors)?;
-    Ok(Valid::Correction(correction))
+    Ok(Imported::Correction(CorrectionRow {
+        id: correction.id,
+        article_id: correction.article_id,
+        kind: correction.kind,
+        text: correction.text,
+        created_at: correction.created_at.naive_utc(),
+        updated_at: correction.updated_at.naive_utc(),
+    })
+    .into())
 }
 
 fn validate_old_slug(old: OldSlugRecord) -> Result<Valid, Vec<FieldError>> {
@@ -524,26 +486,24 @@ fn validate_old_slug(old: OldSlugRecord) -> Result<Valid, Vec<FieldError>> {
     fields::optional_slug(&mut errors, "slug", Some(&old.slug));
     fields::timestamp(&mut errors, "created_at", old.created_at);
     combine(Ok(()), errors)?;
-    Ok(Valid::OldSlug(old))
+    Ok(Imported::OldSlug(OldSlugRow {
+        kind: old.kind,
+        slug: old.slug,
+        target_id: old.target_id,
+        created_at: old.created_at.naive_utc(),
+    })
+    .into())
 }
 
 /// Users whose avatar names no media once every line is in.
-fn missing_avatars(conn: &mut Conn) -> QueryResult<Vec<LineError>> {
-    let users_without: Vec<(i32, Option<i32>)> = users::table
-        .filter(users::avatar_id.is_not_null())
-        .filter(diesel::dsl::not(diesel::dsl::exists(
-            media::table.filter(media::id.nullable().eq(users::avatar_id)),
-        )))
-        .select((users::id, users::avatar_id))
-        .load(conn)?;
-    Ok(users_without
+fn missing_avatars(conn: &mut Conn) -> Result<Vec<LineError>, store::Error> {
+    Ok(store::transfer::missing_avatars(conn)?
         .into_iter()
         .map(|(user, avatar)| LineError {
             line: 0,
             field: Some("user.avatar_id".to_owned()),
             message: format!(
-                "user {user}: names no media ({} is neither in the database nor in the file)",
-                avatar.unwrap_or_default()
+                "user {user}: names no media ({avatar} is neither in the database nor in the file)"
             ),
         })
         .collect())
@@ -562,7 +522,7 @@ fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
         );
     }
     // Users have no version; 1 passes the check.
-    let meta = meta(&mut errors, user.id, user.created_at, user.updated_at, 1);
+    let stamps = meta(&mut errors, user.id, user.created_at, user.updated_at, 1);
     let slug = fields::optional_slug(&mut errors, "slug", user.slug.as_deref());
     let bio = fields::optional_text(
         &mut errors,
@@ -571,22 +531,25 @@ fn validate_user(user: UserRecord) -> Result<Valid, Vec<FieldError>> {
         user_fields::BIO_MAX,
     );
     combine(Ok(()), errors)?;
-    Ok(Valid::User {
-        meta,
+    Ok(Imported::User(UserRow {
+        id: stamps.id,
         email,
         display_name,
         role: user.role,
-        active: user.active,
         password_hash: user.password_hash,
+        active: user.active,
+        created_at: stamps.created_at,
+        updated_at: stamps.updated_at,
         slug,
         bio,
         avatar_id: user.avatar_id,
     })
+    .into())
 }
 
 fn validate_topic(topic: TopicRecord) -> Result<Valid, Vec<FieldError>> {
     let mut errors = FieldErrors::new();
-    let meta = meta(
+    let stamps = meta(
         &mut errors,
         topic.id,
         topic.created_at,
@@ -601,17 +564,18 @@ fn validate_topic(topic: TopicRecord) -> Result<Valid, Vec<FieldError>> {
     }
     .validate();
     let new = combine(checked, errors)?;
-    Ok(Valid::Topic {
-        meta,
+    Ok(Imported::Topic {
+        stamps,
         slug: kept_slug(new.slug.clone())?,
         new,
         parent_id: topic.parent_id,
-    })
+    }
+    .into())
 }
 
 fn validate_entity(entity: EntityRecord) -> Result<Valid, Vec<FieldError>> {
     let mut errors = FieldErrors::new();
-    let meta = meta(
+    let stamps = meta(
         &mut errors,
         entity.id,
         entity.created_at,
@@ -629,18 +593,19 @@ fn validate_entity(entity: EntityRecord) -> Result<Valid, Vec<FieldError>> {
     }
     .validate();
     let new = combine(checked, errors)?;
-    Ok(Valid::Entity {
-        meta,
+    Ok(Imported::Entity {
+        stamps,
         slug: kept_slug(new.slug.clone())?,
         new,
-    })
+    }
+    .into())
 }
 
 fn validate_article(article: ArticleRecord) -> Result<Valid, Vec<FieldError>> {
     use crate::api::articles::ArticleStatus;
 
     let mut errors = FieldErrors::new();
-    let meta = meta(
+    let stamps = meta(
         &mut errors,
         article.id,
         article.created_at,
@@ -686,20 +651,21 @@ fn validate_article(article: ArticleRecord) -> Result<Valid, Vec<FieldError>> {
     }
     .validate();
     let new = combine(checked, errors)?;
-    Ok(Valid::Article {
-        meta,
+    Ok(Imported::Article {
+        stamps,
         slug: kept_slug(new.slug.clone())?,
         was_public: article.was_public,
         new: Box::new(new),
         author_id: article.author_id,
         topic_ids: article.topic_ids,
         entity_ids: article.entity_ids,
-    })
+    }
+    .into())
 }
 
 fn validate_comment(comment: CommentRecord) -> Result<Valid, Vec<FieldError>> {
     let mut errors = FieldErrors::new();
-    let meta = meta(
+    let stamps = meta(
         &mut errors,
         comment.id,
         comment.created_at,
@@ -721,76 +687,15 @@ fn validate_comment(comment: CommentRecord) -> Result<Valid, Vec<FieldError>> {
     .validate(None);
     let new = combine(checked, errors)?;
     let status = comment.status;
-    Ok(Valid::Comment {
-        meta,
+    Ok(Imported::Comment {
+        stamps,
         new,
         article_id: comment.article_id,
         depth: comment.depth,
         user_id: comment.user_id,
         status,
-    })
-}
-
-/// The tables a record's references point into.
-#[derive(Clone, Copy)]
-enum Table {
-    Users,
-    Topics,
-    Entities,
-    Articles,
-    Comments,
-    Media,
-    Corrections,
-}
-
-impl Table {
-    /// What one row is called in messages.
-    fn row(self) -> &'static str {
-        match self {
-            Table::Users => "user",
-            Table::Topics => "topic",
-            Table::Entities => "entity",
-            Table::Articles => "article",
-            Table::Comments => "comment",
-            Table::Media => "media",
-            Table::Corrections => "correction",
-        }
     }
-}
-
-/// Which of `ids` are rows of `table`.
-fn existing(conn: &mut Conn, table: Table, ids: &[i32]) -> QueryResult<HashSet<i32>> {
-    let found: Vec<i32> = match table {
-        Table::Users => users::table
-            .select(users::id)
-            .filter(users::id.eq_any(ids))
-            .load(conn)?,
-        Table::Topics => topics::table
-            .select(topics::id)
-            .filter(topics::id.eq_any(ids))
-            .load(conn)?,
-        Table::Entities => entities::table
-            .select(entities::id)
-            .filter(entities::id.eq_any(ids))
-            .load(conn)?,
-        Table::Articles => articles::table
-            .select(articles::id)
-            .filter(articles::id.eq_any(ids))
-            .load(conn)?,
-        Table::Comments => comments::table
-            .select(comments::id)
-            .filter(comments::id.eq_any(ids))
-            .load(conn)?,
-        Table::Media => media::table
-            .select(media::id)
-            .filter(media::id.eq_any(ids))
-            .load(conn)?,
-        Table::Corrections => corrections::table
-            .select(corrections::id)
-            .filter(corrections::id.eq_any(ids))
-            .load(conn)?,
-    };
-    Ok(found.into_iter().collect())
+    .into())
 }
 
 /// Field errors for each reference in `ids` that names no `table` row.
@@ -801,8 +706,8 @@ fn dangling(
     table: Table,
     ids: &[i32],
     listed: bool,
-) -> QueryResult<()> {
-    let found = existing(conn, table, ids)?;
+) -> Result<(), store::Error> {
+    let found = store::transfer::existing(conn, table, ids)?;
     for (index, id) in ids.iter().enumerate() {
         if !found.contains(id) {
             let field = if listed {
@@ -828,8 +733,8 @@ fn refuse_taken_id(
     errors: &mut FieldErrors,
     table: Table,
     id: i32,
-) -> QueryResult<()> {
-    if !existing(conn, table, &[id])?.is_empty() {
+) -> Result<(), store::Error> {
+    if !store::transfer::existing(conn, table, &[id])?.is_empty() {
         errors.add(
             "id",
             format!(
@@ -842,7 +747,7 @@ fn refuse_taken_id(
 
 /// What is wrong with a record's references (and its id) as the database
 /// stands, blamed on the fields that hold them.
-fn references(conn: &mut Conn, record: &Record) -> QueryResult<Vec<FieldError>> {
+fn references(conn: &mut Conn, record: &Record) -> Result<Vec<FieldError>, store::Error> {
     let mut errors = FieldErrors::new();
     match record {
         // The built-in "newsroom" account exists in every database:
@@ -907,12 +812,7 @@ fn references(conn: &mut Conn, record: &Record) -> QueryResult<Vec<FieldError>> 
                     false,
                 )?;
             }
-            let taken: i64 = old_slugs::table
-                .filter(old_slugs::kind.eq(&old.kind))
-                .filter(old_slugs::slug.eq(&old.slug))
-                .count()
-                .get_result(conn)?;
-            if taken > 0 {
+            if store::transfer::old_slug_taken(conn, &old.kind, &old.slug)? {
                 errors.add(
                     "slug",
                     "is already an old slug of this kind in the database",
@@ -980,19 +880,14 @@ fn comment_parent(
     conn: &mut Conn,
     errors: &mut FieldErrors,
     comment: &CommentRecord,
-) -> QueryResult<()> {
+) -> Result<(), store::Error> {
     let Some(parent_id) = comment.parent_id else {
         if comment.depth != 1 {
             errors.add("depth", "must be 1 for a comment without parent_id");
         }
         return Ok(());
     };
-    let parent: Option<(i32, i32)> = comments::table
-        .select((comments::article_id, comments::depth))
-        .find(parent_id)
-        .first(conn)
-        .optional()?;
-    match parent {
+    match store::transfer::comment_place(conn, parent_id)? {
         None => errors.add(
             "parent_id",
             format!(
@@ -1019,279 +914,30 @@ fn comment_parent(
     Ok(())
 }
 
-/// Writes one checked record whose references hold; call inside the
-/// import's transaction.
+/// Writes one checked record whose references hold, inside the import's
+/// transaction.
 fn apply(
     conn: &mut Conn,
     valid: &Valid,
     files: &dyn MediaFileAccess,
     reindex: &mut Vec<i32>,
 ) -> Result<(), ApiError> {
-    match valid {
-        Valid::Media { record, file } => {
-            // The file first: a row never names a file that is not kept.
-            // If the import then fails, the file stays unnamed (harmless;
-            // importing the same file again writes the same bytes).
-            let format = crate::media::process::Format::from_content_type(&record.content_type)
-                .ok_or_else(|| ApiError::invalid("content_type", "is not an image type"))?;
-            files
-                .write(
-                    &crate::media::original_key(&record.storage_key, format),
-                    file.clone(),
-                )
-                .map_err(|err| ApiError::Internal(err.into()))?;
-            diesel::insert_into(media::table)
-                .values((
-                    media::id.eq(record.id),
-                    media::storage_key.eq(&record.storage_key),
-                    media::content_type.eq(&record.content_type),
-                    media::width.eq(record.width),
-                    media::height.eq(record.height),
-                    media::bytes.eq(record.bytes),
-                    media::checksum.eq(&record.checksum),
-                    media::alt.eq(&record.alt),
-                    media::caption.eq(&record.caption),
-                    media::credit.eq(&record.credit),
-                    media::focal_x.eq(record.focal_x),
-                    media::focal_y.eq(record.focal_y),
-                    media::uploaded_by.eq(record.uploaded_by),
-                    media::created_at.eq(record.created_at.naive_utc()),
-                    media::updated_at.eq(record.updated_at.naive_utc()),
-                ))
-                .execute(conn)?;
-        }
-        Valid::Correction(correction) => {
-            diesel::insert_into(corrections::table)
-                .values((
-                    corrections::id.eq(correction.id),
-                    corrections::article_id.eq(correction.article_id),
-                    corrections::kind.eq(correction.kind),
-                    corrections::text.eq(&correction.text),
-                    corrections::created_at.eq(correction.created_at.naive_utc()),
-                    corrections::updated_at.eq(correction.updated_at.naive_utc()),
-                ))
-                .execute(conn)?;
-        }
-        Valid::OldSlug(old) => {
-            diesel::insert_into(old_slugs::table)
-                .values((
-                    old_slugs::kind.eq(&old.kind),
-                    old_slugs::slug.eq(&old.slug),
-                    old_slugs::target_id.eq(old.target_id),
-                    old_slugs::created_at.eq(old.created_at.naive_utc()),
-                ))
-                .execute(conn)?;
-        }
-        Valid::User {
-            meta,
-            email,
-            display_name,
-            role,
-            active,
-            password_hash,
-            slug,
-            bio,
-            avatar_id,
-        } => {
-            // The built-in "newsroom" account exists in every database:
-            // users are upserted by id.
-            crate::db::execute_on_conflict(
-                conn,
-                diesel::insert_into(users::table)
-                    .values((
-                        users::id.eq(meta.id),
-                        users::email.eq(email),
-                        users::display_name.eq(display_name),
-                        users::role.eq(role),
-                        users::password_hash.eq(password_hash),
-                        users::active.eq(active),
-                        users::slug.eq(slug),
-                        users::bio.eq(bio),
-                        users::avatar_id.eq(avatar_id),
-                        users::created_at.eq(meta.created_at),
-                        users::updated_at.eq(meta.updated_at),
-                    ))
-                    .on_conflict(users::id)
-                    .do_update()
-                    .set((
-                        users::email.eq(email),
-                        users::display_name.eq(display_name),
-                        users::role.eq(role),
-                        users::password_hash.eq(password_hash),
-                        users::active.eq(active),
-                        users::slug.eq(slug),
-                        users::bio.eq(bio),
-                        users::avatar_id.eq(avatar_id),
-                        users::created_at.eq(meta.created_at),
-                        users::updated_at.eq(meta.updated_at),
-                    )),
-            )?;
-        }
-        Valid::Topic {
-            meta,
-            slug,
-            new,
-            parent_id,
-        } => {
-            diesel::insert_into(topics::table)
-                .values((
-                    topics::id.eq(meta.id),
-                    topics::slug.eq(slug),
-                    topics::name.eq(&new.name),
-                    topics::description.eq(&new.description),
-                    topics::parent_id.eq(parent_id),
-                    topics::created_at.eq(meta.created_at),
-                    topics::updated_at.eq(meta.updated_at),
-                    topics::version.eq(meta.version),
-                ))
-                .execute(conn)?;
-        }
-        Valid::Entity { meta, slug, new } => {
-            diesel::insert_into(entities::table)
-                .values((
-                    entities::id.eq(meta.id),
-                    entities::slug.eq(slug),
-                    entities::name.eq(&new.name),
-                    entities::kind.eq(&new.kind),
-                    entities::description.eq(&new.description),
-                    entities::country_code.eq(&new.country_code),
-                    entities::website.eq(&new.website),
-                    entities::created_at.eq(meta.created_at),
-                    entities::updated_at.eq(meta.updated_at),
-                    entities::version.eq(meta.version),
-                ))
-                .execute(conn)?;
-            let aliases: Vec<_> = new
-                .aliases
-                .iter()
-                .zip(0..)
-                .map(|(alias, position)| {
-                    (
-                        entity_aliases::entity_id.eq(meta.id),
-                        entity_aliases::position.eq(position),
-                        entity_aliases::alias.eq(alias),
-                    )
-                })
-                .collect();
-            // One statement per row: a multi-row VALUES is not in the
-            // subset of SQL that both backends' Diesel share.
-            for row in aliases {
-                diesel::insert_into(entity_aliases::table)
-                    .values(row)
-                    .execute(conn)?;
-            }
-        }
-        Valid::Article {
-            meta,
-            slug,
-            new,
-            was_public,
-            author_id,
-            topic_ids,
-            entity_ids,
-        } => {
-            let words = crate::render::word_count(&new.body);
-            diesel::insert_into(articles::table)
-                .values((
-                    articles::id.eq(meta.id),
-                    articles::slug.eq(slug),
-                    articles::title.eq(&new.title),
-                    articles::subtitle.eq(&new.subtitle),
-                    articles::summary.eq(&new.summary),
-                    articles::status.eq(&new.status),
-                    articles::published_at.eq(new.published_at),
-                    articles::source.eq(&new.source),
-                    articles::byline.eq(&new.byline),
-                    articles::author_id.eq(author_id),
-                    articles::comments_open.eq(new.comments_open),
-                    articles::word_count.eq(i32::try_from(words).unwrap_or(i32::MAX)),
-                    articles::reading_time_minutes
-                        .eq(i32::try_from(crate::render::reading_time_minutes(words))
-                            .unwrap_or(i32::MAX)),
-                    articles::created_at.eq(meta.created_at),
-                    articles::updated_at.eq(meta.updated_at),
-                    articles::version.eq(meta.version),
-                    articles::was_public.eq(was_public),
-                    articles::featured_image_id.eq(new.featured_image_id),
-                    articles::seo_title.eq(&new.seo.title),
-                    articles::seo_description.eq(&new.seo.description),
-                    articles::seo_canonical_url.eq(&new.seo.canonical_url),
-                    articles::seo_image_id.eq(new.seo.image_id),
-                    articles::expires_at.eq(new.expires_at),
-                ))
-                .execute(conn)?;
-            diesel::insert_into(article_bodies::table)
-                .values((
-                    article_bodies::article_id.eq(meta.id),
-                    article_bodies::body.eq(&new.body),
-                    article_bodies::body_html.eq(crate::render::body_html(&new.body)),
-                ))
-                .execute(conn)?;
-            let topic_links: Vec<_> = topic_ids
-                .iter()
-                .map(|&id| {
-                    (
-                        article_topics::article_id.eq(meta.id),
-                        article_topics::topic_id.eq(id),
-                    )
-                })
-                .collect();
-            // One statement per row: a multi-row VALUES is not in the
-            // subset of SQL that both backends' Diesel share.
-            for row in topic_links {
-                diesel::insert_into(article_topics::table)
-                    .values(row)
-                    .execute(conn)?;
-            }
-            let entity_links: Vec<_> = entity_ids
-                .iter()
-                .map(|&id| {
-                    (
-                        article_entities::article_id.eq(meta.id),
-                        article_entities::entity_id.eq(id),
-                    )
-                })
-                .collect();
-            // One statement per row: a multi-row VALUES is not in the
-            // subset of SQL that both backends' Diesel share.
-            for row in entity_links {
-                diesel::insert_into(article_entities::table)
-                    .values(row)
-                    .execute(conn)?;
-            }
-            reindex.push(meta.id);
-        }
-        Valid::Comment {
-            meta,
-            new,
-            article_id,
-            depth,
-            user_id,
-            status,
-        } => {
-            diesel::insert_into(comments::table)
-                .values((
-                    comments::id.eq(meta.id),
-                    comments::article_id.eq(article_id),
-                    comments::parent_id.eq(new.parent_id),
-                    comments::depth.eq(depth),
-                    comments::author_name.eq(&new.author_name),
-                    comments::author_email.eq(&new.author_email),
-                    comments::author_url.eq(&new.author_url),
-                    comments::user_id.eq(user_id),
-                    comments::body.eq(&new.body),
-                    comments::status.eq(status),
-                    comments::created_at.eq(meta.created_at),
-                    comments::updated_at.eq(meta.updated_at),
-                    comments::version.eq(meta.version),
-                ))
-                .execute(conn)?;
-            // The article's comment_count is what its thread shows, which
-            // this comment may change (parents come first in the file).
-            if *status == CommentStatus::Approved {
-                crate::store::comments::recount(conn, *article_id)?;
-            }
-        }
+    if let (Imported::Media(row), Some(file)) = (&valid.row, &valid.file) {
+        // The file first: a row never names a file that is not kept. If
+        // the import then fails, the file stays unnamed (harmless;
+        // importing the same file again writes the same bytes).
+        let format = crate::media::process::Format::from_content_type(&row.content_type)
+            .ok_or_else(|| ApiError::invalid("content_type", "is not an image type"))?;
+        files
+            .write(
+                &crate::media::original_key(&row.storage_key, format),
+                file.clone(),
+            )
+            .map_err(|err| ApiError::Internal(err.into()))?;
+    }
+    store::transfer::insert(conn, &valid.row)?;
+    if let Imported::Article { stamps, .. } = &valid.row {
+        reindex.push(stamps.id);
     }
     Ok(())
 }

@@ -16,11 +16,9 @@
 //! counts, `comment_count`, the search index). Password hashes are left out
 //! unless asked for. Export then import then export gives the same bytes.
 
-use std::collections::HashMap;
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::articles::ArticleStatus;
@@ -28,17 +26,15 @@ use crate::api::comments::CommentStatus;
 use crate::api::entities::EntityKind;
 use crate::auth::Role;
 use crate::db::Conn;
-use crate::db::schema::{
-    article_bodies, article_entities, article_topics, articles, comments, corrections, entities,
-    entity_aliases, media, old_slugs, topics, users,
-};
+use crate::store;
+use crate::store::transfer::Exported;
 use base64::Engine as _;
 
 mod import;
 
 pub use import::{ImportError, LineError, import};
 
-/// Records read from the database per query, and articles reindexed at once.
+/// Articles reindexed at once by an import.
 const BATCH: usize = 500;
 const HEADER: &str = r#"{"newsdesk_export":1}"#;
 
@@ -222,30 +218,18 @@ pub struct CommentRecord {
 }
 
 /// Rows in the database, for the progress bar.
-pub fn count_rows(conn: &mut Conn) -> QueryResult<u64> {
-    let counts: [i64; 8] = [
-        users::table.count().get_result(conn)?,
-        media::table.count().get_result(conn)?,
-        corrections::table.count().get_result(conn)?,
-        old_slugs::table.count().get_result(conn)?,
-        topics::table.count().get_result(conn)?,
-        entities::table.count().get_result(conn)?,
-        articles::table.count().get_result(conn)?,
-        comments::table.count().get_result(conn)?,
-    ];
-    Ok(counts
-        .iter()
-        .map(|&count| u64::try_from(count).unwrap_or(0))
-        .sum())
+pub fn count_rows(conn: &mut Conn) -> Result<u64, store::Error> {
+    store::transfer::count_rows(conn)
 }
 
-fn write_line(out: &mut impl Write, record: &Record) -> Result<(), String> {
-    let line = serde_json::to_string(record).map_err(|err| err.to_string())?;
-    writeln!(out, "{line}").map_err(|err| err.to_string())
+fn write_line(out: &mut impl Write, record: &Record) -> Result<(), store::Error> {
+    let line = serde_json::to_string(record)
+        .map_err(|err| store::Error::other("cannot write a record", err))?;
+    writeln!(out, "{line}").map_err(|err| store::Error::other("cannot write the export", err))
 }
 
-/// Writes every record to `out`, reading the database in batches inside
-/// one read transaction (a consistent snapshot); `progress` hears of each.
+/// Writes every record to `out`, read from one consistent snapshot of the
+/// database; `progress` hears of each.
 pub fn export(
     conn: &mut Conn,
     out: &mut impl Write,
@@ -253,306 +237,154 @@ pub fn export(
     files: &dyn MediaFileAccess,
     progress: &dyn Fn(u64),
 ) -> Result<u64, String> {
-    conn.transaction::<u64, diesel::result::Error, _>(|conn| {
-        let mut written = 0u64;
-        let mut emit = |out: &mut dyn Write, record: Record| -> Result<(), diesel::result::Error> {
-            let mut out = out;
-            write_line(&mut out, &record)
-                .map_err(|err| diesel::result::Error::QueryBuilderError(err.into()))?;
-            written += 1;
-            progress(1);
-            Ok(())
-        };
-        let io = |err: std::io::Error| diesel::result::Error::QueryBuilderError(err.into());
-        writeln!(out, "{HEADER}").map_err(io)?;
+    let written_out = |err| format!("export failed: cannot write: {err}");
+    writeln!(out, "{HEADER}").map_err(written_out)?;
+    let mut written = 0u64;
+    store::transfer::read_all(conn, &mut |row| {
+        write_line(out, &record(row, with_secrets, files)?)?;
+        written += 1;
+        progress(1);
+        Ok(())
+    })
+    .map_err(|err| format!("export failed: {}", store::error::chain(&err)))?;
+    Ok(written)
+}
 
-        for user in users::table
-            .order(users::id)
-            .load::<crate::store::users::UserRow>(conn)?
-        {
-            emit(
-                out,
-                Record::User(UserRecord {
-                    id: user.id,
-                    email: user.email,
-                    display_name: user.display_name,
-                    role: user.role,
-                    active: user.active,
-                    password_hash: if with_secrets {
-                        user.password_hash
-                    } else {
-                        None
-                    },
-                    slug: user.slug,
-                    bio: user.bio,
-                    avatar_id: user.avatar_id,
-                    created_at: utc(user.created_at),
-                    updated_at: utc(user.updated_at),
-                }),
-            )?;
-        }
-
-        // One at a time: each carries its file.
-        for row in media::table
-            .order(media::id)
-            .select(crate::store::media::MediaRow::as_select())
-            .load(conn)?
-        {
+/// The record of one exported row; a media's file is read and carried.
+fn record(
+    row: Exported,
+    with_secrets: bool,
+    files: &dyn MediaFileAccess,
+) -> Result<Record, store::Error> {
+    Ok(match row {
+        Exported::User(user) => Record::User(UserRecord {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role: user.role,
+            active: user.active,
+            password_hash: user.password_hash.filter(|_| with_secrets),
+            slug: user.slug,
+            bio: user.bio,
+            avatar_id: user.avatar_id,
+            created_at: utc(user.created_at),
+            updated_at: utc(user.updated_at),
+        }),
+        Exported::Media(row) => {
             let format = crate::media::process::Format::from_content_type(&row.content_type)
                 .ok_or_else(|| {
-                    diesel::result::Error::QueryBuilderError(
-                        format!("media {}: unknown type {}", row.id, row.content_type).into(),
-                    )
+                    store::Error::broken(format!(
+                        "media {}: unknown type {}",
+                        row.id, row.content_type
+                    ))
                 })?;
             let key = crate::media::original_key(&row.storage_key, format);
             let bytes = files.read(&key).map_err(|err| {
-                diesel::result::Error::QueryBuilderError(
-                    format!("media {}: cannot read its file: {err}", row.id).into(),
-                )
+                store::Error::broken(format!("media {}: cannot read its file: {err}", row.id))
             })?;
-            emit(
-                out,
-                Record::Media(MediaRecord {
-                    id: row.id,
-                    storage_key: row.storage_key,
-                    content_type: row.content_type,
-                    width: row.width,
-                    height: row.height,
-                    bytes: row.bytes,
-                    checksum: row.checksum,
-                    alt: row.alt,
-                    caption: row.caption,
-                    credit: row.credit,
-                    focal_x: row.focal_x,
-                    focal_y: row.focal_y,
-                    uploaded_by: row.uploaded_by,
-                    created_at: utc(row.created_at),
-                    updated_at: utc(row.updated_at),
-                    data: base64::engine::general_purpose::STANDARD.encode(bytes),
-                }),
-            )?;
+            Record::Media(MediaRecord {
+                id: row.id,
+                storage_key: row.storage_key,
+                content_type: row.content_type,
+                width: row.width,
+                height: row.height,
+                bytes: row.bytes,
+                checksum: row.checksum,
+                alt: row.alt,
+                caption: row.caption,
+                credit: row.credit,
+                focal_x: row.focal_x,
+                focal_y: row.focal_y,
+                uploaded_by: row.uploaded_by,
+                created_at: utc(row.created_at),
+                updated_at: utc(row.updated_at),
+                data: base64::engine::general_purpose::STANDARD.encode(bytes),
+            })
         }
-
-        // Parents before children: order by depth in the tree, then id.
-        let all_topics = topics::table
-            .order(topics::id)
-            .load::<crate::store::topics::TopicRow>(conn)?;
-        let parents: HashMap<i32, Option<i32>> = all_topics
-            .iter()
-            .map(|topic| (topic.id, topic.parent_id))
-            .collect();
-        let depth = |mut id: i32| {
-            let mut depth = 0;
-            while let Some(Some(parent)) = parents.get(&id) {
-                depth += 1;
-                id = *parent;
-                if depth > parents.len() {
-                    break;
-                }
-            }
-            depth
-        };
-        let mut ordered: Vec<_> = all_topics
-            .into_iter()
-            .map(|topic| (depth(topic.id), topic))
-            .collect();
-        ordered.sort_by_key(|(depth, topic)| (*depth, topic.id));
-        for (_, topic) in ordered {
-            emit(
-                out,
-                Record::Topic(TopicRecord {
-                    id: topic.id,
-                    slug: topic.slug,
-                    name: topic.name,
-                    description: topic.description,
-                    parent_id: topic.parent_id,
-                    created_at: utc(topic.created_at),
-                    updated_at: utc(topic.updated_at),
-                    version: topic.version,
-                }),
-            )?;
-        }
-
-        let mut after = 0;
-        loop {
-            let batch = entities::table
-                .filter(entities::id.gt(after))
-                .order(entities::id)
-                .limit(BATCH as i64)
-                .load::<crate::store::entities::EntityRow>(conn)?;
-            let Some(last) = batch.last() else { break };
-            after = last.id;
-            let ids: Vec<i32> = batch.iter().map(|entity| entity.id).collect();
-            let mut aliases: HashMap<i32, Vec<String>> = HashMap::new();
-            for (id, alias) in entity_aliases::table
-                .filter(entity_aliases::entity_id.eq_any(&ids))
-                .order((entity_aliases::entity_id, entity_aliases::position))
-                .select((entity_aliases::entity_id, entity_aliases::alias))
-                .load::<(i32, String)>(conn)?
-            {
-                aliases.entry(id).or_default().push(alias);
-            }
-            for entity in batch {
-                emit(
-                    out,
-                    Record::Entity(EntityRecord {
-                        aliases: aliases.remove(&entity.id).unwrap_or_default(),
-                        id: entity.id,
-                        slug: entity.slug,
-                        name: entity.name,
-                        kind: entity.kind,
-                        description: entity.description,
-                        country_code: entity.country_code,
-                        website: entity.website,
-                        created_at: utc(entity.created_at),
-                        updated_at: utc(entity.updated_at),
-                        version: entity.version,
-                    }),
-                )?;
-            }
-        }
-
-        let mut after = 0;
-        loop {
-            let batch: Vec<(crate::store::articles::ArticleSummaryRow, String)> = articles::table
-                .inner_join(article_bodies::table)
-                .filter(articles::id.gt(after))
-                .order(articles::id)
-                .limit(BATCH as i64)
-                .select((
-                    crate::store::articles::ArticleSummaryRow::as_select(),
-                    article_bodies::body,
-                ))
-                .load(conn)?;
-            let Some((last, _)) = batch.last() else { break };
-            after = last.id;
-            let ids: Vec<i32> = batch.iter().map(|(row, _)| row.id).collect();
-            let mut topic_ids: HashMap<i32, Vec<i32>> = HashMap::new();
-            for (article, topic) in article_topics::table
-                .filter(article_topics::article_id.eq_any(&ids))
-                .order((article_topics::article_id, article_topics::topic_id))
-                .load::<(i32, i32)>(conn)?
-            {
-                topic_ids.entry(article).or_default().push(topic);
-            }
-            let mut entity_ids: HashMap<i32, Vec<i32>> = HashMap::new();
-            for (article, entity) in article_entities::table
-                .filter(article_entities::article_id.eq_any(&ids))
-                .order((article_entities::article_id, article_entities::entity_id))
-                .load::<(i32, i32)>(conn)?
-            {
-                entity_ids.entry(article).or_default().push(entity);
-            }
-            for (row, body) in batch {
-                emit(
-                    out,
-                    Record::Article(ArticleRecord {
-                        topic_ids: topic_ids.remove(&row.id).unwrap_or_default(),
-                        entity_ids: entity_ids.remove(&row.id).unwrap_or_default(),
-                        id: row.id,
-                        slug: row.slug,
-                        title: row.title,
-                        subtitle: row.subtitle,
-                        summary: row.summary,
-                        body,
-                        status: row.status,
-                        published_at: row.published_at.map(utc),
-                        source: row.source,
-                        byline: row.byline,
-                        author_id: row.author_id,
-                        comments_open: row.comments_open,
-                        featured_image_id: row.featured_image_id,
-                        seo: SeoRecord {
-                            title: row.seo_title,
-                            description: row.seo_description,
-                            canonical_url: row.seo_canonical_url,
-                            image_id: row.seo_image_id,
-                        },
-                        was_public: row.was_public,
-                        expires_at: row.expires_at.map(utc),
-                        created_at: utc(row.created_at),
-                        updated_at: utc(row.updated_at),
-                        version: row.version,
-                    }),
-                )?;
-            }
-        }
-
-        for row in corrections::table
-            .order(corrections::id)
-            .select(crate::store::corrections::CorrectionRow::as_select())
-            .load(conn)?
-        {
-            emit(
-                out,
-                Record::Correction(CorrectionRecord {
-                    id: row.id,
-                    article_id: row.article_id,
-                    kind: row.kind,
-                    text: row.text,
-                    created_at: utc(row.created_at),
-                    updated_at: utc(row.updated_at),
-                }),
-            )?;
-        }
-
-        for (kind, slug, target_id, created_at) in old_slugs::table
-            .order((old_slugs::kind, old_slugs::slug))
-            .select((
-                old_slugs::kind,
-                old_slugs::slug,
-                old_slugs::target_id,
-                old_slugs::created_at,
-            ))
-            .load::<(String, String, i32, chrono::NaiveDateTime)>(conn)?
-        {
-            emit(
-                out,
-                Record::OldSlug(OldSlugRecord {
-                    kind,
-                    slug,
-                    target_id,
-                    created_at: utc(created_at),
-                }),
-            )?;
-        }
-
-        // Replies after what they answer: by depth, then id.
-        let mut after = (0, 0);
-        loop {
-            let batch = comments::table
-                .filter(
-                    comments::depth
-                        .gt(after.0)
-                        .or(comments::depth.eq(after.0).and(comments::id.gt(after.1))),
-                )
-                .order((comments::depth, comments::id))
-                .limit(BATCH as i64)
-                .load::<crate::store::comments::CommentRow>(conn)?;
-            let Some(last) = batch.last() else { break };
-            after = (last.depth, last.id);
-            for comment in batch {
-                emit(
-                    out,
-                    Record::Comment(CommentRecord {
-                        id: comment.id,
-                        article_id: comment.article_id,
-                        parent_id: comment.parent_id,
-                        depth: comment.depth,
-                        author_name: comment.author_name,
-                        author_email: comment.author_email,
-                        author_url: comment.author_url,
-                        user_id: comment.user_id,
-                        body: comment.body,
-                        status: comment.status,
-                        created_at: utc(comment.created_at),
-                        updated_at: utc(comment.updated_at),
-                        version: comment.version,
-                    }),
-                )?;
-            }
-        }
-        Ok(written)
+        Exported::Topic(topic) => Record::Topic(TopicRecord {
+            id: topic.id,
+            slug: topic.slug,
+            name: topic.name,
+            description: topic.description,
+            parent_id: topic.parent_id,
+            created_at: utc(topic.created_at),
+            updated_at: utc(topic.updated_at),
+            version: topic.version,
+        }),
+        Exported::Entity { row, aliases } => Record::Entity(EntityRecord {
+            aliases,
+            id: row.id,
+            slug: row.slug,
+            name: row.name,
+            kind: row.kind,
+            description: row.description,
+            country_code: row.country_code,
+            website: row.website,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+            version: row.version,
+        }),
+        Exported::Article {
+            row,
+            body,
+            topic_ids,
+            entity_ids,
+        } => Record::Article(ArticleRecord {
+            topic_ids,
+            entity_ids,
+            id: row.id,
+            slug: row.slug,
+            title: row.title,
+            subtitle: row.subtitle,
+            summary: row.summary,
+            body,
+            status: row.status,
+            published_at: row.published_at.map(utc),
+            source: row.source,
+            byline: row.byline,
+            author_id: row.author_id,
+            comments_open: row.comments_open,
+            featured_image_id: row.featured_image_id,
+            seo: SeoRecord {
+                title: row.seo_title,
+                description: row.seo_description,
+                canonical_url: row.seo_canonical_url,
+                image_id: row.seo_image_id,
+            },
+            was_public: row.was_public,
+            expires_at: row.expires_at.map(utc),
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+            version: row.version,
+        }),
+        Exported::Correction(row) => Record::Correction(CorrectionRecord {
+            id: row.id,
+            article_id: row.article_id,
+            kind: row.kind,
+            text: row.text,
+            created_at: utc(row.created_at),
+            updated_at: utc(row.updated_at),
+        }),
+        Exported::OldSlug(row) => Record::OldSlug(OldSlugRecord {
+            kind: row.kind,
+            slug: row.slug,
+            target_id: row.target_id,
+            created_at: utc(row.created_at),
+        }),
+        Exported::Comment(comment) => Record::Comment(CommentRecord {
+            id: comment.id,
+            article_id: comment.article_id,
+            parent_id: comment.parent_id,
+            depth: comment.depth,
+            author_name: comment.author_name,
+            author_email: comment.author_email,
+            author_url: comment.author_url,
+            user_id: comment.user_id,
+            body: comment.body,
+            status: comment.status,
+            created_at: utc(comment.created_at),
+            updated_at: utc(comment.updated_at),
+            version: comment.version,
+        }),
     })
-    .map_err(|err| format!("export failed: {err}"))
 }

@@ -732,6 +732,11 @@ pub fn settle_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
     Ok(())
 }
 
+/// How many articles are stored, in any status.
+pub fn count_all(conn: &mut Conn) -> Result<i64, Error> {
+    Ok(articles::table.count().get_result(conn)?)
+}
+
 /// Both settlements of the clock, expiry first (a scheduled article whose
 /// time and expiry have both passed goes straight to `archived`).
 pub fn settle_clock(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
