@@ -474,7 +474,7 @@ pub enum TextRule {
     Lines { count: usize, max: usize },
     /// `country_code`: two ASCII letters, any case, trimmed; blank is absent.
     CountryCode,
-    /// `topics::typeahead`: trimmed, then 1 to 100 characters.
+    /// `tags::typeahead`: trimmed, then 1 to 100 characters.
     Typeahead,
     /// `min` to `max` characters, exactly as sent (passwords, `q`).
     Length { min: usize, max: usize },

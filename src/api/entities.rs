@@ -6,13 +6,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::etag::{self, IfMatch};
-use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, utc};
+use super::etag::IfMatch;
+use super::{ApiJson, IdOrSlug, fields, nullable, pagination, utc};
 use crate::auth::{AuthUser, Role};
-use crate::db;
+use crate::db::{self, Conn};
 pub use crate::domain::EntityKind;
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
+use crate::store::Key;
 use crate::store::entities::{
     self as store, EntityChanges, EntityFilter, EntityRecord, EntityRef, NewEntity,
 };
@@ -291,7 +292,7 @@ pub async fn list_entities(
     let page = pagination::page_request(query.page, query.per_page)?;
     let filter = EntityFilter {
         kind: query.kind,
-        prefix: super::topics::typeahead(query.q.as_deref())?,
+        prefix: super::tags::typeahead(query.q.as_deref())?,
     };
     let (records, total) = db::run(&state.pool, move |conn| {
         Ok(store::list(conn, &filter, page)?)
@@ -324,17 +325,7 @@ pub async fn get_entity(
     req: HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = path.key();
-    let lookup = key.clone();
-    let record = match db::run(&state.pool, move |conn| Ok(store::find(conn, &lookup)?)).await {
-        Err(not_found @ ApiError::NotFound(_)) => {
-            return super::moved_or(&state.pool, Owner::Entity, &req, key, not_found).await;
-        }
-        found => found?,
-    };
-    let keys = [crate::store::keys::entity(record.row.id)];
-    tagged(&Entity::new(record, &state.config.urls))
-        .map(|response| super::with_surrogate_keys(response, &keys))
+    super::tags::get::<Entity>(&state, &req, path.key()).await
 }
 
 /// Create an entity.
@@ -353,17 +344,7 @@ pub async fn create_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
-    let urls = state.config.urls.clone();
-    let record = db::write(&state.pool, move |conn| {
-        let record = store::create(conn, &new)?;
-        events::entity_saved(conn, &urls, None, &record)?;
-        Ok(record)
-    })
-    .await?;
-    Ok(created(
-        format!("/api/v1/entities/{}", record.row.id),
-        &Entity::new(record, &state.config.urls),
-    ))
+    super::tags::create::<Entity>(&state, new).await
 }
 
 /// Replace an entity.
@@ -393,7 +374,7 @@ pub async fn replace_entity(
         country_code: Some(new.country_code),
         website: Some(new.website),
     };
-    save(&state, &path, if_match, changes).await
+    super::tags::save::<Entity>(&state, path.key(), if_match, changes).await
 }
 
 /// Change some fields of an entity.
@@ -414,7 +395,7 @@ pub async fn update_entity(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let changes = body.0.validate()?;
-    save(&state, &path, if_match, changes).await
+    super::tags::save::<Entity>(&state, path.key(), if_match, changes).await
 }
 
 /// Delete an entity; its articles lose the tag.
@@ -432,49 +413,64 @@ pub async fn delete_entity(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
-    let key = path.key();
-    let guard_urls = state.config.urls.clone();
-    let guard = move |current: &EntityRecord| {
-        if_match.check(&etag::of(&Entity::new(current.clone(), &guard_urls))?)
-    };
-    let urls = state.config.urls.clone();
-    db::write(&state.pool, move |conn| {
-        let mut before = None;
-        store::delete(conn, &key, |current: &EntityRecord| {
-            before = Some(current.clone());
-            guard(current)
-        })?;
-        before.map_or(Ok(()), |before| {
-            events::entity_deleted(conn, &urls, &before)
-        })
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    super::tags::delete::<Entity>(&state, path.key(), if_match).await
 }
 
-/// Applies validated changes (a PUT or a PATCH) if `if_match` still holds,
-/// and answers with the entity and its new ETag.
-async fn save(
-    state: &AppState,
-    path: &IdOrSlug,
-    if_match: IfMatch,
-    changes: EntityChanges,
-) -> Result<HttpResponse, ApiError> {
-    let key = path.key();
-    let guard_urls = state.config.urls.clone();
-    let guard = move |current: &EntityRecord| {
-        if_match.check(&etag::of(&Entity::new(current.clone(), &guard_urls))?)
-    };
-    let urls = state.config.urls.clone();
-    let record = db::write(&state.pool, move |conn| {
-        let mut before = None;
-        let record = store::update(conn, &key, &changes, |current: &EntityRecord| {
-            before = Some(current.clone());
-            guard(current)
-        })?;
-        events::entity_saved(conn, &urls, before.as_ref(), &record)?;
-        Ok(record)
-    })
-    .await?;
-    tagged(&Entity::new(record, &state.config.urls))
+impl super::tags::Tag for Entity {
+    type Record = EntityRecord;
+    type New = NewEntity;
+    type Changes = EntityChanges;
+
+    const OWNER: Owner = Owner::Entity;
+    const COLLECTION: &'static str = "/api/v1/entities";
+
+    fn represent(record: EntityRecord, urls: &PublicUrls) -> Entity {
+        Entity::new(record, urls)
+    }
+
+    fn id(record: &EntityRecord) -> i32 {
+        record.row.id
+    }
+
+    fn surrogate_key(id: i32) -> String {
+        crate::store::keys::entity(id)
+    }
+
+    fn find(conn: &mut Conn, key: &Key) -> Result<EntityRecord, crate::store::Error> {
+        store::find(conn, key)
+    }
+
+    fn create(conn: &mut Conn, new: &NewEntity) -> Result<EntityRecord, crate::store::Error> {
+        store::create(conn, new)
+    }
+
+    fn update(
+        conn: &mut Conn,
+        key: &Key,
+        changes: &EntityChanges,
+        guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
+    ) -> Result<EntityRecord, ApiError> {
+        store::update(conn, key, changes, guard)
+    }
+
+    fn delete(
+        conn: &mut Conn,
+        key: &Key,
+        guard: impl FnOnce(&EntityRecord) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        store::delete(conn, key, guard)
+    }
+
+    fn saved(
+        conn: &mut Conn,
+        urls: &PublicUrls,
+        before: Option<&EntityRecord>,
+        after: &EntityRecord,
+    ) -> Result<(), ApiError> {
+        events::entity_saved(conn, urls, before, after)
+    }
+
+    fn deleted(conn: &mut Conn, urls: &PublicUrls, before: &EntityRecord) -> Result<(), ApiError> {
+        events::entity_deleted(conn, urls, before)
+    }
 }

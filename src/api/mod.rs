@@ -16,6 +16,7 @@ pub mod packed;
 pub mod pagination;
 pub mod sitemaps;
 pub mod suggestions;
+pub mod tags;
 pub mod topics;
 pub mod users;
 pub mod webhooks;

@@ -5,12 +5,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::etag::{self, IfMatch};
-use super::{ApiJson, IdOrSlug, created, fields, nullable, pagination, tagged, utc};
+use super::etag::IfMatch;
+use super::{ApiJson, IdOrSlug, fields, nullable, pagination, utc};
 use crate::auth::{AuthUser, Role};
-use crate::db;
+use crate::db::{self, Conn};
 use crate::error::{ApiError, FieldErrors};
 use crate::state::AppState;
+use crate::store::Key;
 use crate::store::old_slugs::Owner;
 use crate::store::topics::{self as store, NewTopic, TopicChanges, TopicRecord, TopicRef};
 use crate::urls::PublicUrls;
@@ -195,16 +196,6 @@ pub struct TopicListQuery {
     pub per_page: Option<i64>,
 }
 
-/// A typeahead prefix: trimmed, 1 to 100 characters.
-pub fn typeahead(value: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(value) = value else { return Ok(None) };
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > 100 {
-        return Err(ApiError::invalid("q", "must be 1 to 100 characters"));
-    }
-    Ok(Some(value.to_owned()))
-}
-
 /// List topics, ordered by name.
 #[utoipa::path(
     tag = "topics",
@@ -220,7 +211,7 @@ pub async fn list_topics(
     query: web::Query<TopicListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = pagination::page_request(query.page, query.per_page)?;
-    let prefix = typeahead(query.q.as_deref())?;
+    let prefix = super::tags::typeahead(query.q.as_deref())?;
     let (records, total) = db::run(&state.pool, move |conn| {
         Ok(store::list(conn, prefix.as_deref(), page)?)
     })
@@ -252,17 +243,7 @@ pub async fn get_topic(
     req: HttpRequest,
     path: web::Path<IdOrSlug>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = path.key();
-    let lookup = key.clone();
-    let record = match db::run(&state.pool, move |conn| Ok(store::find(conn, &lookup)?)).await {
-        Err(not_found @ ApiError::NotFound(_)) => {
-            return super::moved_or(&state.pool, Owner::Topic, &req, key, not_found).await;
-        }
-        found => found?,
-    };
-    let keys = [crate::store::keys::topic(record.row.id)];
-    tagged(&Topic::new(record, &state.config.urls))
-        .map(|response| super::with_surrogate_keys(response, &keys))
+    super::tags::get::<Topic>(&state, &req, path.key()).await
 }
 
 /// Create a topic.
@@ -281,17 +262,7 @@ pub async fn create_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let new = body.0.validate()?;
-    let urls = state.config.urls.clone();
-    let record = db::write(&state.pool, move |conn| {
-        let record = store::create(conn, &new)?;
-        events::topic_saved(conn, &urls, None, &record)?;
-        Ok(record)
-    })
-    .await?;
-    Ok(created(
-        format!("/api/v1/topics/{}", record.row.id),
-        &Topic::new(record, &state.config.urls),
-    ))
+    super::tags::create::<Topic>(&state, new).await
 }
 
 /// Replace a topic.
@@ -318,7 +289,7 @@ pub async fn replace_topic(
         description: Some(new.description),
         parent: Some(new.parent),
     };
-    save(&state, &path, if_match, changes).await
+    super::tags::save::<Topic>(&state, path.key(), if_match, changes).await
 }
 
 /// Change some fields of a topic.
@@ -339,7 +310,7 @@ pub async fn update_topic(
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
     let changes = body.0.validate()?;
-    save(&state, &path, if_match, changes).await
+    super::tags::save::<Topic>(&state, path.key(), if_match, changes).await
 }
 
 /// Delete a topic. Its articles lose the tag; its subtopics move up to its parent.
@@ -357,47 +328,64 @@ pub async fn delete_topic(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     user.require(Role::Editor)?;
-    let key = path.key();
-    let guard_urls = state.config.urls.clone();
-    let guard = move |current: &TopicRecord| {
-        if_match.check(&etag::of(&Topic::new(current.clone(), &guard_urls))?)
-    };
-    let urls = state.config.urls.clone();
-    db::write(&state.pool, move |conn| {
-        let mut before = None;
-        store::delete(conn, &key, |current: &TopicRecord| {
-            before = Some(current.clone());
-            guard(current)
-        })?;
-        before.map_or(Ok(()), |before| events::topic_deleted(conn, &urls, &before))
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    super::tags::delete::<Topic>(&state, path.key(), if_match).await
 }
 
-/// Applies validated changes (a PUT or a PATCH) if `if_match` still holds,
-/// and answers with the topic and its new ETag.
-async fn save(
-    state: &AppState,
-    path: &IdOrSlug,
-    if_match: IfMatch,
-    changes: TopicChanges,
-) -> Result<HttpResponse, ApiError> {
-    let key = path.key();
-    let guard_urls = state.config.urls.clone();
-    let guard = move |current: &TopicRecord| {
-        if_match.check(&etag::of(&Topic::new(current.clone(), &guard_urls))?)
-    };
-    let urls = state.config.urls.clone();
-    let record = db::write(&state.pool, move |conn| {
-        let mut before = None;
-        let record = store::update(conn, &key, &changes, |current: &TopicRecord| {
-            before = Some(current.clone());
-            guard(current)
-        })?;
-        events::topic_saved(conn, &urls, before.as_ref(), &record)?;
-        Ok(record)
-    })
-    .await?;
-    tagged(&Topic::new(record, &state.config.urls))
+impl super::tags::Tag for Topic {
+    type Record = TopicRecord;
+    type New = NewTopic;
+    type Changes = TopicChanges;
+
+    const OWNER: Owner = Owner::Topic;
+    const COLLECTION: &'static str = "/api/v1/topics";
+
+    fn represent(record: TopicRecord, urls: &PublicUrls) -> Topic {
+        Topic::new(record, urls)
+    }
+
+    fn id(record: &TopicRecord) -> i32 {
+        record.row.id
+    }
+
+    fn surrogate_key(id: i32) -> String {
+        crate::store::keys::topic(id)
+    }
+
+    fn find(conn: &mut Conn, key: &Key) -> Result<TopicRecord, crate::store::Error> {
+        store::find(conn, key)
+    }
+
+    fn create(conn: &mut Conn, new: &NewTopic) -> Result<TopicRecord, crate::store::Error> {
+        store::create(conn, new)
+    }
+
+    fn update(
+        conn: &mut Conn,
+        key: &Key,
+        changes: &TopicChanges,
+        guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
+    ) -> Result<TopicRecord, ApiError> {
+        store::update(conn, key, changes, guard)
+    }
+
+    fn delete(
+        conn: &mut Conn,
+        key: &Key,
+        guard: impl FnOnce(&TopicRecord) -> Result<(), ApiError>,
+    ) -> Result<(), ApiError> {
+        store::delete(conn, key, guard)
+    }
+
+    fn saved(
+        conn: &mut Conn,
+        urls: &PublicUrls,
+        before: Option<&TopicRecord>,
+        after: &TopicRecord,
+    ) -> Result<(), ApiError> {
+        events::topic_saved(conn, urls, before, after)
+    }
+
+    fn deleted(conn: &mut Conn, urls: &PublicUrls, before: &TopicRecord) -> Result<(), ApiError> {
+        events::topic_deleted(conn, urls, before)
+    }
 }

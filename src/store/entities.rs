@@ -9,7 +9,7 @@ use super::topics::unknown_slugs;
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
 use crate::db::expr::starts_with_ignoring_case;
-use crate::db::schema::{article_entities, articles, entities, entity_aliases};
+use crate::db::schema::{article_entities, entities, entity_aliases};
 use crate::domain::EntityKind;
 use crate::store::Error;
 
@@ -373,31 +373,25 @@ fn apply_update(
             // Entities are public from their creation.
             old_slugs::moved(conn, Owner::Entity, id, &row.slug, &next.slug)?;
         }
-        if next.slug != row.slug || next.name != row.name || next.kind != row.kind {
-            let touched = touch_articles(conn, id)?;
-            search::reindex(conn, &touched)?;
-        } else if aliases != current.aliases {
-            // Aliases are not shown in articles but are searched.
-            let tagged: Vec<i32> = article_entities::table
-                .filter(article_entities::entity_id.eq(id))
-                .select(article_entities::article_id)
-                .load(conn)?;
+        let shown_changed = next.slug != row.slug || next.name != row.name || next.kind != row.kind;
+        // Aliases are not shown in articles, but they are searched.
+        if shown_changed || aliases != current.aliases {
+            let tagged = tagged_articles(conn, id)?;
+            if shown_changed {
+                super::articles::touch(conn, &tagged)?;
+            }
             search::reindex(conn, &tagged)?;
         }
     }
     find(conn, &Key::Id(id))
 }
 
-/// Articles embed their entities, so their version moves with them.
-fn touch_articles(conn: &mut Conn, entity_id: i32) -> QueryResult<Vec<i32>> {
-    let ids: Vec<i32> = article_entities::table
+/// The articles tagged with an entity.
+fn tagged_articles(conn: &mut Conn, entity_id: i32) -> Result<Vec<i32>, Error> {
+    Ok(article_entities::table
         .filter(article_entities::entity_id.eq(entity_id))
         .select(article_entities::article_id)
-        .load(conn)?;
-    diesel::update(articles::table.filter(articles::id.eq_any(&ids)))
-        .set(articles::version.eq(articles::version + 1))
-        .execute(conn)?;
-    Ok(ids)
+        .load(conn)?)
 }
 
 /// Deletes an entity and untags its articles; call inside a write transaction.
@@ -414,7 +408,9 @@ pub fn delete<E: From<Error>>(
 /// `delete` once its guard has accepted the row.
 fn apply_delete(conn: &mut Conn, current: EntityRecord) -> Result<(), Error> {
     let entity = current.row;
-    let touched = touch_articles(conn, entity.id)?;
+    // Articles embed their entities: they change with its removal.
+    let touched = tagged_articles(conn, entity.id)?;
+    super::articles::touch(conn, &touched)?;
     diesel::delete(entities::table.find(entity.id)).execute(conn)?;
     old_slugs::forget(conn, Owner::Entity, entity.id)?;
     search::reindex(conn, &touched)?;

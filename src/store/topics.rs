@@ -8,7 +8,7 @@ use super::old_slugs::{self, Owner};
 use super::{Key, PageRequest, now, search};
 use crate::db::Conn;
 use crate::db::expr::starts_with_ignoring_case;
-use crate::db::schema::{article_topics, articles, topic_closure, topics};
+use crate::db::schema::{article_topics, topic_closure, topics};
 use crate::store::error::{Error, Violation};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -334,8 +334,9 @@ fn apply_update(conn: &mut Conn, key: &Key, changes: &TopicChanges) -> Result<To
             old_slugs::moved(conn, Owner::Topic, current.id, &current.slug, &next.slug)?;
         }
         if next.slug != current.slug || next.name != current.name {
-            let touched = touch_articles(conn, current.id)?;
-            search::reindex(conn, &touched)?;
+            let tagged = tagged_articles(conn, current.id)?;
+            super::articles::touch(conn, &tagged)?;
+            search::reindex(conn, &tagged)?;
         }
     }
     find(conn, &Key::Id(current.id))
@@ -357,17 +358,12 @@ fn refuse_cycle(conn: &mut Conn, topic_id: i32, parent_id: i32) -> Result<(), Er
     Ok(())
 }
 
-/// Articles embed their topics' names, so their representation (and
-/// version, from which ETags derive) changes with the topic.
-fn touch_articles(conn: &mut Conn, topic_id: i32) -> QueryResult<Vec<i32>> {
-    let ids: Vec<i32> = article_topics::table
+/// The articles tagged with a topic itself (not with its subtopics).
+fn tagged_articles(conn: &mut Conn, topic_id: i32) -> Result<Vec<i32>, Error> {
+    Ok(article_topics::table
         .filter(article_topics::topic_id.eq(topic_id))
         .select(article_topics::article_id)
-        .load(conn)?;
-    diesel::update(articles::table.filter(articles::id.eq_any(&ids)))
-        .set(articles::version.eq(articles::version + 1))
-        .execute(conn)?;
-    Ok(ids)
+        .load(conn)?)
 }
 
 /// Deletes a topic; call inside a write transaction. Articles lose the tag,
@@ -384,7 +380,9 @@ pub fn delete<E: From<Error>>(
 /// `delete` once its guard has accepted the row.
 fn apply_delete(conn: &mut Conn, key: &Key) -> Result<(), Error> {
     let topic = find_row(conn, key)?;
-    let touched = touch_articles(conn, topic.id)?;
+    // Articles embed their topics: they change with its removal.
+    let touched = tagged_articles(conn, topic.id)?;
+    super::articles::touch(conn, &touched)?;
     diesel::update(topics::table.filter(topics::parent_id.eq(topic.id)))
         .set(topics::parent_id.eq(topic.parent_id))
         .execute(conn)?;

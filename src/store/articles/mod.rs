@@ -732,6 +732,16 @@ pub fn settle_expired(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<()> {
     Ok(())
 }
 
+/// Marks articles changed because something they embed changed (a
+/// topic's or an entity's name or slug): their version, from which their
+/// ETags derive, moves.
+pub fn touch(conn: &mut Conn, ids: &[i32]) -> Result<(), Error> {
+    diesel::update(articles::table.filter(articles::id.eq_any(ids)))
+        .set(articles::version.eq(articles::version + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// How many articles are stored, in any status.
 pub fn count_all(conn: &mut Conn) -> Result<i64, Error> {
     Ok(articles::table.count().get_result(conn)?)
