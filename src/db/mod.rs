@@ -196,6 +196,24 @@ where
     .await?
 }
 
+/// Runs `work`, which claims background work (`FOR UPDATE SKIP LOCKED` on
+/// PostgreSQL, see `store::outbox::candidates`) and
+/// marks it taken, in a transaction of its own: on SQLite the write
+/// transaction (claimers take turns), on PostgreSQL a plain one, since the
+/// rows it claims are locked to other claimers by then; so a claim waits
+/// neither for editors' writes nor for other nodes' claims.
+pub async fn claim<T, F>(pool: &DbPool, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    run(pool, move |conn| match conn.kind() {
+        Kind::Sqlite => write_transaction(conn, work),
+        Kind::Postgres => conn.transaction(work),
+    })
+    .await
+}
+
 /// Runs `work` in a `BEGIN IMMEDIATE` transaction: the write lock is taken
 /// up front, so that a transaction that reads then writes waits for other
 /// writers (busy_timeout) instead of failing with SQLITE_BUSY half-way.

@@ -3,11 +3,12 @@
 //! results and retries of the delivery worker. Also the `article.published`
 //! events owed when a scheduled time passes.
 //!
-//! Claims are portable: a worker reads due deliveries and leases them in
-//! one write transaction (on SQLite `BEGIN IMMEDIATE`, which serializes
-//! claimers; on PostgreSQL the read becomes `FOR UPDATE SKIP LOCKED`, so
-//! that nodes claim disjoint rows without waiting for each other). A lease
-//! that runs out (its worker died) makes the delivery claimable again.
+//! Claims: a worker reads due deliveries and leases them in one
+//! transaction (`db::claim`: on SQLite `BEGIN IMMEDIATE`, which serializes
+//! claimers; on PostgreSQL a plain transaction whose read is `FOR UPDATE
+//! SKIP LOCKED`, so that nodes claim disjoint rows without waiting for each
+//! other or for editors' writes). A lease that runs out (its worker died)
+//! makes the delivery claimable again.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -16,7 +17,6 @@ use crate::db::Conn;
 use crate::db::schema::{
     scheduled_publications, scheduled_unpublications, webhook_deliveries, webhook_events, webhooks,
 };
-use crate::store::Error;
 
 /// An event to store, as it will be sent.
 #[derive(Debug, Clone)]
@@ -81,13 +81,20 @@ pub fn any_due(conn: &mut Conn, now: NaiveDateTime) -> QueryResult<bool> {
 
 /// Up to `limit` pending deliveries of active webhooks that are due and
 /// not held by a live lease, the longest due first; call inside the
-/// claiming transaction, then `lease` those taken.
+/// claiming transaction (`db::claim`), then `lease` those taken.
+///
+/// On PostgreSQL the rows are read `FOR UPDATE SKIP LOCKED`: those another
+/// node is claiming are passed over, and stay out of reach until its lease
+/// is committed, so nodes claim disjoint rows without waiting. SQLite has
+/// no row locks (nor the clause); there `db::claim` is the write
+/// transaction, which lets one claimer in at a time.
 pub fn candidates(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<Candidate>> {
-    // Claims run in a write transaction, which holds the database's one
-    // write lock (SQLite's, or PostgreSQL's advisory lock, on every node):
-    // two workers never read the same candidates before one leases them.
-    webhook_deliveries::table
-        .inner_join(webhooks::table)
+    // Active webhooks in a subquery, not a join: a join would lock the
+    // webhook's row too, and other nodes would skip its other deliveries.
+    let active = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select(webhooks::id);
+    let due = webhook_deliveries::table
         .filter(webhook_deliveries::state.eq("pending"))
         .filter(webhook_deliveries::next_attempt_at.le(now))
         .filter(
@@ -95,14 +102,19 @@ pub fn candidates(conn: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResul
                 .is_null()
                 .or(webhook_deliveries::lease_until.lt(now)),
         )
-        .filter(webhooks::active.eq(true))
+        .filter(webhook_deliveries::webhook_id.eq_any(active))
         .select((webhook_deliveries::id, webhook_deliveries::webhook_id))
         .order((
             webhook_deliveries::next_attempt_at.asc(),
             webhook_deliveries::id.asc(),
         ))
-        .limit(limit)
-        .load(conn)
+        .limit(limit);
+    // The locking clause is PostgreSQL's alone, so the query runs on the
+    // connection inside (`MultiConnection` has only the common subset).
+    match conn {
+        Conn::Sqlite(sqlite) => due.load(sqlite),
+        Conn::Postgres(postgres) => due.for_update().skip_locked().load(postgres),
+    }
 }
 
 /// What a worker needs to send a claimed delivery.
@@ -189,20 +201,6 @@ pub fn finish(
         ))
         .execute(conn)?;
     Ok(())
-}
-
-/// The lease of a delivery, if a worker holds it past `now`.
-pub fn leased_until(
-    conn: &mut Conn,
-    delivery_id: i32,
-    now: NaiveDateTime,
-) -> Result<Option<NaiveDateTime>, Error> {
-    let lease: Option<Option<NaiveDateTime>> = webhook_deliveries::table
-        .find(delivery_id)
-        .select(webhook_deliveries::lease_until)
-        .first(conn)
-        .optional()?;
-    Ok(lease.flatten().filter(|until| *until > now))
 }
 
 /// Deletes finished deliveries (delivered or failed) last changed before

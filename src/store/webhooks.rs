@@ -272,20 +272,29 @@ pub fn retry(conn: &mut Conn, webhook_id: i32, delivery_id: i32) -> Result<Deliv
     find(conn, webhook_id)?;
     delivery(conn, webhook_id, delivery_id)?;
     let now = now();
-    if super::outbox::leased_until(conn, delivery_id, now)?.is_some() {
+    // One statement that checks the lease and resets it: on PostgreSQL a
+    // worker claiming the delivery holds its row, and this waits for the
+    // claim, then sees its lease (a read first could miss it).
+    let reset = diesel::update(
+        webhook_deliveries::table.find(delivery_id).filter(
+            webhook_deliveries::lease_until
+                .is_null()
+                .or(webhook_deliveries::lease_until.le(now)),
+        ),
+    )
+    .set((
+        webhook_deliveries::state.eq("pending"),
+        webhook_deliveries::next_attempt_at.eq(Some(now)),
+        webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
+        webhook_deliveries::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    if reset == 0 {
         return Err(Error::Conflict(
             "This delivery is being attempted right now; retry it once the attempt \
                      has ended (its log shows the outcome)."
                 .to_owned(),
         ));
     }
-    diesel::update(webhook_deliveries::table.find(delivery_id))
-        .set((
-            webhook_deliveries::state.eq("pending"),
-            webhook_deliveries::next_attempt_at.eq(Some(now)),
-            webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
-            webhook_deliveries::updated_at.eq(now),
-        ))
-        .execute(conn)?;
     delivery(conn, webhook_id, delivery_id)
 }

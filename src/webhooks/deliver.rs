@@ -131,7 +131,7 @@ impl Worker {
         if !db::run(&self.pool, |conn| Ok(outbox::any_due(conn, now())?)).await? {
             return Ok(0);
         }
-        let claimed: Vec<Claimed> = db::write(&self.pool, move |conn| {
+        let claimed: Vec<Claimed> = db::claim(&self.pool, move |conn| {
             let now = now();
             // Read more than the free slots: some may belong to a webhook
             // that already has its share under way.

@@ -1167,3 +1167,84 @@ async fn articles_scheduled_by_a_path_without_events_are_announced_once_owed() {
     assert_eq!(received[0].json()["data"]["id"], draft["id"]);
     assert_eq!(received[0].json()["data"]["status"], "published");
 }
+
+/// Claims of due deliveries by two nodes at once take disjoint rows. On
+/// PostgreSQL the second claimer, while the first still holds its rows
+/// (`FOR UPDATE SKIP LOCKED`), passes over them without waiting; on SQLite
+/// claims take turns in the write transaction. Either way a leased
+/// delivery is claimed by nobody else, and a retry by hand is refused
+/// while the lease lasts.
+#[tokio::test]
+async fn two_claimers_at_once_take_disjoint_deliveries() {
+    use chrono::NaiveDate;
+    use diesel::RunQueryDsl;
+    use newsdesk::store::outbox::{self, NewEvent};
+
+    let app = spawn_app().await;
+    let (webhook, _) = subscribe(&app, "https://hooks.example/claims", &["article.created"]).await;
+    // Due in 2999: the server's own worker never claims them.
+    let due = NaiveDate::from_ymd_opt(2999, 1, 1)
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap();
+    let later = due + chrono::Duration::days(1);
+    let mut setup = app.connection();
+    let mut all = Vec::new();
+    for n in 0..6 {
+        let id = format!("claim-{n}");
+        let event = NewEvent {
+            id: &id,
+            event_type: "article.created",
+            payload: "{}",
+            created_at: due,
+        };
+        all.extend(outbox::insert(&mut setup, &event, &[webhook as i32]).unwrap());
+    }
+
+    let mut first = app.connection();
+    let mut second = app.connection();
+    let ids = |candidates: Vec<outbox::Candidate>| -> Vec<i32> {
+        candidates.iter().map(|c| c.delivery_id).collect()
+    };
+    let (taken_first, taken_second) = if matches!(first, newsdesk::db::Conn::Postgres(_)) {
+        diesel::sql_query("BEGIN").execute(&mut first).unwrap();
+        diesel::sql_query("BEGIN").execute(&mut second).unwrap();
+        let taken_first = ids(outbox::candidates(&mut first, later, 2).unwrap());
+        // The first claim is still open: its rows are locked, not leased.
+        let taken_second = ids(outbox::candidates(&mut second, later, 10).unwrap());
+        outbox::lease(&mut first, &taken_first, later).unwrap();
+        outbox::lease(&mut second, &taken_second, later).unwrap();
+        diesel::sql_query("COMMIT").execute(&mut first).unwrap();
+        diesel::sql_query("COMMIT").execute(&mut second).unwrap();
+        (taken_first, taken_second)
+    } else {
+        let claim = |conn: &mut newsdesk::db::Conn, limit| {
+            newsdesk::db::write_transaction(conn, |conn| {
+                let taken = ids(outbox::candidates(conn, later, limit)?);
+                outbox::lease(conn, &taken, later)?;
+                Ok::<_, diesel::result::Error>(taken)
+            })
+            .unwrap()
+        };
+        (claim(&mut first, 2), claim(&mut second, 10))
+    };
+    assert_eq!(taken_first.len(), 2, "{taken_first:?}");
+    assert_eq!(taken_second.len(), 4, "{taken_second:?}");
+    let mut together: Vec<i32> = taken_first.iter().chain(&taken_second).copied().collect();
+    together.sort_unstable();
+    assert_eq!(together, all, "every delivery claimed once");
+    // Leased until `later`: nothing left to claim before then.
+    assert!(
+        outbox::candidates(&mut setup, later, 10)
+            .unwrap()
+            .is_empty()
+    );
+
+    let retry = app
+        .post(
+            &format!("/api/v1/webhooks/{webhook}/deliveries/{}/retry", all[0]),
+            &json!({}),
+        )
+        .await;
+    retry.assert_problem(409);
+}
